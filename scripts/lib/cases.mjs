@@ -1,0 +1,83 @@
+// Reading and comparing rule test cases (the layout of ../shared/regolibrary/cases and
+// of rules/<rule>/tests): <case>/input/*.{yaml,yml,json}, <case>/expected.json, optional
+// <case>/data.json. Used by the parity test, the rule test kit and scripts/opa-check.mjs.
+import fs from "node:fs";
+import path from "node:path";
+import yaml from "js-yaml";
+
+export function readCaseObjects(caseDir) {
+  const inputDir = path.join(caseDir, "input");
+  const objects = [];
+  for (const f of fs.readdirSync(inputDir).sort()) {
+    if (!/\.(ya?ml|json)$/i.test(f)) continue;
+    const text = fs.readFileSync(path.join(inputDir, f), "utf8");
+    const docs = /\.json$/i.test(f) ? [JSON.parse(text)] : yaml.loadAll(text);
+    for (const d of docs) expand(d, objects);
+  }
+  return objects;
+}
+
+function expand(doc, out) {
+  if (doc === null || typeof doc !== "object") return;
+  if (Array.isArray(doc)) { for (const d of doc) expand(d, out); return; }
+  if (typeof doc.kind === "string" && doc.kind.endsWith("List") && Array.isArray(doc.items)) {
+    for (const d of doc.items) expand(d, out);
+    return;
+  }
+  out.push(doc);
+}
+
+export function readCase(caseDir) {
+  const expected = JSON.parse(fs.readFileSync(path.join(caseDir, "expected.json"), "utf8"));
+  const dataFile = path.join(caseDir, "data.json");
+  const data = fs.existsSync(dataFile) ? JSON.parse(fs.readFileSync(dataFile, "utf8")) : {};
+  return { dir: caseDir, expected, data, objects: readCaseObjects(caseDir) };
+}
+
+export function listCases(rootDir) {
+  const out = [];
+  if (!fs.existsSync(rootDir)) return out;
+  for (const rule of fs.readdirSync(rootDir).sort()) {
+    const rd = path.join(rootDir, rule);
+    if (!fs.statSync(rd).isDirectory()) continue;
+    for (const c of fs.readdirSync(rd).sort()) {
+      const cd = path.join(rd, c);
+      if (fs.existsSync(path.join(cd, "expected.json"))) out.push({ rule, name: c, dir: cd });
+    }
+  }
+  return out;
+}
+
+const objKey = (o) => `${o.kind ?? ""}/${o.namespace ?? o.metadata?.namespace ?? ""}/${o.name ?? o.metadata?.name ?? ""}`;
+const sorted = (xs) => [...xs].sort();
+
+function alertSummary(a) {
+  return {
+    objects: sorted((a.objects ?? []).map(objKey)).join(","),
+    failedPaths: sorted(a.failedPaths ?? []),
+    reviewPaths: sorted(a.reviewPaths ?? []),
+    deletePaths: sorted(a.deletePaths ?? []),
+    fixPaths: sorted((a.fixPaths ?? []).map((f) => `${f.path}=${JSON.stringify(String(f.value))}`)),
+  };
+}
+
+// compareAlerts(expected, got) → { verdict, objects, paths, diff } where verdict/objects/paths
+// are booleans: flagged-or-not agrees; flagged object multisets agree; per-object path sets agree.
+export function compareAlerts(expected, got) {
+  const e = expected.map(alertSummary);
+  const g = got.map(alertSummary);
+  const verdict = (e.length > 0) === (g.length > 0);
+  const ms = (xs) => sorted(xs.flatMap((x) => (x.objects ? x.objects.split(",") : [])));
+  const objects = JSON.stringify(ms(e)) === JSON.stringify(ms(g));
+  const byObj = (xs) => {
+    const m = new Map();
+    for (const x of xs) {
+      const cur = m.get(x.objects) ?? { failedPaths: [], reviewPaths: [], deletePaths: [], fixPaths: [] };
+      for (const k of Object.keys(cur)) cur[k] = sorted(new Set([...cur[k], ...x[k]]));
+      m.set(x.objects, cur);
+    }
+    return JSON.stringify(sorted([...m.entries()].map(([k, v]) => JSON.stringify([k, v]))));
+  };
+  const paths = byObj(e) === byObj(g);
+  return { verdict, objects, paths, expected: e, got: g };
+}

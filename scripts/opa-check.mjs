@@ -1,0 +1,50 @@
+// Dev aid: evaluate one rule's Rego with the real `opa` CLI against test cases and
+// compare with expected.json. Usage:
+//   node scripts/opa-check.mjs <rule> [caseDir ...]
+// Without case dirs it runs rules/<rule>/tests/* and ../shared/regolibrary/cases/<rule>/*.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { readCase, compareAlerts } from "./lib/cases.mjs";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const opa = process.env.OPA ?? path.join(os.homedir(), ".cache/kubescape-dev/bin/opa");
+const [rule, ...dirs] = process.argv.slice(2);
+if (!rule) { console.error("usage: node scripts/opa-check.mjs <rule> [caseDir ...]"); process.exit(2); }
+const pkg = rule.replace(/[^A-Za-z0-9]/g, "_");
+const caseDirs = dirs.length ? dirs : [
+  path.join(root, "rules", rule, "tests"),
+  path.join(root, "..", "shared", "regolibrary", "cases", rule),
+].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((c) => path.join(d, c)));
+
+const defaults = JSON.parse(fs.readFileSync(path.join(root, "config", "default-config-inputs.json"), "utf8"));
+let bad = 0;
+for (const dir of caseDirs) {
+  if (!fs.existsSync(path.join(dir, "expected.json"))) continue;
+  const c = readCase(dir);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opa-check-"));
+  const objects = c.objects.map((o, i) => ({ ...o, __ksid: i }));
+  fs.writeFileSync(path.join(tmp, "input.json"), JSON.stringify({ objects }));
+  const inputs = { ...defaults, ...(c.data.postureControlInputs ?? {}) };
+  fs.writeFileSync(path.join(tmp, "data.json"), JSON.stringify({ postureControlInputs: inputs, dataControlInputs: c.data.dataControlInputs ?? {} }));
+  let got;
+  try {
+    const out = execFileSync(opa, ["eval", "-f", "json", "-d", path.join(root, "rules", "lib"), "-d", path.join(root, "rules", rule, "rule.rego"),
+      "-d", path.join(tmp, "data.json"), "-i", path.join(tmp, "input.json"), `data.kubescape.rules.${pkg}.deny`], { encoding: "utf8" });
+    const r = JSON.parse(out);
+    got = r.result?.[0]?.expressions?.[0]?.value ?? [];
+  } catch (e) {
+    console.log(`ERROR ${dir}: ${e.stdout || e.message}`); bad++; continue;
+  }
+  const cmp = compareAlerts(c.expected.alerts ?? [], got);
+  const ok = cmp.verdict && cmp.objects && cmp.paths;
+  if (!ok) bad++;
+  console.log(`${ok ? "ok  " : "DIFF"} verdict=${cmp.verdict} objects=${cmp.objects} paths=${cmp.paths}  ${path.relative(root, dir)}`);
+  if (!ok) {
+    console.log("  expected:", JSON.stringify(cmp.expected));
+    console.log("  got:     ", JSON.stringify(cmp.got));
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${caseDirs.length - bad} agree, ${bad} differ`);

@@ -1,0 +1,83 @@
+// What the scan commands share: flags, splitting selections from paths, running the
+// scan service, rendering, and the exit code.
+import fs from "node:fs";
+import path from "node:path";
+import { Command, Flags } from "@oclif/core";
+import { FORMATS, render, type Format } from "../report/index.js";
+import { runScan, UsageError, type ScanOptions } from "../services/scan.js";
+import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
+import { InputPathError, DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
+import { ConfigError } from "../engine/config.js";
+
+export const scanFlags = {
+  format: Flags.string({ char: "f", description: `report format: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)`, options: [...FORMATS] }),
+  output: Flags.string({ char: "o", description: "write the report to this file instead of stdout" }),
+  color: Flags.boolean({ description: "colour the pretty report (default: only on a terminal)", allowNo: true }),
+  "severity-threshold": Flags.string({ description: "exit 1 if a control of this severity or higher fails", options: [...SEVERITY_LEVELS] }),
+  "compliance-threshold": Flags.integer({ description: "exit 1 if the compliance score is below this (0-100)", min: 0, max: 100 }),
+  "controls-config": Flags.string({ description: 'JSON/YAML file of control inputs: {"postureControlInputs": {...}}' }),
+  "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
+};
+
+type ScanFlagValues = {
+  format?: string;
+  output?: string;
+  color?: boolean;
+  "severity-threshold"?: string;
+  "compliance-threshold"?: number;
+  "controls-config"?: string;
+  "max-file-size": number;
+};
+
+/**
+ * Split leading selection words (framework names or control IDs, possibly comma-separated)
+ * from the paths that follow. A word that is an existing path is a path.
+ */
+export function splitSelection(args: string[], isName: (s: string) => boolean): { names: string[]; paths: string[] } {
+  const names: string[] = [];
+  let i = 0;
+  for (; i < args.length; i++) {
+    const parts = args[i].split(",").filter(Boolean);
+    if (args[i] !== "-" && !fs.existsSync(args[i]) && parts.length && parts.every(isName)) names.push(...parts);
+    else break;
+  }
+  return { names, paths: args.slice(i) };
+}
+
+export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: Omit<ScanOptions, "maxFileBytes" | "controlsConfig">): Promise<void> {
+  if (opts.paths.length === 0) cmd.error("no paths given: pass files or directories to scan, or - for stdin", { exit: 2 });
+  let report;
+  try {
+    report = await runScan({ ...opts, controlsConfig: flags["controls-config"], maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError) cmd.error(e.message, { exit: 2 });
+    throw e;
+  }
+  const format = (flags.format ?? formatFromOutput(flags.output) ?? "pretty") as Format;
+  const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const text = render(format, report, { color });
+  if (flags.output) {
+    fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
+    fs.writeFileSync(flags.output, text);
+    process.stderr.write(`report written to ${flags.output}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  for (const f of report.skippedFiles) process.stderr.write(`${[f.file, f.line].filter((x) => x !== undefined).join(":")}: ${f.reason}\n`);
+  const reasons = gate(report, {
+    severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
+    complianceThreshold: flags["compliance-threshold"],
+  });
+  if (report.skippedFiles.length) {
+    process.stderr.write(`error: ${report.skippedFiles.length} input${report.skippedFiles.length === 1 ? "" : "s"} could not be scanned (listed above)\n`);
+    process.exitCode = 2;
+  } else if (reasons.length) {
+    process.stderr.write(`FAIL: ${reasons.join("; ")}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function formatFromOutput(output?: string): Format | undefined {
+  const ext = output ? path.extname(output).slice(1).toLowerCase() : "";
+  return (FORMATS as readonly string[]).includes(ext) ? (ext as Format) : undefined;
+}

@@ -1,0 +1,112 @@
+// The registry of controls, frameworks and rules: facts (controls/facts.json,
+// controls/frameworks.json), the compiled rule index (rules/bundle/index.json) and the
+// controls' own text (controls/docs/<ID>.yaml, read on demand).
+import fs from "node:fs";
+import YAML from "yaml";
+import { dataPath } from "../paths.js";
+import { severityOf, type Severity } from "../model.js";
+
+export interface RuleMeta {
+  name: string;
+  controls: string[];
+  matchKinds: string[];
+  configInputs: string[];
+  crossObject: boolean;
+}
+
+export interface ControlFacts {
+  id: string;
+  name: string;
+  baseScore: number;
+  scopes: string[];
+  matchKinds: string[];
+  configInputs: string[];
+  needs: string[];
+  category: string;
+  mitre: string[];
+}
+
+export interface Control extends ControlFacts {
+  severity: Severity;
+  frameworks: string[];
+  rules: RuleMeta[];
+  /** why the control is not evaluated from objects here; undefined when it is */
+  skipReason?: string;
+}
+
+export interface Framework {
+  name: string;
+  controls: string[];
+  scopes: string[];
+}
+
+export interface ControlDoc {
+  id: string;
+  description: string;
+  why: string;
+  remediation: string;
+  example?: string;
+}
+
+const NEEDS_REASON: Record<string, string> = {
+  host: "needs host scanner data (node and control-plane configuration)",
+  cloud: "needs the cloud provider's API",
+  vulnerabilities: "needs image vulnerability scan results",
+  "network-scan": "needs a network scan of services",
+};
+
+export class Registry {
+  readonly controls: Map<string, Control>;
+  readonly frameworks: Map<string, Framework>;
+  readonly rules: RuleMeta[];
+
+  constructor(facts: ControlFacts[], frameworks: Framework[], rules: RuleMeta[]) {
+    this.rules = rules;
+    this.frameworks = new Map(frameworks.map((f) => [f.name, f]));
+    const byControl = new Map<string, RuleMeta[]>();
+    for (const r of rules) for (const c of r.controls) byControl.set(c, [...(byControl.get(c) ?? []), r]);
+    this.controls = new Map(
+      facts.map((f) => {
+        const rs = byControl.get(f.id) ?? [];
+        const missing = f.needs.find((n) => n !== "objects");
+        const skipReason = rs.length ? undefined : missing ? NEEDS_REASON[missing] ?? `needs ${missing} data` : "not implemented yet";
+        return [
+          f.id,
+          {
+            ...f,
+            severity: severityOf(f.baseScore),
+            frameworks: frameworks.filter((fw) => fw.controls.includes(f.id)).map((fw) => fw.name),
+            rules: rs,
+            skipReason,
+          },
+        ];
+      }),
+    );
+  }
+
+  static load(): Registry {
+    const read = (p: string) => JSON.parse(fs.readFileSync(dataPath(...p.split("/")), "utf8"));
+    return new Registry(read("controls/facts.json"), read("controls/frameworks.json"), read("rules/bundle/index.json").rules);
+  }
+
+  /** Find a framework by name, case-insensitively. */
+  framework(name: string): Framework | undefined {
+    return this.frameworks.get(name) ?? [...this.frameworks.values()].find((f) => f.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Find a control by ID ("C-0057", "c-0057" or "0057"). */
+  control(id: string): Control | undefined {
+    const norm = id.toUpperCase().replace(/^(\d+)$/, "C-$1");
+    return this.controls.get(norm);
+  }
+
+  implemented(): Control[] {
+    return [...this.controls.values()].filter((c) => !c.skipReason);
+  }
+
+  doc(id: string): ControlDoc | undefined {
+    const file = dataPath("controls", "docs", `${id}.yaml`);
+    if (!fs.existsSync(file)) return undefined;
+    return YAML.parse(fs.readFileSync(file, "utf8")) as ControlDoc;
+  }
+}

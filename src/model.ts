@@ -1,0 +1,79 @@
+// The data that flows one way through the scanner:
+// source → objects (with positions) → engine → alerts → scoring → report.
+
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+};
+
+export interface Position {
+  line: number; // 1-based
+  column: number; // 1-based
+  exact: boolean; // false when the path does not exist and its nearest parent is given
+}
+
+/** Where an object came from, and how to turn a field path into a position there. */
+export interface ObjectSource {
+  file: string; // as given by the user (relative paths stay relative), "<stdin>" or "cluster"
+  docIndex: number; // 0-based document index in the file
+  itemPath: (string | number)[]; // path of the object inside its document (e.g. ["items", 3] for a List)
+}
+
+export interface ScanObject {
+  id: number;
+  object: K8sObject;
+  source: ObjectSource;
+}
+
+export interface SkippedFile {
+  file: string;
+  line?: number;
+  reason: string;
+}
+
+export interface SourceResult {
+  objects: ScanObject[];
+  skippedFiles: SkippedFile[];
+  /** documents that parsed but are not Kubernetes objects (no apiVersion/kind) */
+  ignoredDocuments: number;
+  filesRead: number;
+}
+
+export interface FixPath {
+  path: string;
+  value: string;
+}
+
+export interface AlertObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  /** id of the ScanObject when the alert names an input object */
+  id?: number;
+}
+
+export interface Alert {
+  rule: string;
+  message: string;
+  objects: AlertObjectRef[];
+  relatedObjects: AlertObjectRef[];
+  failedPaths: string[];
+  reviewPaths: string[];
+  deletePaths: string[];
+  fixPaths: FixPath[];
+}
+
+export type Severity = "Critical" | "High" | "Medium" | "Low" | "Info";
+
+export const SEVERITY_ORDER: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
+
+export function severityOf(baseScore: number): Severity {
+  if (baseScore >= 9) return "Critical";
+  if (baseScore >= 7) return "High";
+  if (baseScore >= 4) return "Medium";
+  if (baseScore >= 1) return "Low";
+  return "Info";
+}

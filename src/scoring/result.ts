@@ -1,0 +1,78 @@
+// The scan result: one model that every report format renders. Its JSON form is the
+// `json` report (schemas/report.schema.json), versioned by SCHEMA_VERSION.
+import type { Severity, SkippedFile } from "../model.js";
+
+export const SCHEMA_VERSION = "1.0";
+
+export type ControlStatus = "passed" | "failed" | "skipped";
+
+export interface ControlResult {
+  id: string;
+  name: string;
+  severity: Severity;
+  baseScore: number;
+  status: ControlStatus;
+  /** why a skipped control was not evaluated */
+  skipReason?: string;
+  /** passed / (passed + failed) × 100; absent when no resource was checked */
+  score?: number;
+  resources: { passed: number; failed: number };
+  frameworks: string[];
+}
+
+export interface PathEntry {
+  type: "failed" | "review" | "delete" | "fix";
+  path: string;
+  value?: string;
+  line?: number;
+  column?: number;
+  /** false when the field does not exist yet and line/column point at its nearest parent */
+  exact?: boolean;
+}
+
+export interface ResourceFinding {
+  controlID: string;
+  status: "failed";
+  message: string;
+  paths: PathEntry[];
+  relatedObjects: string[];
+}
+
+export interface ResourceResult {
+  resourceID: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  source?: { file: string; line?: number; column?: number };
+  findings: ResourceFinding[];
+}
+
+export interface FrameworkResult {
+  name: string;
+  score?: number;
+  controls: { total: number; evaluated: number; failed: number; skipped: number };
+}
+
+export interface ScanReport {
+  schemaVersion: string;
+  generator: { name: string; version: string };
+  startedAt: string;
+  durationMs: number;
+  target: { kind: "files" | "cluster"; paths: string[] };
+  summary: {
+    complianceScore?: number;
+    controls: { total: number; passed: number; failed: number; skipped: number };
+    resources: { total: number; failed: number };
+    failedBySeverity: Record<Severity, number>;
+    filesRead: number;
+    skippedFiles: number;
+    ignoredDocuments: number;
+  };
+  frameworks: FrameworkResult[];
+  controls: ControlResult[];
+  /** resources with at least one failed control */
+  resources: ResourceResult[];
+  skippedFiles: SkippedFile[];
+  warnings: string[];
+}

@@ -1,0 +1,177 @@
+// Scoring: alerts + the objects scanned → status per control per resource, compliance
+// scores per control and framework, and the findings per resource.
+import type { Alert, AlertObjectRef, ScanObject, Severity, SourceResult, Position, ObjectSource } from "../model.js";
+import { SEVERITY_ORDER } from "../model.js";
+import type { Control, Registry } from "../engine/registry.js";
+import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
+
+export type PositionResolver = (source: ObjectSource, path: string) => Position | undefined;
+
+/** Kubescape's resource ID: group/version/namespace/Kind/name ("" group for core). */
+export function resourceID(ref: { apiVersion: string; kind: string; name: string; namespace: string }): string {
+  const [group, version] = ref.apiVersion.includes("/") ? ref.apiVersion.split("/", 2) : ["", ref.apiVersion];
+  return `${group}/${version}/${ref.namespace}/${ref.kind}/${ref.name}`;
+}
+
+const refOf = (o: ScanObject): AlertObjectRef => ({
+  apiVersion: o.object.apiVersion,
+  kind: o.object.kind,
+  name: o.object.metadata?.name ?? "",
+  namespace: o.object.metadata?.namespace ?? "",
+  id: o.id,
+});
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export interface ScoreInput {
+  registry: Registry;
+  /** every control asked for, implemented or not */
+  controls: Control[];
+  source: SourceResult;
+  alerts: Alert[];
+  resolve: PositionResolver;
+  target: ScanReport["target"];
+  startedAt: Date;
+  generator: ScanReport["generator"];
+  warnings: string[];
+}
+
+export function score(input: ScoreInput): ScanReport {
+  const { controls, source, alerts } = input;
+  const objects = source.objects;
+  const ruleToControls = new Map<string, Control[]>();
+  for (const c of controls) for (const r of c.rules) ruleToControls.set(r.name, [...(ruleToControls.get(r.name) ?? []), c]);
+
+  // failed (control, resource) pairs with their alerts; resources keyed by object id or synthetic ID
+  const failures = new Map<string, Map<string, Alert[]>>(); // control → resourceKey → alerts
+  const synthetic = new Map<string, AlertObjectRef>();
+  for (const a of alerts) {
+    for (const c of ruleToControls.get(a.rule) ?? []) {
+      for (const ref of a.objects) {
+        const key = ref.id !== undefined ? `#${ref.id}` : resourceID(ref);
+        if (ref.id === undefined) synthetic.set(key, ref);
+        const m = failures.get(c.id) ?? new Map<string, Alert[]>();
+        m.set(key, [...(m.get(key) ?? []), a]);
+        failures.set(c.id, m);
+      }
+    }
+  }
+
+  const controlResults: ControlResult[] = controls.map((c) => {
+    const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks };
+    if (c.skipReason) return { ...base, status: "skipped", skipReason: c.skipReason, resources: { passed: 0, failed: 0 } };
+    const kinds = new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]);
+    const failedKeys = failures.get(c.id) ?? new Map();
+    let inScope = 0;
+    for (const o of objects) if (kinds.has(o.object.kind)) inScope++;
+    let failed = 0;
+    let extra = 0;
+    for (const key of failedKeys.keys()) {
+      failed++;
+      if (key.startsWith("#")) {
+        const o = objects[Number(key.slice(1))];
+        if (!kinds.has(o.object.kind)) extra++; // flagged object of a kind outside matchKinds still counts
+      } else extra++;
+    }
+    const total = inScope + extra;
+    const passed = total - failed;
+    if (total === 0) return { ...base, status: "skipped", skipReason: "no matching resources", resources: { passed: 0, failed: 0 } };
+    return { ...base, status: failed ? "failed" : "passed", score: round((passed / total) * 100), resources: { passed, failed } };
+  });
+  controlResults.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
+
+  // findings per resource, with positions for every path
+  const byResource = new Map<string, ResourceResult>();
+  for (const c of controlResults) {
+    for (const [key, list] of failures.get(c.id) ?? []) {
+      let rr = byResource.get(key);
+      if (!rr) {
+        const obj = key.startsWith("#") ? objects[Number(key.slice(1))] : undefined;
+        const ref = obj ? refOf(obj) : synthetic.get(key)!;
+        rr = { resourceID: resourceID(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, findings: [] };
+        if (obj) {
+          const pos = input.resolve(obj.source, "");
+          rr.source = { file: obj.source.file, line: pos?.line, column: pos?.column };
+        }
+        byResource.set(key, rr);
+      }
+      const obj = key.startsWith("#") ? objects[Number(key.slice(1))] : undefined;
+      const paths: PathEntry[] = [];
+      const seen = new Set<string>();
+      const add = (type: PathEntry["type"], path: string, value?: string) => {
+        const k = `${type}\0${path}\0${value ?? ""}`;
+        if (seen.has(k)) return;
+        seen.add(k);
+        const e: PathEntry = { type, path };
+        if (value !== undefined) e.value = value;
+        const pos = obj ? input.resolve(obj.source, path) : undefined;
+        if (pos) Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact });
+        paths.push(e);
+      };
+      for (const a of list) {
+        a.failedPaths.forEach((p) => add("failed", p));
+        a.reviewPaths.forEach((p) => add("review", p));
+        a.deletePaths.forEach((p) => add("delete", p));
+        a.fixPaths.forEach((f) => add("fix", f.path, f.value));
+      }
+      rr.findings.push({
+        controlID: c.id,
+        status: "failed",
+        message: [...new Set(list.map((a) => a.message).filter(Boolean))].join("; "),
+        paths,
+        relatedObjects: [...new Set(list.flatMap((a) => a.relatedObjects.map(resourceID)))],
+      });
+    }
+  }
+
+  const evaluated = controlResults.filter((c) => c.score !== undefined);
+  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
+  const selectedIds = new Set(controls.map((c) => c.id));
+  const resultById = new Map(controlResults.map((c) => [c.id, c]));
+  const frameworks: FrameworkResult[] = [...input.registry.frameworks.values()]
+    .filter((f) => f.controls.some((id) => selectedIds.has(id)))
+    .map((f) => {
+      const rs = f.controls.map((id) => resultById.get(id)).filter((r): r is ControlResult => !!r);
+      return {
+        name: f.name,
+        score: mean(rs.filter((r) => r.score !== undefined).map((r) => r.score!)),
+        controls: {
+          total: f.controls.length,
+          evaluated: rs.filter((r) => r.score !== undefined).length,
+          failed: rs.filter((r) => r.status === "failed").length,
+          skipped: f.controls.length - rs.filter((r) => r.score !== undefined).length,
+        },
+      };
+    });
+
+  const failedBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const c of controlResults) if (c.status === "failed") failedBySeverity[c.severity]++;
+  const resources = [...byResource.values()].sort((a, b) => (a.source?.file ?? "").localeCompare(b.source?.file ?? "") || (a.source?.line ?? 0) - (b.source?.line ?? 0) || a.resourceID.localeCompare(b.resourceID));
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generator: input.generator,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Date.now() - input.startedAt.getTime(),
+    target: input.target,
+    summary: {
+      complianceScore: mean(evaluated.map((c) => c.score!)),
+      controls: {
+        total: controlResults.length,
+        passed: controlResults.filter((c) => c.status === "passed").length,
+        failed: controlResults.filter((c) => c.status === "failed").length,
+        skipped: controlResults.filter((c) => c.status === "skipped").length,
+      },
+      resources: { total: objects.length + synthetic.size, failed: byResource.size },
+      failedBySeverity,
+      filesRead: source.filesRead,
+      skippedFiles: source.skippedFiles.length,
+      ignoredDocuments: source.ignoredDocuments,
+    },
+    frameworks,
+    controls: controlResults,
+    resources,
+    skippedFiles: source.skippedFiles,
+    warnings: input.warnings,
+  };
+}
