@@ -8,6 +8,7 @@ import yaml from "js-yaml";
 export function readCaseObjects(caseDir) {
   const inputDir = path.join(caseDir, "input");
   const objects = [];
+  if (!fs.existsSync(inputDir)) return objects;
   for (const f of fs.readdirSync(inputDir).sort()) {
     if (!/\.(ya?ml|json)$/i.test(f)) continue;
     const text = fs.readFileSync(path.join(inputDir, f), "utf8");
@@ -80,4 +81,29 @@ export function compareAlerts(expected, got) {
   };
   const paths = byObj(e) === byObj(g);
   return { verdict, objects, paths, expected: e, got: g };
+}
+
+/**
+ * Run one case through the engine: `runtime` is a PolicyRuntime, `rules` the RuleMeta list of
+ * the case's controls, `defaults` the default config inputs. Returns the alerts in the
+ * shape of expected.json.
+ */
+export function evaluateCase(runtime, rules, c, defaults) {
+  runtime.setConfig({
+    postureControlInputs: { ...defaults, ...(c.data.postureControlInputs ?? {}) },
+    dataControlInputs: c.data.dataControlInputs ?? {},
+  });
+  const objects = c.objects.map((object, id) => ({ id, object, source: { file: c.dir, docIndex: 0, itemPath: [] } }));
+  const { alerts, warnings } = runtime.evaluate(objects, rules);
+  return { alerts, warnings };
+}
+
+/** Pretty diff lines for a failed comparison. */
+export function diffLines(cmp) {
+  const lines = [];
+  const fmt = (a) => `${a.objects || "(no object)"} failed=${JSON.stringify(a.failedPaths)} review=${JSON.stringify(a.reviewPaths)} delete=${JSON.stringify(a.deletePaths)} fix=${JSON.stringify(a.fixPaths)}`;
+  const e = cmp.expected.map(fmt), g = cmp.got.map(fmt);
+  for (const x of e) if (!g.includes(x)) lines.push(`  - expected: ${x}`);
+  for (const x of g) if (!e.includes(x)) lines.push(`  + got:      ${x}`);
+  return lines;
 }

@@ -24,7 +24,7 @@ export class InputPathError extends Error {}
 export function collectFiles(paths: string[], skipped: SkippedFile[]): string[] {
   const files: string[] = [];
   const seenDirs = new Set<string>();
-  const walk = (dir: string) => {
+  const walk = (dir: string, ancestors: string[]) => {
     let real: string;
     try {
       real = fs.realpathSync(dir);
@@ -32,10 +32,12 @@ export function collectFiles(paths: string[], skipped: SkippedFile[]): string[] 
       skipped.push({ file: dir, reason: errReason(e) });
       return;
     }
-    if (seenDirs.has(real)) {
-      skipped.push({ file: dir, reason: "directory already visited (symlink loop), not descending again" });
+    if (ancestors.includes(real)) {
+      skipped.push({ file: dir, reason: "symbolic link loop (points back to a parent directory), not followed" });
       return;
     }
+    if (seenDirs.has(real)) return; // the same directory reached through another link: scanned once
+    ancestors = [...ancestors, real];
     seenDirs.add(real);
     let entries: fs.Dirent[];
     try {
@@ -57,7 +59,7 @@ export function collectFiles(paths: string[], skipped: SkippedFile[]): string[] 
         }
       }
       if (isDir) {
-        if (!SKIP_DIRS.has(ent.name)) walk(p);
+        if (!SKIP_DIRS.has(ent.name)) walk(p, ancestors);
       } else if (MANIFEST_EXT.test(ent.name)) {
         files.push(p);
       }
@@ -75,7 +77,7 @@ export function collectFiles(paths: string[], skipped: SkippedFile[]): string[] 
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InputPathError(`${p}: no such file or directory`);
       throw new InputPathError(`${p}: ${errReason(e)}`);
     }
-    if (st.isDirectory()) walk(p);
+    if (st.isDirectory()) walk(p, []);
     else files.push(p);
   }
   return files;

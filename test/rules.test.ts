@@ -1,0 +1,46 @@
+// Every rule's own cases (rules/<rule>/tests) through the engine, one test per case.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it, beforeAll } from "vitest";
+// @ts-expect-error plain JS helper shared with the rule test kit
+import { readCase, compareAlerts, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
+import { PolicyRuntime } from "../src/engine/runtime.js";
+import { Registry } from "../src/engine/registry.js";
+import { defaultConfigInputs } from "../src/engine/config.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const registry = Registry.load();
+let runtime: PolicyRuntime;
+beforeAll(async () => {
+  runtime = await PolicyRuntime.load();
+});
+
+describe("rule cases", () => {
+  for (const rule of registry.rules) {
+    const testsDir = path.join(root, "rules", rule.name, "tests");
+    const cases = fs.existsSync(testsDir) ? fs.readdirSync(testsDir).sort() : [];
+    it(`${rule.name} has a failing and a passing case`, () => {
+      const kinds = cases.map((n) => readCase(path.join(testsDir, n)).expected.alerts.length > 0);
+      expect(kinds).toContain(true);
+      expect(kinds).toContain(false);
+    });
+    for (const name of cases) {
+      it(`${rule.name}/${name}`, () => {
+        const c = readCase(path.join(testsDir, name));
+        const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaultConfigInputs());
+        const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
+        expect(warnings).toEqual([]);
+        expect({ verdict: cmp.verdict, objects: cmp.objects, paths: cmp.paths }, diffLines(cmp).join("\n")).toEqual({ verdict: true, objects: true, paths: true });
+      });
+    }
+  }
+
+  it("every rule serves a known control and every implemented control has its text", () => {
+    for (const rule of registry.rules) {
+      for (const id of rule.controls) {
+        expect(registry.controls.has(id), `${rule.name} → ${id}`).toBe(true);
+        expect(registry.doc(id), `controls/docs/${id}.yaml`).toBeDefined();
+      }
+    }
+  });
+});
