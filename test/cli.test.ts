@@ -1,0 +1,143 @@
+// The CLI as a user runs it: commands, formats, exit codes, errors.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import { runCli, repoRoot } from "./support/cli.js";
+
+const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "schemas", "report.schema.json"), "utf8"));
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ks-cli-"));
+const hostNetworkDeploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hn\n  namespace: x\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: c\n          image: nginx:1.27\n";
+
+describe("scan", () => {
+  it("writes a json report that matches the documented schema, with positions", () => {
+    const r = runCli(["scan", "examples/", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.summary.filesRead).toBeGreaterThanOrEqual(5);
+    const agent = report.resources.find((x: any) => x.name === "log-agent");
+    expect(agent.resourceID).toBe("apps/v1/logging/DaemonSet/log-agent");
+    expect(agent.source).toMatchObject({ file: "examples/risky/log-agent.yaml", line: 3, column: 1 });
+    const hn = agent.findings.find((f: any) => f.controlID === "C-0041");
+    expect(hn.paths).toContainEqual({ type: "failed", path: "spec.template.spec.hostNetwork", line: 17, column: 7, exact: true });
+  });
+
+  it("pretty report names file:line:col of the failed field, without colour off a terminal", () => {
+    const r = runCli(["scan", "examples/risky/log-agent.yaml"]);
+    expect(r.stdout).toContain("examples/risky/log-agent.yaml:17:7  spec.template.spec.hostNetwork");
+    expect(r.stdout).toMatch(/Compliance score: \d+\.\d\d%/);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    const colored = runCli(["scan", "examples/risky/log-agent.yaml", "--color"]);
+    expect(colored.stdout).toMatch(/\x1b\[/);
+  });
+
+  it("reads manifests from stdin with -", () => {
+    const r = runCli(["scan", "-", "--format", "json"], { input: hostNetworkDeploy });
+    const report = JSON.parse(r.stdout);
+    const f = report.resources[0];
+    expect(f.source.file).toBe("<stdin>");
+    expect(f.findings.find((x: any) => x.controlID === "C-0041").paths[0]).toMatchObject({ line: 9, column: 7 });
+  });
+
+  it("infers the format from --output and writes the file", () => {
+    const dir = tmp();
+    const out = path.join(dir, "sub", "report.json");
+    const r = runCli(["scan", "examples/clean", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(validate(JSON.parse(fs.readFileSync(out, "utf8")))).toBe(true);
+  });
+
+  it("scan control runs only the named controls", () => {
+    const r = runCli(["scan", "control", "C-0041", "examples/", "--format", "json"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.controls.map((c: any) => c.id)).toEqual(["C-0041"]);
+  });
+
+  it("scan framework reports the framework's score and skips what it cannot evaluate", () => {
+    const r = runCli(["scan", "framework", "workloadscan", "examples/", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const fw = report.frameworks.find((f: any) => f.name === "WorkloadScan");
+    expect(fw.controls.total).toBe(19);
+    expect(report.controls).toHaveLength(19);
+    expect(fw.score).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("exit codes", () => {
+  it("1 when a failed control is at or above --severity-threshold, with a verdict line", () => {
+    const r = runCli(["scan", "-", "--severity-threshold", "high"], { input: hostNetworkDeploy });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^FAIL: .*severity High/m);
+    expect(runCli(["scan", "-", "--severity-threshold", "critical"], { input: hostNetworkDeploy.replace("hostNetwork: true", "hostNetwork: false") }).code).toBe(0);
+  });
+
+  it("1 when the compliance score is below --compliance-threshold", () => {
+    const r = runCli(["scan", "control", "C-0041", "-", "--compliance-threshold", "100"], { input: hostNetworkDeploy });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/compliance score 0\.00% is below 100%/);
+    expect(runCli(["scan", "control", "C-0041", "-", "--compliance-threshold", "0"], { input: hostNetworkDeploy }).code).toBe(0);
+  });
+
+  it("2 with one clear line for usage errors, never a stack trace", () => {
+    const cases: [string[], RegExp][] = [
+      [["scan", "does/not/exist"], /does\/not\/exist: no such file or directory/],
+      [["scan", "control", "C-9999", "examples/"], /unknown control "C-9999"/],
+      [["scan", "framework", "nope", "examples/"], /unknown framework "nope"/],
+      [["scan", "examples/", "--severity-threshold", "bad"], /Expected --severity-threshold=bad to be one of/],
+      [["scan", "examples/", "--controls-config", "missing.json"], /missing.json: cannot read controls config/],
+      [["explain", "C-12345"], /unknown control/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = runCli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("2 for a controls config of the wrong shape", () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify({ postureControlInputs: { insecureCapabilities: "SYS_ADMIN" } }));
+    const r = runCli(["scan", "examples/", "--controls-config", path.join(dir, "c.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/insecureCapabilities must be a list/);
+  });
+});
+
+describe("list and explain", () => {
+  it("list controls shows all 281 controls with their status", () => {
+    const rows = JSON.parse(runCli(["list", "controls", "--format", "json"]).stdout);
+    expect(rows).toHaveLength(281);
+    const hn = rows.find((r: any) => r.id === "C-0041");
+    expect(hn).toMatchObject({ status: "implemented", severity: "High" });
+    const host = rows.find((r: any) => r.id === "C-0092"); // a control that needs node data
+    expect(host.status).toBe("skipped");
+    expect(host.skipReason).toMatch(/host/);
+  });
+
+  it("list frameworks shows the 16 frameworks", () => {
+    const rows = JSON.parse(runCli(["list", "frameworks", "--format", "json"]).stdout);
+    expect(rows.map((r: any) => r.name)).toContain("NSA");
+    expect(rows).toHaveLength(16);
+    expect(runCli(["list", "frameworks"]).stdout).toMatch(/WorkloadScan/);
+  });
+
+  it("explain prints what, why, how to fix and an example", () => {
+    const r = runCli(["explain", "c-0041"]);
+    expect(r.code).toBe(0);
+    for (const h of ["C-0041 HostNetwork access", "Severity: High", "What it checks", "Why it matters", "How to fix", "Example"]) expect(r.stdout).toContain(h);
+  });
+
+  it("version prints the package version", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+    expect(runCli(["version"]).stdout.trim()).toBe(`kubescape-ts v${pkg.version}`);
+  });
+});
