@@ -49,12 +49,13 @@ export function listCases(rootDir) {
   return out;
 }
 
-const objKey = (o) => `${o.kind ?? ""}/${o.namespace ?? o.metadata?.namespace ?? ""}/${o.name ?? o.metadata?.name ?? ""}`;
+// The reference often omits an object's namespace; then objects are matched by kind and name.
+const objKey = (o, withNs) => `${o.kind ?? ""}/${withNs ? o.namespace ?? o.metadata?.namespace ?? "" : ""}/${o.name ?? o.metadata?.name ?? ""}`;
 const sorted = (xs) => [...xs].sort();
 
-function alertSummary(a) {
+function alertSummary(a, withNs) {
   return {
-    objects: sorted((a.objects ?? []).map(objKey)).join(","),
+    objects: sorted((a.objects ?? []).map((o) => objKey(o, withNs))).join(","),
     failedPaths: sorted(a.failedPaths ?? []),
     reviewPaths: sorted(a.reviewPaths ?? []),
     deletePaths: sorted(a.deletePaths ?? []),
@@ -65,8 +66,9 @@ function alertSummary(a) {
 // compareAlerts(expected, got) → { verdict, objects, paths, diff } where verdict/objects/paths
 // are booleans: flagged-or-not agrees; flagged object multisets agree; per-object path sets agree.
 export function compareAlerts(expected, got) {
-  const e = expected.map(alertSummary);
-  const g = got.map(alertSummary);
+  const withNs = expected.every((a) => (a.objects ?? []).every((o) => "namespace" in o || o.metadata?.namespace !== undefined));
+  const e = expected.map((a) => alertSummary(a, withNs));
+  const g = got.map((a) => alertSummary(a, withNs));
   const verdict = (e.length > 0) === (g.length > 0);
   const ms = (xs) => sorted(xs.flatMap((x) => (x.objects ? x.objects.split(",") : [])));
   const objects = JSON.stringify(ms(e)) === JSON.stringify(ms(g));

@@ -1,0 +1,21 @@
+// One measured scan in a fresh process (so peak RSS is this scan's own). Prints one JSON line.
+import { runScan } from "../dist/services/scan.js";
+import { render } from "../dist/report/index.js";
+
+const [dir, chunk] = process.argv.slice(2);
+const t0 = performance.now();
+const timings = {};
+const report = await runScan({ paths: [dir], timings, chunkSize: chunk ? Number(chunk) : undefined });
+const t1 = performance.now();
+const json = render("json", report, { color: false });
+const pretty = render("pretty", report, { color: false });
+timings.report = performance.now() - t1;
+process.stdout.write(JSON.stringify({
+  scanMs: performance.now() - t0,
+  timings,
+  peakRssMB: process.resourceUsage().maxRSS / 1024,
+  objects: report.summary.resources.total,
+  failedResources: report.summary.resources.failed,
+  controls: report.summary.controls.total,
+  bytes: json.length + pretty.length,
+}) + "\n");
