@@ -24,7 +24,7 @@ const alert = (rule: string, id: number, extra: Partial<Alert> = {}): Alert => (
 function run(alerts: Alert[]) {
   return score({
     registry, controls: [...registry.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 }, alerts,
-    resolve: (_s, p) => (p === "spec.x" ? { line: 7, column: 3, exact: true } : { line: 1, column: 1, exact: p === "" }),
+    resolve: (reqs) => reqs.forEach((r) => r.done(r.path === "spec.x" ? { line: 7, column: 3, exact: true } : { line: 1, column: 1, exact: r.path === "" })),
     target: { kind: "files", paths: ["f.yaml"] }, startedAt: new Date(), generator: { name: "t", version: "0" }, warnings: [],
   });
 }

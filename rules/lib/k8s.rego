@@ -100,9 +100,16 @@ expression_matches(e, lbls) if {
 	lbls[e.key] in e.values
 }
 
+# NotIn matches when the label is absent or has a value outside the list.
 expression_matches(e, lbls) if {
 	e.operator == "NotIn"
-	not lbls[e.key] in e.values
+	not has_key(lbls, e.key)
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "NotIn"
+	v := lbls[e.key]
+	not v in e.values
 }
 
 expression_matches(e, lbls) if {

@@ -1,11 +1,13 @@
 // Scoring: alerts + the objects scanned → status per control per resource, compliance
 // scores per control and framework, and the findings per resource.
 import type { Alert, AlertObjectRef, ScanObject, Severity, SourceResult, Position, ObjectSource } from "../model.js";
+import type { PositionRequest } from "../sources/positions.js";
 import { SEVERITY_ORDER } from "../model.js";
 import type { Control, Registry } from "../engine/registry.js";
 import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
 
-export type PositionResolver = (source: ObjectSource, path: string) => Position | undefined;
+/** Resolves many field paths to positions at once (each file is parsed once). */
+export type PositionResolver = (requests: PositionRequest[]) => void;
 
 /** Kubescape's resource ID: group/version/namespace/Kind/name ("" group for core). */
 export function resourceID(ref: { apiVersion: string; kind: string; name: string; namespace: string }): string {
@@ -80,7 +82,9 @@ export function score(input: ScoreInput): ScanReport {
   });
   controlResults.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
 
-  // findings per resource, with positions for every path
+  // findings per resource; positions for every path are resolved at the end, file by file
+  const requests: PositionRequest[] = [];
+  const at = (source: ObjectSource, path: string, done: (p: Position | undefined) => void) => requests.push({ source, path, done });
   const byResource = new Map<string, ResourceResult>();
   for (const c of controlResults) {
     for (const [key, list] of failures.get(c.id) ?? []) {
@@ -90,8 +94,9 @@ export function score(input: ScoreInput): ScanReport {
         const ref = obj ? refOf(obj) : synthetic.get(key)!;
         rr = { resourceID: resourceID(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, findings: [] };
         if (obj) {
-          const pos = input.resolve(obj.source, "");
-          rr.source = { file: obj.source.file, line: pos?.line, column: pos?.column };
+          const src: NonNullable<ResourceResult["source"]> = { file: obj.source.file };
+          rr.source = src;
+          at(obj.source, "", (pos) => pos && Object.assign(src, { line: pos.line, column: pos.column }));
         }
         byResource.set(key, rr);
       }
@@ -104,8 +109,7 @@ export function score(input: ScoreInput): ScanReport {
         seen.add(k);
         const e: PathEntry = { type, path };
         if (value !== undefined) e.value = value;
-        const pos = obj ? input.resolve(obj.source, path) : undefined;
-        if (pos) Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact });
+        if (obj) at(obj.source, path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
         paths.push(e);
       };
       for (const a of list) {
@@ -123,6 +127,8 @@ export function score(input: ScoreInput): ScanReport {
       });
     }
   }
+
+  input.resolve(requests);
 
   const evaluated = controlResults.filter((c) => c.score !== undefined);
   const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);

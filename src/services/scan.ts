@@ -68,7 +68,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     controls,
     source: source as SourceResult,
     alerts,
-    resolve: (src, p) => positions.resolve(src, p),
+    resolve: (requests) => positions.resolveAll(requests),
     target: { kind: "files", paths: opts.paths },
     startedAt,
     generator: { name: "kubescape-ts", version: VERSION },

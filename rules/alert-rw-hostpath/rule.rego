@@ -1,0 +1,28 @@
+package kubescape.rules.alert_rw_hostpath
+
+import rego.v1
+
+import data.kubescape.lib
+
+# A volumeMount of a hostPath volume that is not readOnly lets the container write to the
+# node's filesystem; one alert per such mount, fixed by setting readOnly: true.
+deny contains alert if {
+	some obj in input.objects
+	t := lib.pod_template(obj)
+	some vol in lib.ga_host_path_volumes(t)
+	some m in lib.ga_mounts_of(obj, vol.name)
+	not m.mount.readOnly == true
+	alert := {
+		"message": sprintf("container %s in %s %s mounts hostPath %s (volume %v) writable", [lib.ga_container_name(m.container), obj.kind, lib.ga_obj_name(obj), vol.hostPath, vol.name]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [],
+		"fixPaths": fix_paths(m),
+	}
+}
+
+# Ephemeral containers cannot be edited in place, so no fix is offered for them.
+fix_paths(m) := [] if lib.ga_is_ephemeral(m.container)
+
+fix_paths(m) := [{"path": sprintf("%s.readOnly", [m.path]), "value": "true"}] if {
+	not lib.ga_is_ephemeral(m.container)
+}

@@ -1,0 +1,55 @@
+package kubescape.rules.automount_service_account
+
+import rego.v1
+
+import data.kubescape.lib
+
+# A workload gets its service account token mounted unless the pod spec sets
+# automountServiceAccountToken: false, or leaves it unset and its ServiceAccount (same
+# namespace; "default" when unnamed) sets it to false. ServiceAccounts that are not in the
+# input count as unset. The fix sets the field to false on the pod spec.
+deny contains alert if {
+	some obj in input.objects
+	t := lib.pod_template(obj)
+	token_mounted(obj, t)
+	path := sprintf("%s.automountServiceAccountToken", [t.path])
+	alert := {
+		"message": sprintf("%s %s mounts the token of service account %s", [obj.kind, lib.ga_obj_name(obj), service_account_name(t)]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": failed_paths(t, path),
+		"fixPaths": [{"path": path, "value": "false"}],
+	}
+}
+
+token_mounted(_, t) if t.spec.automountServiceAccountToken == true
+
+token_mounted(obj, t) if {
+	not pod_sets_automount(t)
+	not service_account_disables(obj, t)
+}
+
+pod_sets_automount(t) if is_boolean(t.spec.automountServiceAccountToken)
+
+failed_paths(t, path) := [path] if {
+	t.spec.automountServiceAccountToken == true
+} else := []
+
+service_account_disables(obj, t) if {
+	name := service_account_name(t)
+	ns := lib.namespace(obj)
+	some sa in input.objects
+	sa.kind == "ServiceAccount"
+	sa.metadata.name == name
+	lib.namespace(sa) == ns
+	sa.automountServiceAccountToken == false
+}
+
+service_account_name(t) := name if {
+	name := t.spec.serviceAccountName
+	is_string(name)
+	name != ""
+} else := name if {
+	name := t.spec.serviceAccount
+	is_string(name)
+	name != ""
+} else := "default"

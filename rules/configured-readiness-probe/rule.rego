@@ -1,0 +1,20 @@
+package kubescape.rules.configured_readiness_probe
+
+import rego.v1
+
+import data.kubescape.lib
+
+# Every regular container should define a readinessProbe.
+deny contains alert if {
+	some obj in input.objects
+	lib.gb_is_workload(obj)
+	some c in lib.containers(obj)
+	not has_probe(c.container)
+	alert := {
+		"message": sprintf("%s %s: container %s has no readinessProbe", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container)]),
+		"objects": [lib.ref(obj)],
+		"fixPaths": [{"path": sprintf("%s.readinessProbe", [c.path]), "value": "YOUR_VALUE"}],
+	}
+}
+
+has_probe(container) if is_object(container.readinessProbe)

@@ -1,0 +1,63 @@
+package kubescape.rules.image_pull_policy_is_not_set_to_always
+
+import rego.v1
+
+import data.kubescape.lib
+
+# A container whose image uses a floating tag (latest, no tag, or a configured floating
+# tag) and is not pinned by digest, yet is not always pulled: nodes keep running
+# whatever image they cached first under that tag.
+deny contains alert if {
+	some obj in input.objects
+	lib.gb_is_workload(obj)
+	some c in lib.gb_pod_containers(obj)
+	image := c.container.image
+	is_string(image)
+	floating_tag(image)
+	policy := effective_policy(c.container, image)
+	policy != "Always"
+	alert := object.union(paths(c), {
+		"message": sprintf("%s %s: container %s uses floating image %s with imagePullPolicy %s instead of Always", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), image, policy]),
+		"objects": [lib.ref(obj)],
+	})
+}
+
+floating_tag(image) if {
+	not lib.gb_image_has_digest(image)
+	not lib.gb_image_tag(image)
+}
+
+floating_tag(image) if {
+	not lib.gb_image_has_digest(image)
+	lib.gb_image_tag(image) == "latest"
+}
+
+floating_tag(image) if {
+	not lib.gb_image_has_digest(image)
+	tag := lib.gb_image_tag(image)
+	some t in lib.config("floatingImageTags")
+	t == tag
+}
+
+# Kubernetes defaults imagePullPolicy to Always for :latest or untagged images and to
+# IfNotPresent otherwise.
+effective_policy(container, image) := p if {
+	p := container.imagePullPolicy
+	is_string(p)
+} else := "Always" if {
+	not lib.gb_image_tag(image)
+} else := "Always" if {
+	lib.gb_image_tag(image) == "latest"
+} else := "IfNotPresent"
+
+paths(c) := {"failedPaths": [img, pol], "reviewPaths": [img, pol]} if {
+	is_string(c.container.imagePullPolicy)
+	img := sprintf("%s.image", [c.path])
+	pol := sprintf("%s.imagePullPolicy", [c.path])
+} else := {
+	"failedPaths": [img],
+	"reviewPaths": [img],
+	"fixPaths": [{"path": sprintf("%s.imagePullPolicy", [c.path]), "value": "Always"}],
+} if {
+	img := sprintf("%s.image", [c.path])
+}

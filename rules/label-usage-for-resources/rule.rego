@@ -1,0 +1,18 @@
+package kubescape.rules.label_usage_for_resources
+
+import rego.v1
+
+import data.kubescape.lib
+
+# The workload (and its pod template) should carry at least one of the recommended labels.
+deny contains alert if {
+	some obj in input.objects
+	lib.gb_is_workload(obj)
+	fixes := lib.gb_missing_label_fixes(obj, lib.config("recommendedLabels"))
+	count(fixes) > 0
+	alert := {
+		"message": sprintf("%s %s carries none of the recommended labels", [obj.kind, lib.gb_obj_name(obj)]),
+		"objects": [lib.ref(obj)],
+		"fixPaths": fixes,
+	}
+}

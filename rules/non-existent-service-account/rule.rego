@@ -1,0 +1,34 @@
+package kubescape.rules.non_existent_service_account
+
+import rego.v1
+
+import data.kubescape.lib
+
+service_accounts := lib.gc_named_keys("ServiceAccount")
+
+# service_account(t): the named service account and the field naming it; the deprecated
+# serviceAccount field counts only when serviceAccountName is unset.
+service_account(t) := {"name": n, "field": "serviceAccountName"} if {
+	n := t.spec.serviceAccountName
+	is_string(n)
+	n != ""
+} else := {"name": n, "field": "serviceAccount"} if {
+	n := t.spec.serviceAccount
+	is_string(n)
+	n != ""
+}
+
+deny contains alert if {
+	some obj in input.objects
+	is_object(obj)
+	obj.kind in lib.workload_kinds
+	t := lib.pod_template(obj)
+	sa := service_account(t)
+	sa.name != "default" # created by Kubernetes in every namespace
+	not lib.gc_key([lib.namespace(obj), sa.name]) in service_accounts
+	alert := {
+		"message": sprintf("%s %s uses service account %s, which does not exist in namespace %s", [obj.kind, object.get(obj, ["metadata", "name"], ""), sa.name, lib.namespace(obj)]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [sprintf("%s.%s", [t.path, sa.field])],
+	}
+}

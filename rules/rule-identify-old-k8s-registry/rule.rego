@@ -1,0 +1,33 @@
+package kubescape.rules.rule_identify_old_k8s_registry
+
+import rego.v1
+
+import data.kubescape.lib
+
+# Images pulled from the legacy Kubernetes registries, frozen since April 2023
+# (k8s.gcr.io) or long before (gcr.io/google_containers); registry.k8s.io replaces them.
+deny contains alert if {
+	some obj in input.objects
+	lib.gb_is_workload(obj)
+	some c in lib.gb_pod_containers(obj)
+	image := c.container.image
+	is_string(image)
+	deprecated_registry(lower(image))
+	path := sprintf("%s.image", [c.path])
+	alert := {
+		"message": sprintf("%s %s: container %s pulls image %s from a deprecated Kubernetes registry; use registry.k8s.io", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), image]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [path],
+		"reviewPaths": [path],
+	}
+}
+
+deprecated_registry(image) if lib.gb_image_registry(image) == "k8s.gcr.io"
+
+deprecated_registry(image) if endswith(lib.gb_image_registry(image), ".k8s.gcr.io")
+
+deprecated_registry(image) if {
+	lib.gb_image_registry(image) in {"gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io"}
+	some p in {"google_containers/", "google-containers/"}
+	startswith(lib.gb_image_full_name(image), concat("", [lib.gb_image_registry(image), "/", p]))
+}

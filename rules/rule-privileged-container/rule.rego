@@ -1,0 +1,33 @@
+package kubescape.rules.rule_privileged_container
+
+import rego.v1
+
+import data.kubescape.lib
+
+# A container is privileged when securityContext.privileged is true, or when it adds
+# CAP_SYS_ADMIN (or ALL, which includes it): both give near-complete control of the node.
+# One alert per container, pointing at each offending field.
+deny contains alert if {
+	some obj in input.objects
+	lib.pod_template(obj)
+	some c in lib.all_containers(obj)
+	paths := privileged_paths(c)
+	count(paths) > 0
+	alert := {
+		"message": sprintf("container %s in %s %s is privileged", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj)]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": paths,
+		"deletePaths": paths,
+	}
+}
+
+privileged_paths(c) := array.concat(privileged_flag_paths(c), cap_paths(c))
+
+privileged_flag_paths(c) := [sprintf("%s.securityContext.privileged", [c.path])] if {
+	lib.ga_sc(c).privileged == true
+} else := []
+
+cap_paths(c) := [sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]) |
+	some i, cap in lib.ga_sc(c).capabilities.add
+	lib.ga_norm_cap(cap) in {"SYS_ADMIN", "ALL"}
+]

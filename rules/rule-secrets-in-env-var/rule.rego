@@ -1,0 +1,36 @@
+package kubescape.rules.rule_secrets_in_env_var
+
+import rego.v1
+
+import data.kubescape.lib
+
+# env[].valueFrom.secretKeyRef: one Secret key exposed as an environment variable.
+deny contains alert if {
+	some obj in input.objects
+	lib.gb_is_workload(obj)
+	some e in lib.gb_env_entries(obj)
+	is_object(e.env.valueFrom.secretKeyRef)
+	path := sprintf("%s.name", [e.path])
+	alert := {
+		"message": sprintf("%s %s: container %s reads Secret %s into environment variable %v; mount it as a file instead", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(e.container.container), object.get(e.env.valueFrom.secretKeyRef, "name", ""), object.get(e.env, "name", "")]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [path],
+		"deletePaths": [path],
+	}
+}
+
+# envFrom[].secretRef: every key of a Secret exposed as environment variables.
+deny contains alert if {
+	some obj in input.objects
+	lib.gb_is_workload(obj)
+	some c in lib.all_containers(obj)
+	some k, src in c.container.envFrom
+	is_object(src.secretRef)
+	path := sprintf("%s.envFrom[%d].secretRef", [c.path, k])
+	alert := {
+		"message": sprintf("%s %s: container %s loads Secret %s into its environment; mount it as a file instead", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), object.get(src.secretRef, "name", "")]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [path],
+		"deletePaths": [path],
+	}
+}
