@@ -1,6 +1,9 @@
 // The opa-wasm runtime: one compiled module holds every rule; the engine asks for the
 // rules it wants per call (input.rules) and feeds objects in chunks.
 import fs from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
 import { dataPath } from "../paths.js";
@@ -16,13 +19,26 @@ export interface EvalWarning {
   message: string;
 }
 
+/** Below this many objects a scan is evaluated on the main thread only. */
+export const PARALLEL_MIN_OBJECTS = 2000;
+
+interface Task {
+  objs: ScanObject[];
+  rules: RuleMeta[];
+}
+
 export class PolicyRuntime {
-  private constructor(private readonly policy: LoadedPolicy) {}
+  private data: object = {};
+
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    private readonly module: WebAssembly.Module,
+  ) {}
 
   static async load(wasmFile = dataPath("rules", "bundle", "policy.wasm")): Promise<PolicyRuntime> {
-    const bytes = fs.readFileSync(wasmFile);
-    const policy = await loadPolicy(bytes, undefined, customBuiltins);
-    return new PolicyRuntime(policy);
+    const module = await WebAssembly.compile(fs.readFileSync(wasmFile));
+    const policy = await loadPolicy(module, undefined, customBuiltins);
+    return new PolicyRuntime(policy, module);
   }
 
   /** Names of the OPA builtins the module calls out for (must be provided by the SDK or by us). */
@@ -37,7 +53,8 @@ export class PolicyRuntime {
   }
 
   setConfig(data: { postureControlInputs: Record<string, unknown>; dataControlInputs?: Record<string, unknown> }): void {
-    this.policy.setData({ postureControlInputs: data.postureControlInputs, dataControlInputs: data.dataControlInputs ?? {} });
+    this.data = { postureControlInputs: data.postureControlInputs, dataControlInputs: data.dataControlInputs ?? {} };
+    this.policy.setData(this.data);
   }
 
   /**
@@ -46,23 +63,56 @@ export class PolicyRuntime {
    * A rule that fails at evaluation is reported as a warning and the rest go on.
    */
   evaluate(objects: ScanObject[], rules: RuleMeta[], opts: { chunkSize?: number } = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
-    const chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
     const alerts: Alert[] = [];
     const warnings: EvalWarning[] = [];
-    const perObject = rules.filter((r) => !r.crossObject);
-    const cross = rules.filter((r) => r.crossObject);
-    if (perObject.length) {
-      const kinds = new Set(perObject.flatMap((r) => r.matchKinds));
-      const relevant = objects.filter((o) => kinds.size === 0 || kinds.has(o.object.kind));
-      for (let i = 0; i < relevant.length; i += chunkSize) {
-        this.run(relevant.slice(i, i + chunkSize), perObject, alerts, warnings);
-      }
-    }
-    for (const r of cross) {
-      const kinds = new Set(r.matchKinds);
-      this.run(objects.filter((o) => kinds.has(o.object.kind)), [r], alerts, warnings);
-    }
+    for (const t of tasks(objects, rules, opts.chunkSize)) this.run(t.objs, t.rules, alerts, warnings);
     return { alerts, warnings };
+  }
+
+  /**
+   * Like evaluate, spread over worker threads (one per core) for large inputs. The main
+   * thread serialises each task's input and hands the bytes over; a task that fails in a
+   * worker is evaluated again here, where a failing rule or object is narrowed down.
+   */
+  async evaluateParallel(
+    objects: ScanObject[],
+    rules: RuleMeta[],
+    opts: { chunkSize?: number; threads?: number } = {},
+  ): Promise<{ alerts: Alert[]; warnings: EvalWarning[]; workerTasks: number }> {
+    const threads = Math.min(opts.threads ?? os.availableParallelism(), 8);
+    if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return { ...this.evaluate(objects, rules, opts), workerTasks: 0 };
+    let workerTasks = 0;
+    const alerts: Alert[] = [];
+    const warnings: EvalWarning[] = [];
+    const queue = tasks(objects, rules, opts.chunkSize);
+    // cross-object tasks are the largest: start them first
+    queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
+    const workerUrl = workerScript();
+    const pool = Array.from({ length: Math.min(threads, queue.length) }, () => new Worker(workerUrl));
+    try {
+      await Promise.all(
+        pool.map(async (w) => {
+          let t: Task | undefined;
+          try {
+            await request(w, { module: this.module, data: this.data }, "ready");
+            for (t = queue.shift(); t; t = queue.shift()) {
+              const reply = (await request(w, { id: 1, input: encodeInput(t.objs, t.rules) }, "id", true)) as { result?: Record<string, unknown[]>; error?: string };
+              if (reply.error !== undefined) this.run(t.objs, t.rules, alerts, warnings);
+              else {
+                collect(reply.result!, alerts);
+                workerTasks++;
+              }
+            }
+          } catch {
+            // the worker died: finish its task and whatever is left here
+            for (t = t ?? queue.shift(); t; t = queue.shift()) this.run(t.objs, t.rules, alerts, warnings);
+          }
+        }),
+      );
+    } finally {
+      await Promise.all(pool.map((w) => w.terminate()));
+    }
+    return { alerts, warnings, workerTasks };
   }
 
   private run(objs: ScanObject[], rules: RuleMeta[], alerts: Alert[], warnings: EvalWarning[]): void {
@@ -85,17 +135,70 @@ export class PolicyRuntime {
   }
 
   private call(objs: ScanObject[], rules: RuleMeta[], alerts: Alert[]): void {
-    const input = {
-      objects: objs.map((o) => ({ ...o.object, __ksid: o.id })),
-      rules: Object.fromEntries(rules.map((r) => [r.name, true])),
-    };
-    const rs = this.policy.evaluate(input) as { result: Record<string, unknown[]> }[];
-    const results = rs[0]?.result ?? {};
-    for (const [rule, list] of Object.entries(results)) {
-      if (!Array.isArray(list)) continue;
-      for (const raw of list) alerts.push(normalizeAlert(rule, raw));
-    }
+    const rs = this.policy.evaluate(encodeInput(objs, rules)) as { result: Record<string, unknown[]> }[];
+    collect(rs[0]?.result ?? {}, alerts);
   }
+}
+
+/** Split the work: per-object rules over chunks of the objects of their kinds, each cross-object rule over all objects of its kinds. */
+function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHUNK_SIZE): Task[] {
+  const size = Math.max(1, chunkSize);
+  const out: Task[] = [];
+  const perObject = rules.filter((r) => !r.crossObject);
+  if (perObject.length) {
+    const kinds = new Set(perObject.flatMap((r) => r.matchKinds));
+    const relevant = objects.filter((o) => kinds.size === 0 || kinds.has(o.object.kind));
+    for (let i = 0; i < relevant.length; i += size) out.push({ objs: relevant.slice(i, i + size), rules: perObject });
+  }
+  for (const r of rules.filter((x) => x.crossObject)) {
+    const kinds = new Set(r.matchKinds);
+    const objs = objects.filter((o) => kinds.has(o.object.kind));
+    if (objs.length) out.push({ objs, rules: [r] });
+  }
+  return out;
+}
+
+/** The compiled worker next to this module; from sources (tests), the built one in dist/. */
+function workerScript(): URL | string {
+  const url = new URL("./worker.js", import.meta.url);
+  return fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "engine", "worker.js");
+}
+
+const encoder = new TextEncoder();
+
+/** The JSON input of one wasm call, as bytes (the SDK takes an ArrayBuffer as-is). */
+function encodeInput(objs: ScanObject[], rules: RuleMeta[]): ArrayBuffer {
+  const input = {
+    objects: objs.map((o) => ({ ...o.object, __ksid: o.id })),
+    rules: Object.fromEntries(rules.map((r) => [r.name, true])),
+  };
+  return encoder.encode(JSON.stringify(input)).buffer as ArrayBuffer;
+}
+
+function collect(results: Record<string, unknown[]>, alerts: Alert[]): void {
+  for (const [rule, list] of Object.entries(results)) {
+    if (!Array.isArray(list)) continue;
+    for (const raw of list) alerts.push(normalizeAlert(rule, raw));
+  }
+}
+
+/** Send a message to a worker and wait for its reply carrying `key`. */
+function request(w: Worker, msg: { input?: ArrayBuffer; [k: string]: unknown }, key: string, transfer = false): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: Record<string, unknown>) => {
+      if (!(key in reply)) return;
+      w.off("message", onMessage);
+      w.off("error", onError);
+      resolve(reply);
+    };
+    const onError = (e: Error) => {
+      w.off("message", onMessage);
+      reject(e);
+    };
+    w.on("message", onMessage);
+    w.once("error", onError);
+    w.postMessage(msg, transfer && msg.input ? [msg.input] : []);
+  });
 }
 
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);

@@ -18,6 +18,8 @@ export interface ScanOptions {
   controlsConfig?: string;
   maxFileBytes?: number;
   chunkSize?: number;
+  /** evaluation threads (default: one per core) */
+  threads?: number;
   readStdin?: () => Promise<string>;
   /** timings for the benchmark */
   timings?: Record<string, number>;
@@ -59,7 +61,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const runtime = await PolicyRuntime.load();
   runtime.setConfig({ postureControlInputs: configInputs });
   const rules = [...new Map(controls.flatMap((c) => c.rules).map((r) => [r.name, r])).values()];
-  const { alerts, warnings } = runtime.evaluate(source.objects, rules, { chunkSize: opts.chunkSize });
+  const { alerts, warnings } = await runtime.evaluateParallel(source.objects, rules, { chunkSize: opts.chunkSize, threads: opts.threads });
   t.evaluate = performance.now() - t0;
 
   t0 = performance.now();
