@@ -52,9 +52,11 @@ export function score(input: ScoreInput): ScanReport {
       for (const ref of a.objects) {
         const key = ref.id !== undefined ? `#${ref.id}` : resourceID(ref);
         if (ref.id === undefined) synthetic.set(key, ref);
-        const m = failures.get(c.id) ?? new Map<string, Alert[]>();
-        m.set(key, [...(m.get(key) ?? []), a]);
-        failures.set(c.id, m);
+        let m = failures.get(c.id);
+        if (!m) failures.set(c.id, (m = new Map<string, Alert[]>()));
+        const list = m.get(key);
+        if (list) list.push(a);
+        else m.set(key, [a]);
       }
     }
   }

@@ -37,7 +37,11 @@ export class PositionIndex {
   /** Resolve many paths, parsing each file once and keeping nothing afterwards. */
   resolveAll(requests: PositionRequest[]): void {
     const byFile = new Map<string, PositionRequest[]>();
-    for (const r of requests) byFile.set(r.source.file, [...(byFile.get(r.source.file) ?? []), r]);
+    for (const r of requests) {
+      const list = byFile.get(r.source.file);
+      if (list) list.push(r);
+      else byFile.set(r.source.file, [r]);
+    }
     for (const [file, list] of byFile) {
       const text = this.texts.get(file);
       if (text === undefined) {
