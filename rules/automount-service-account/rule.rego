@@ -34,13 +34,15 @@ failed_paths(t, path) := [path] if {
 	t.spec.automountServiceAccountToken == true
 } else := []
 
-service_account_disables(obj, t) if {
-	name := service_account_name(t)
-	ns := lib.namespace(obj)
+service_account_disables(obj, t) if disabling_service_accounts[[lib.namespace(obj), service_account_name(t)]]
+
+# disabling_service_accounts: [namespace, name] of every ServiceAccount in the input that
+# sets automountServiceAccountToken: false (built once per evaluation).
+disabling_service_accounts contains [lib.namespace(sa), name] if {
 	some sa in input.objects
 	sa.kind == "ServiceAccount"
-	sa.metadata.name == name
-	lib.namespace(sa) == ns
+	name := sa.metadata.name
+	is_string(name)
 	sa.automountServiceAccountToken == false
 }
 

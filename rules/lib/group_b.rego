@@ -168,75 +168,125 @@ gb_text(v) := sprintf("%v", [v]) if is_boolean(v)
 # gb_credential_like(key, value): the key names a credential or the value looks like one,
 # and neither the key nor the value is explicitly allowed. Values that are file paths
 # point at a credential rather than holding it, so they never count.
+# The configured lists are normalised once per evaluation (zero-argument rules are cached)
+# and the regular expressions of each list are combined into one alternation.
 gb_credential_like(key, value) if {
 	is_string(key)
 	is_string(value)
 	trim_space(value) != ""
+	gb_sensitive_key_or_value(key, value)
 	not gb_looks_like_path(value)
+	not gb_allowed_key(key)
+	not gb_allowed_value(value)
+}
+
+gb_sensitive_key_or_value(key, value) if {
 	gb_sensitive_key(key)
-	not gb_allowed_key(key)
-	not gb_allowed_value(value)
-}
-
-gb_credential_like(key, value) if {
-	is_string(key)
-	is_string(value)
-	trim_space(value) != ""
-	not gb_looks_like_path(value)
+} else := true if {
 	gb_sensitive_value(value)
-	not gb_allowed_key(key)
-	not gb_allowed_value(value)
 }
 
-gb_sensitive_key(key) if {
-	some k in config("sensitiveKeyNames")
+# Lower-cased non-empty string entries of a config list.
+gb_lower_entries(name) := [lower(k) |
+	some k in config(name)
 	is_string(k)
 	k != ""
-	contains(lower(key), lower(k))
+]
+
+gb_sensitive_key_names := gb_lower_entries("sensitiveKeyNames")
+
+gb_allowed_key_names := gb_lower_entries("sensitiveKeyNamesAllowed")
+
+gb_allowed_value_names := gb_lower_entries("sensitiveValuesAllowed")
+
+gb_sensitive_key(key) if {
+	lk := lower(key)
+	some k in gb_sensitive_key_names
+	contains(lk, k)
 }
 
 gb_allowed_key(key) if {
-	some k in config("sensitiveKeyNamesAllowed")
-	is_string(k)
-	k != ""
-	contains(lower(key), lower(k))
+	lk := lower(key)
+	some k in gb_allowed_key_names
+	contains(lk, k)
 }
 
-gb_sensitive_value(value) if {
+# gb_regex_set(bodies): the valid case-insensitive regular expressions "(?i)<body>" as
+# {"combined": one alternation of them ("" when there is none), "single": the ones that
+# must be matched on their own ("(?i)"-prefixed)}. A body goes on its own when wrapping it
+# in a group changes its validity; every body does when the alternation is not valid.
+gb_regex_set(bodies) := {"combined": joined, "single": rest} if {
+	ok := [b | some b in bodies; regex.is_valid(concat("", ["(?i)", b]))]
+	comb := [b | some b in ok; regex.is_valid(concat("", ["(?i)(?:", b, ")"]))]
+	rest := [concat("", ["(?i)", b]) | some b in ok; regex.is_valid(concat("", ["(?i)(?:", b, ")"])) == false]
+	count(comb) > 0
+	joined := concat("", ["(?i)", concat("|", [concat("", ["(?:", b, ")"]) | some b in comb])])
+	regex.is_valid(joined)
+} else := {"combined": "", "single": [concat("", ["(?i)", b]) | some b in bodies; regex.is_valid(concat("", ["(?i)", b]))]}
+
+gb_sensitive_value_regexes := gb_regex_set([p |
 	some p in config("sensitiveValues")
 	is_string(p)
 	p != ""
-	gb_regex_matches(p, value)
+])
+
+gb_allowed_value_regexes := gb_regex_set([concat("", ["^(?:", a, ")$"]) |
+	some a in config("sensitiveValuesAllowed")
+	is_string(a)
+	a != ""
+])
+
+default gb_has_sensitive_value_regexes := false
+
+gb_has_sensitive_value_regexes if gb_sensitive_value_regexes.combined != ""
+
+gb_has_sensitive_value_regexes if count(gb_sensitive_value_regexes.single) > 0
+
+# gb_regex_set_matches(set, value): some expression of the set matches value.
+gb_regex_set_matches(set, value) if {
+	set.combined != ""
+	regex.match(set.combined, value)
 }
 
-# A value that is base64 text hiding a credential ("QmVhcmVyIC4uLg==" -> "Bearer ...").
+gb_regex_set_matches(set, value) if {
+	some p in set.single
+	regex.match(p, value)
+}
+
+# gb_sensitive_value(value): a configured expression matches the value or, when the value
+# is base64 text, its decoded form ("QmVhcmVyIC4uLg==" -> "Bearer ...").
 gb_sensitive_value(value) if {
+	gb_regex_set_matches(gb_sensitive_value_regexes, value)
+} else := true if {
+	gb_has_sensitive_value_regexes
 	count(value) >= 8
 	regex.match(`^[A-Za-z0-9+/]+={0,2}$`, value)
 	base64.is_valid(value)
 	decoded := base64.decode(value)
-	some p in config("sensitiveValues")
-	is_string(p)
-	p != ""
-	gb_regex_matches(p, decoded)
+	gb_regex_set_matches(gb_sensitive_value_regexes, decoded)
 }
 
 gb_allowed_value(value) if {
-	some a in config("sensitiveValuesAllowed")
-	is_string(a)
-	a != ""
-	contains(lower(value), lower(a))
+	lv := lower(value)
+	some a in gb_allowed_value_names
+	contains(lv, a)
 }
 
-gb_allowed_value(value) if {
-	some a in config("sensitiveValuesAllowed")
-	is_string(a)
-	a != ""
-	gb_regex_matches(concat("", ["^(?:", a, ")$"]), value)
-}
+gb_allowed_value(value) if gb_regex_set_matches(gb_allowed_value_regexes, value)
 
 # An absolute or explicitly relative file path with no whitespace, e.g. /etc/app/token.
-gb_looks_like_path(value) if regex.match(`^(/|\./|\.\./|~/)[^\s]*$`, value)
+gb_looks_like_path(value) if {
+	gb_path_start(value)
+	regex.match(`^(/|\./|\.\./|~/)[^\s]*$`, value)
+}
+
+gb_path_start(value) if startswith(value, "/")
+
+gb_path_start(value) if startswith(value, "./")
+
+gb_path_start(value) if startswith(value, "../")
+
+gb_path_start(value) if startswith(value, "~/")
 
 # ---------------------------------------------------------------------------
 # Kinds

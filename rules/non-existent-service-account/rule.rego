@@ -25,7 +25,7 @@ deny contains alert if {
 	t := lib.pod_template(obj)
 	sa := service_account(t)
 	sa.name != "default" # created by Kubernetes in every namespace
-	not lib.gc_key([lib.namespace(obj), sa.name]) in service_accounts
+	not service_accounts[lib.gc_key([lib.namespace(obj), sa.name])]
 	alert := {
 		"message": sprintf("%s %s uses service account %s, which does not exist in namespace %s", [obj.kind, object.get(obj, ["metadata", "name"], ""), sa.name, lib.namespace(obj)]),
 		"objects": [lib.ref(obj)],

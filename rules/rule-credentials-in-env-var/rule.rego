@@ -4,15 +4,25 @@ import rego.v1
 
 import data.kubescape.lib
 
+# The container lists of a pod spec (regular, init, ephemeral), as in lib.all_containers;
+# paths are built only for the entries that are reported.
+container_fields := ["containers", "initContainers", "ephemeralContainers"]
+
 # A literal env value whose name or content looks like a credential.
 deny contains alert if {
 	some obj in input.objects
 	lib.gb_is_workload(obj)
-	some e in lib.gb_env_entries(obj)
-	lib.gb_credential_like(e.env.name, e.env.value)
-	paths := [sprintf("%s.name", [e.path]), sprintf("%s.value", [e.path])]
+	t := lib.pod_template(obj)
+	some field in container_fields
+	some i, container in t.spec[field]
+	is_object(container)
+	some j, env in container.env
+	is_object(env)
+	lib.gb_credential_like(env.name, env.value)
+	env_path := sprintf("%s.%s[%d].env[%d]", [t.path, field, i, j])
+	paths := [sprintf("%s.name", [env_path]), sprintf("%s.value", [env_path])]
 	alert := {
-		"message": sprintf("%s %s: container %s sets environment variable %s to a literal value that looks like a credential", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(e.container.container), e.env.name]),
+		"message": sprintf("%s %s: container %s sets environment variable %s to a literal value that looks like a credential", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(container), env.name]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": paths,
@@ -23,12 +33,15 @@ deny contains alert if {
 deny contains alert if {
 	some obj in input.objects
 	lib.gb_is_workload(obj)
-	some c in lib.all_containers(obj)
-	some k, src in c.container.envFrom
+	t := lib.pod_template(obj)
+	some field in container_fields
+	some i, container in t.spec[field]
+	is_object(container)
+	some k, src in container.envFrom
 	is_object(src.secretRef)
-	path := sprintf("%s.envFrom[%d].secretRef", [c.path, k])
+	path := sprintf("%s.%s[%d].envFrom[%d].secretRef", [t.path, field, i, k])
 	alert := {
-		"message": sprintf("%s %s: container %s loads Secret %s into its environment", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), object.get(src.secretRef, "name", "")]),
+		"message": sprintf("%s %s: container %s loads Secret %s into its environment", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(container), object.get(src.secretRef, "name", "")]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"deletePaths": [path],
