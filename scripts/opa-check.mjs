@@ -2,6 +2,8 @@
 // compare with expected.json. Usage:
 //   node scripts/opa-check.mjs <rule> [caseDir ...]
 // Without case dirs it runs rules/<rule>/tests/* and ../shared/regolibrary/cases/<rule>/*.
+// --wasm: compile the lib and this rule alone to WebAssembly (in a temp dir) and evaluate
+// through the opa-wasm SDK instead, as the scanner does.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +12,9 @@ import { readCase, compareAlerts } from "./lib/cases.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const opa = process.env.OPA ?? path.join(os.homedir(), ".cache/kubescape-dev/bin/opa");
-const [rule, ...dirs] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const wasm = argv.includes("--wasm");
+const [rule, ...dirs] = argv.filter((a) => a !== "--wasm");
 if (!rule) { console.error("usage: node scripts/opa-check.mjs <rule> [caseDir ...]"); process.exit(2); }
 const pkg = rule.replace(/[^A-Za-z0-9]/g, "_");
 const caseDirs = dirs.length ? dirs : [
@@ -18,6 +22,17 @@ const caseDirs = dirs.length ? dirs : [
   path.join(root, "..", "shared", "regolibrary", "cases", rule),
 ].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((c) => path.join(d, c)));
 
+let policy;
+if (wasm) {
+  const { loadPolicy } = await import("@open-policy-agent/opa-wasm");
+  const { customBuiltins } = await import(path.join(root, "dist/engine/builtins.js"));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opa-check-wasm-"));
+  const libs = fs.readdirSync(path.join(root, "rules", "lib")).filter((f) => f.endsWith(".rego")).map((f) => path.join(root, "rules", "lib", f));
+  execFileSync(opa, ["build", "-t", "wasm", "-e", `kubescape/rules/${pkg}/deny`, "-o", path.join(tmp, "b.tar.gz"), ...libs, path.join(root, "rules", rule, "rule.rego")], { stdio: "inherit" });
+  execFileSync("tar", ["-xzf", path.join(tmp, "b.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: ["ignore", "inherit", "ignore"] });
+  policy = await loadPolicy(fs.readFileSync(path.join(tmp, "policy.wasm")), undefined, customBuiltins);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
 const defaults = JSON.parse(fs.readFileSync(path.join(root, "config", "default-config-inputs.json"), "utf8"));
 let bad = 0;
 for (const dir of caseDirs) {
@@ -29,7 +44,14 @@ for (const dir of caseDirs) {
   const inputs = { ...defaults, ...(c.data.postureControlInputs ?? {}) };
   fs.writeFileSync(path.join(tmp, "data.json"), JSON.stringify({ postureControlInputs: inputs, dataControlInputs: c.data.dataControlInputs ?? {} }));
   let got;
-  try {
+  if (policy) {
+    try {
+      policy.setData(JSON.parse(fs.readFileSync(path.join(tmp, "data.json"), "utf8")));
+      got = policy.evaluate({ objects })[0]?.result ?? [];
+    } catch (e) {
+      console.log(`ERROR ${dir}: ${e.message ?? e}`); bad++; continue;
+    }
+  } else try {
     const out = execFileSync(opa, ["eval", "-f", "json", "-d", path.join(root, "rules", "lib"), "-d", path.join(root, "rules", rule, "rule.rego"),
       "-d", path.join(tmp, "data.json"), "-i", path.join(tmp, "input.json"), `data.kubescape.rules.${pkg}.deny`], { encoding: "utf8" });
     const r = JSON.parse(out);
