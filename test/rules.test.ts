@@ -22,7 +22,8 @@ describe("rule cases", () => {
     it(`${rule.name} has a failing and a passing case`, () => {
       const kinds = cases.map((n) => readCase(path.join(testsDir, n)).expected.alerts.length > 0);
       expect(kinds).toContain(true);
-      expect(kinds).toContain(false);
+      // a rule that looks at no kind of object (manual review) cannot pass
+      if (rule.matchKinds.length > 0) expect(kinds).toContain(false);
     });
     for (const name of cases) {
       it(`${rule.name}/${name}`, () => {

@@ -70,7 +70,7 @@ describe("scoring", () => {
   it("an alert about an object that is not an input (an RBAC subject) counts as a resource", () => {
     const r = run([{ ...alert("r1", 0), objects: [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "User", name: "jane", namespace: "" }] }]);
     const c = r.controls.find((x) => x.id === "C-0001")!;
-    expect(c.resources).toEqual({ passed: 3, failed: 1 });
+    expect(c.resources).toEqual({ passed: 3, failed: 1, excepted: 0 });
     expect(r.resources[0].resourceID).toBe("rbac.authorization.k8s.io/v1//User/jane");
   });
 });
@@ -91,5 +91,18 @@ describe("gate", () => {
   it("resource IDs follow group/version/namespace/Kind/name", () => {
     expect(resourceID({ apiVersion: "apps/v1", kind: "Deployment", name: "d", namespace: "x" })).toBe("apps/v1/x/Deployment/d");
     expect(resourceID({ apiVersion: "v1", kind: "Namespace", name: "n", namespace: "" })).toBe("/v1//Namespace/n");
+  });
+});
+
+describe("manual review", () => {
+  it("a control whose rule raises an alert naming no object is skipped as needing manual review", () => {
+    const reg = new Registry([fact("C-0246", 5, [])], [], [{ name: "rule-manual", controls: ["C-0246"], matchKinds: [], configInputs: [], crossObject: true }]);
+    const r = score({
+      registry: reg, controls: [...reg.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
+      alerts: [{ rule: "rule-manual", message: "review", objects: [], relatedObjects: [], failedPaths: [], reviewPaths: [], deletePaths: [], fixPaths: [] }],
+      resolve: () => undefined, target: { kind: "files", paths: [] }, startedAt: new Date(), generator: { name: "t", version: "0" }, warnings: [],
+    });
+    expect(r.controls[0]).toMatchObject({ status: "skipped", skipReason: "needs manual review" });
+    expect(r.summary.complianceScore).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { runScan, UsageError, type ScanOptions } from "../services/scan.js";
 import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
 import { InputPathError, DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
 import { ConfigError } from "../engine/config.js";
+import { ExceptionsError } from "../scoring/exceptions.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)`, options: [...FORMATS] }),
@@ -16,6 +17,7 @@ export const scanFlags = {
   "severity-threshold": Flags.string({ description: "exit 1 if a control of this severity or higher fails", options: [...SEVERITY_LEVELS] }),
   "compliance-threshold": Flags.integer({ description: "exit 1 if the compliance score is below this (0-100)", min: 0, max: 100 }),
   "controls-config": Flags.string({ description: 'JSON/YAML file of control inputs: {"postureControlInputs": {...}}' }),
+  exceptions: Flags.string({ description: "exceptions file (Kubescape posture-exception format, JSON or YAML)" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
 };
 
@@ -26,6 +28,7 @@ type ScanFlagValues = {
   "severity-threshold"?: string;
   "compliance-threshold"?: number;
   "controls-config"?: string;
+  exceptions?: string;
   "max-file-size": number;
 };
 
@@ -48,9 +51,9 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
   if (opts.paths.length === 0) cmd.error("no paths given: pass files or directories to scan, or - for stdin", { exit: 2 });
   let report;
   try {
-    report = await runScan({ ...opts, controlsConfig: flags["controls-config"], maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
+    report = await runScan({ ...opts, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError) cmd.error(e.message, { exit: 2 });
+    if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError) cmd.error(e.message, { exit: 2 });
     throw e;
   }
   const format = (flags.format ?? formatFromOutput(flags.output) ?? "pretty") as Format;
@@ -63,6 +66,7 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
   } else {
     process.stdout.write(text);
   }
+  if (format !== "pretty" || flags.output) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   for (const f of report.skippedFiles) process.stderr.write(`${[f.file, f.line].filter((x) => x !== undefined).join(":")}: ${f.reason}\n`);
   const reasons = gate(report, {
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,

@@ -116,7 +116,6 @@ export class PolicyRuntime {
   }
 
   private run(objs: ScanObject[], rules: RuleMeta[], alerts: Alert[], warnings: EvalWarning[]): void {
-    if (objs.length === 0) return;
     try {
       this.call(objs, rules, alerts);
     } catch (e) {
@@ -127,7 +126,7 @@ export class PolicyRuntime {
       } else if (objs.length > 1 && !rules[0].crossObject) {
         for (const o of objs) this.run([o], rules, alerts, warnings);
       } else {
-        const o = objs[0].object;
+        const o = objs[0]?.object;
         const what = objs.length === 1 ? `${o.kind}/${o.metadata?.name ?? ""} (${objs[0].source.file})` : `${objs.length} objects`;
         warnings.push({ rule: rules[0].name, message: `rule ${rules[0].name} failed on ${what}: ${(e as Error).message ?? e}` });
       }
@@ -151,6 +150,11 @@ function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHU
     for (let i = 0; i < relevant.length; i += size) out.push({ objs: relevant.slice(i, i + size), rules: perObject });
   }
   for (const r of rules.filter((x) => x.crossObject)) {
+    // a rule that matches no kind looks at no object and runs once (e.g. manual-review controls)
+    if (r.matchKinds.length === 0) {
+      out.push({ objs: [], rules: [r] });
+      continue;
+    }
     const kinds = new Set(r.matchKinds);
     const objs = objects.filter((o) => kinds.has(o.object.kind));
     if (objs.length) out.push({ objs, rules: [r] });

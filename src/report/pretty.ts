@@ -35,8 +35,8 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
       table.push([
         sevColor[ctl.severity](ctl.severity),
         `${ctl.id} ${ctl.name}`,
-        ctl.resources.failed ? c.red(String(ctl.resources.failed)) : "0",
-        String(all),
+        (ctl.resources.failed ? c.red(String(ctl.resources.failed)) : "0") + (ctl.resources.excepted ? c.dim(` (+${ctl.resources.excepted} excepted)`) : ""),
+        String(all + ctl.resources.excepted),
         ctl.score === undefined ? "-" : `${ctl.score.toFixed(0)}%`,
       ]);
     }
@@ -53,14 +53,19 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
 
   if (report.resources.length) {
     out.push("");
-    out.push(c.bold(`Failed resources (${report.resources.length})`));
+    out.push(c.bold(`Failed resources (${report.summary.resources.failed})`));
     const ctlById = new Map(report.controls.map((x) => [x.id, x]));
     for (const r of report.resources) {
+      if (!r.findings.some((f) => f.status === "failed")) continue; // only excepted findings
       out.push("");
       const where = r.source ? `  ${c.dim(loc(r.source.file, r.source.line, r.source.column))}` : "";
       out.push(`${c.bold(r.resourceID)}${where}`);
       for (const f of r.findings) {
         const ctl = ctlById.get(f.controlID)!;
+        if (f.status === "excepted") {
+          out.push(c.dim(`  ${"excepted".padEnd(8)} ${ctl.id} ${ctl.name} — passed (excepted: ${f.exception})`));
+          continue;
+        }
         out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${ctl.id} ${ctl.name}`);
         if (f.message) out.push(`           ${c.dim(f.message)}`);
         for (const p of f.paths) out.push(`           ${pathLine(p, r.source?.file, c)}`);

@@ -16,7 +16,8 @@ export interface ControlResult {
   skipReason?: string;
   /** passed / (passed + failed) × 100; absent when no resource was checked */
   score?: number;
-  resources: { passed: number; failed: number };
+  /** excepted: failed but covered by an exception; they count as passed in the score */
+  resources: { passed: number; failed: number; excepted: number };
   frameworks: string[];
 }
 
@@ -32,7 +33,9 @@ export interface PathEntry {
 
 export interface ResourceFinding {
   controlID: string;
-  status: "failed";
+  /** excepted: "passed (excepted)", covered by the exception named in `exception` */
+  status: "failed" | "excepted";
+  exception?: string;
   message: string;
   paths: PathEntry[];
   relatedObjects: string[];
@@ -71,7 +74,7 @@ export interface ScanReport {
   };
   frameworks: FrameworkResult[];
   controls: ControlResult[];
-  /** resources with at least one failed control */
+  /** resources with at least one failed or excepted control */
   resources: ResourceResult[];
   skippedFiles: SkippedFile[];
   warnings: string[];

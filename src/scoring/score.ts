@@ -2,6 +2,7 @@
 // scores per control and framework, and the findings per resource.
 import type { Alert, AlertObjectRef, ScanObject, Severity, SourceResult, Position, ObjectSource } from "../model.js";
 import type { PositionRequest } from "../sources/positions.js";
+import type { ExceptionMatcher, ExceptionTarget } from "./exceptions.js";
 import { SEVERITY_ORDER } from "../model.js";
 import type { Control, Registry } from "../engine/registry.js";
 import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
@@ -36,6 +37,13 @@ export interface ScoreInput {
   startedAt: Date;
   generator: ScanReport["generator"];
   warnings: string[];
+  exceptions?: ExceptionMatcher;
+}
+
+function targetOf(obj: ScanObject | undefined, ref: AlertObjectRef): ExceptionTarget {
+  const md = obj?.object.metadata;
+  const strings = (m: unknown) => (m && typeof m === "object" ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)])) : {});
+  return { kind: ref.kind, name: ref.name, namespace: ref.namespace, labels: strings(md?.labels), annotations: strings(md?.annotations) };
 }
 
 export function score(input: ScoreInput): ScanReport {
@@ -47,8 +55,10 @@ export function score(input: ScoreInput): ScanReport {
   // failed (control, resource) pairs with their alerts; resources keyed by object id or synthetic ID
   const failures = new Map<string, Map<string, Alert[]>>(); // control → resourceKey → alerts
   const synthetic = new Map<string, AlertObjectRef>();
+  const manual = new Map<string, string>(); // control → message of an alert that names no object
   for (const a of alerts) {
     for (const c of ruleToControls.get(a.rule) ?? []) {
+      if (a.objects.length === 0) manual.set(c.id, a.message);
       for (const ref of a.objects) {
         const key = ref.id !== undefined ? `#${ref.id}` : resourceID(ref);
         if (ref.id === undefined) synthetic.set(key, ref);
@@ -61,9 +71,27 @@ export function score(input: ScoreInput): ScanReport {
     }
   }
 
+  // accepted findings: control → resource keys → exception name
+  const excepted = new Map<string, Map<string, string>>();
+  if (input.exceptions) {
+    for (const c of controls) {
+      for (const key of failures.get(c.id)?.keys() ?? []) {
+        const obj = key.startsWith("#") ? objects[Number(key.slice(1))] : undefined;
+        const ref = obj ? refOf(obj) : synthetic.get(key)!;
+        const name = input.exceptions.match(targetOf(obj, ref), { id: c.id, name: c.name, frameworks: c.frameworks, rules: c.rules.map((r) => r.name) });
+        if (name === undefined) continue;
+        let m = excepted.get(c.id);
+        if (!m) excepted.set(c.id, (m = new Map()));
+        m.set(key, name);
+      }
+    }
+  }
+
   const controlResults: ControlResult[] = controls.map((c) => {
     const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks };
-    if (c.skipReason) return { ...base, status: "skipped", skipReason: c.skipReason, resources: { passed: 0, failed: 0 } };
+    const none = { passed: 0, failed: 0, excepted: 0 };
+    if (c.skipReason) return { ...base, status: "skipped", skipReason: c.skipReason, resources: none };
+    if (manual.has(c.id) && !failures.has(c.id)) return { ...base, status: "skipped", skipReason: "needs manual review", resources: none };
     const kinds = new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]);
     const failedKeys = failures.get(c.id) ?? new Map();
     let inScope = 0;
@@ -78,9 +106,11 @@ export function score(input: ScoreInput): ScanReport {
       } else extra++;
     }
     const total = inScope + extra;
-    const passed = total - failed;
-    if (total === 0) return { ...base, status: "skipped", skipReason: "no matching resources", resources: { passed: 0, failed: 0 } };
-    return { ...base, status: failed ? "failed" : "passed", score: round((passed / total) * 100), resources: { passed, failed } };
+    const exc = excepted.get(c.id)?.size ?? 0;
+    failed -= exc;
+    const passed = total - failed - exc;
+    if (total === 0) return { ...base, status: "skipped", skipReason: "no matching resources", resources: none };
+    return { ...base, status: failed ? "failed" : "passed", score: round(((passed + exc) / total) * 100), resources: { passed, failed, excepted: exc } };
   });
   controlResults.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
 
@@ -120,9 +150,11 @@ export function score(input: ScoreInput): ScanReport {
         a.deletePaths.forEach((p) => add("delete", p));
         a.fixPaths.forEach((f) => add("fix", f.path, f.value));
       }
+      const exception = excepted.get(c.id)?.get(key);
       rr.findings.push({
         controlID: c.id,
-        status: "failed",
+        status: exception === undefined ? "failed" : "excepted",
+        ...(exception === undefined ? {} : { exception }),
         message: [...new Set(list.map((a) => a.message).filter(Boolean))].join("; "),
         paths,
         relatedObjects: [...new Set(list.flatMap((a) => a.relatedObjects.map(resourceID)))],
@@ -170,7 +202,7 @@ export function score(input: ScoreInput): ScanReport {
         failed: controlResults.filter((c) => c.status === "failed").length,
         skipped: controlResults.filter((c) => c.status === "skipped").length,
       },
-      resources: { total: objects.length + synthetic.size, failed: byResource.size },
+      resources: { total: objects.length + synthetic.size, failed: [...byResource.values()].filter((r) => r.findings.some((f) => f.status === "failed")).length },
       failedBySeverity,
       filesRead: source.filesRead,
       skippedFiles: source.skippedFiles.length,
@@ -180,6 +212,6 @@ export function score(input: ScoreInput): ScanReport {
     controls: controlResults,
     resources,
     skippedFiles: source.skippedFiles,
-    warnings: input.warnings,
+    warnings: [...input.warnings, ...(input.exceptions?.warnings ?? [])],
   };
 }

@@ -7,6 +7,7 @@ import { readFileSources } from "../sources/files.js";
 import { score } from "../scoring/score.js";
 import type { ScanReport } from "../scoring/result.js";
 import { VERSION } from "../version.js";
+import { ExceptionMatcher, loadExceptions } from "../scoring/exceptions.js";
 
 export class UsageError extends Error {}
 
@@ -16,6 +17,8 @@ export interface ScanOptions {
   controls?: string[];
   frameworks?: string[];
   controlsConfig?: string;
+  /** exceptions file (Kubescape posture-exception format) */
+  exceptions?: string;
   maxFileBytes?: number;
   chunkSize?: number;
   /** evaluation threads (default: one per core) */
@@ -52,6 +55,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const registry = Registry.load();
   const controls = selectControls(registry, opts);
   const configInputs = loadConfigInputs(opts.controlsConfig);
+  const exceptions = new ExceptionMatcher(opts.exceptions ? loadExceptions(opts.exceptions) : []);
 
   let t0 = performance.now();
   const { result: source, positions } = await readFileSources(opts.paths, { maxFileBytes: opts.maxFileBytes, readStdin: opts.readStdin });
@@ -75,6 +79,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     startedAt,
     generator: { name: "kubescape-ts", version: VERSION },
     warnings: warnings.map((w) => w.message),
+    exceptions,
   });
   t.score = performance.now() - t0;
   return report;

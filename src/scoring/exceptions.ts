@@ -1,0 +1,136 @@
+// Exceptions: findings a team has accepted. Two sources:
+// 1. An exceptions file in Kubescape's posture-exception format: a list of
+//    {name, policyType: "postureExceptionPolicy", actions: ["alertOnly"], resources: [
+//    {designatorType: "Attributes", attributes: {kind, name, namespace, cluster, <label>: value}}],
+//    posturePolicies: [{controlID, controlName, frameworkName, ruleName}], expirationDate?, reason?}.
+//    kind/name/namespace/cluster values are regular expressions matched in full; other
+//    attributes are labels matched exactly. Designators in `resources` are alternatives (OR);
+//    the keys inside one designator must all match (AND); likewise for posturePolicies.
+// 2. An annotation on the object itself: `ignore-control.kubescape.io/C-0057: "reason"`.
+// An excepted finding is reported as passed (excepted) with the exception's name.
+import fs from "node:fs";
+import YAML from "yaml";
+
+export const ANNOTATION_PREFIX = "ignore-control.kubescape.io/";
+
+export class ExceptionsError extends Error {}
+
+export interface ExceptionPolicy {
+  name: string;
+  reason?: string;
+  expirationDate?: string;
+  resources: { attributes: Record<string, string> }[];
+  posturePolicies: { controlID?: string; controlName?: string; frameworkName?: string; ruleName?: string }[];
+}
+
+export interface ExceptionTarget {
+  kind: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  cluster?: string;
+}
+
+export interface ControlRef {
+  id: string;
+  name: string;
+  frameworks: string[];
+  rules: string[];
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v));
+
+export function loadExceptions(file: string): ExceptionPolicy[] {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ExceptionsError(`${file}: ${err.code ? `cannot read exceptions file (${err.code})` : `invalid exceptions file: ${err.message.split("\n")[0]}`}`);
+  }
+  return parseExceptions(doc, file);
+}
+
+export function parseExceptions(doc: unknown, file = "exceptions"): ExceptionPolicy[] {
+  const list = Array.isArray(doc) ? doc : doc && typeof doc === "object" && Array.isArray((doc as any).exceptions) ? (doc as any).exceptions : undefined;
+  if (!list) throw new ExceptionsError(`${file}: expected a list of exception policies`);
+  return list.map((raw: any, i: number) => {
+    const where = `${file}: exception ${i + 1}${raw?.name ? ` (${raw.name})` : ""}`;
+    if (!raw || typeof raw !== "object") throw new ExceptionsError(`${where}: must be an object`);
+    if (!Array.isArray(raw.resources) || raw.resources.length === 0) throw new ExceptionsError(`${where}: needs at least one entry in resources`);
+    if (!Array.isArray(raw.posturePolicies) || raw.posturePolicies.length === 0) throw new ExceptionsError(`${where}: needs at least one entry in posturePolicies`);
+    const resources = raw.resources.map((r: any) => {
+      if (!r || typeof r.attributes !== "object" || r.attributes === null) throw new ExceptionsError(`${where}: each resource needs attributes`);
+      const attributes: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.attributes)) attributes[k] = String(v);
+      for (const k of ["kind", "name", "namespace", "cluster"]) {
+        if (attributes[k] !== undefined) {
+          try {
+            new RegExp(attributes[k]);
+          } catch {
+            throw new ExceptionsError(`${where}: ${k} "${attributes[k]}" is not a valid regular expression`);
+          }
+        }
+      }
+      return { attributes };
+    });
+    const posturePolicies = raw.posturePolicies.map((p: any) => ({
+      controlID: str(p?.controlID),
+      controlName: str(p?.controlName),
+      frameworkName: str(p?.frameworkName),
+      ruleName: str(p?.ruleName),
+    }));
+    if (raw.expirationDate !== undefined && Number.isNaN(Date.parse(String(raw.expirationDate)))) {
+      throw new ExceptionsError(`${where}: expirationDate "${raw.expirationDate}" is not a date`);
+    }
+    return { name: String(raw.name ?? `exception-${i + 1}`), reason: str(raw.reason), expirationDate: str(raw.expirationDate), resources, posturePolicies };
+  });
+}
+
+const full = (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`).test(value);
+
+function resourceMatches(attrs: Record<string, string>, t: ExceptionTarget): boolean {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "kind" || k === "name" || k === "namespace") {
+      if (!full(v, t[k])) return false;
+    } else if (k === "cluster") {
+      if (t.cluster === undefined || !full(v, t.cluster)) return false;
+    } else if (t.labels[k] !== v) return false;
+  }
+  return true;
+}
+
+function policyMatches(p: ExceptionPolicy["posturePolicies"][number], c: ControlRef): boolean {
+  if (!p.controlID && !p.controlName && !p.frameworkName && !p.ruleName) return false;
+  if (p.controlID && p.controlID.toUpperCase() !== c.id) return false;
+  if (p.controlName && p.controlName !== c.name) return false;
+  if (p.frameworkName && !c.frameworks.some((f) => f.toLowerCase() === p.frameworkName!.toLowerCase())) return false;
+  if (p.ruleName && !c.rules.includes(p.ruleName)) return false;
+  return true;
+}
+
+export class ExceptionMatcher {
+  readonly warnings: string[] = [];
+  private active: ExceptionPolicy[];
+
+  constructor(policies: ExceptionPolicy[], now = new Date()) {
+    this.active = policies.filter((p) => {
+      if (p.expirationDate && Date.parse(p.expirationDate) < now.getTime()) {
+        this.warnings.push(`exception "${p.name}" expired on ${p.expirationDate} and no longer applies`);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /** The name of the exception that covers this control on this resource, if any. */
+  match(t: ExceptionTarget, c: ControlRef): string | undefined {
+    const note = t.annotations[ANNOTATION_PREFIX + c.id];
+    if (note !== undefined) return `annotation ${ANNOTATION_PREFIX}${c.id}${note ? `: ${note}` : ""}`;
+    for (const p of this.active) {
+      if (p.resources.some((r) => resourceMatches(r.attributes, t)) && p.posturePolicies.some((pp) => policyMatches(pp, c))) return p.name;
+    }
+    return undefined;
+  }
+}
