@@ -1,7 +1,8 @@
 // npm run bench [-- --n 1000,10000] [--batching]
 // Generates deterministic manifests (bench/generate.mjs) and scans them with every
 // implemented control, printing wall time, docs/s, peak RSS and a breakdown, next to the
-// targets. --batching compares evaluation chunk sizes. No assertion: figures only.
+// targets, then the ten slowest rules. --batching compares evaluation chunk sizes.
+// No assertion: figures only.
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -45,6 +46,13 @@ for (const n of sizes) {
       console.log(`  batching: ${String(chunk).padStart(5)} objects per wasm call → evaluate ${fmt(b.timings.evaluate)}, peak RSS ${b.peakRssMB.toFixed(0)} MB`);
     }
   }
+}
+// the ten slowest rules, each evaluated alone over the largest set
+const largest = path.join(root, "bench", "out", String(Math.max(...sizes)));
+const rt = spawnSync(process.execPath, [path.join(root, "bench", "rule-times.mjs"), largest, "10"], { encoding: "utf8" });
+if (rt.status === 0) {
+  console.log(`ten slowest rules at N=${Math.max(...sizes)} (each alone, including ~50 ms of input handling):`);
+  for (const r of JSON.parse(rt.stdout)) console.log(`  ${r.ms.toFixed(0).padStart(6)} ms  ${r.rule}${r.cross ? " (cross-object)" : ""}`);
 }
 fs.mkdirSync(path.join(root, "test-output"), { recursive: true });
 fs.writeFileSync(path.join(root, "test-output", "bench.json"), JSON.stringify(rows, null, 1) + "\n");

@@ -45,3 +45,24 @@ describe("rule cases", () => {
     }
   });
 });
+
+describe("config inputs change verdicts", () => {
+  // For every config input a rule declares, one of its cases sets that input (data.json)
+  // and reaches a different verdict than the same objects under the default inputs.
+  for (const rule of registry.rules) {
+    const testsDir = path.join(root, "rules", rule.name, "tests");
+    for (const key of rule.configInputs) {
+      it(`${rule.name}: ${key}`, () => {
+        const cases = fs.existsSync(testsDir) ? fs.readdirSync(testsDir).map((n) => readCase(path.join(testsDir, n))) : [];
+        const setting = cases.filter((c) => c.data?.postureControlInputs && key in c.data.postureControlInputs);
+        expect(setting.length, `a case under rules/${rule.name}/tests sets ${key} in data.json`).toBeGreaterThan(0);
+        const changes = setting.some((c) => {
+          const withInput = evaluateCase(runtime, [rule], c, defaultConfigInputs()).alerts.length > 0;
+          const withDefaults = evaluateCase(runtime, [rule], { ...c, data: {} }, defaultConfigInputs()).alerts.length > 0;
+          return withInput !== withDefaults;
+        });
+        expect(changes, `setting ${key} changes the verdict of some case`).toBe(true);
+      });
+    }
+  }
+});
