@@ -32,3 +32,23 @@ describe("custom builtins", () => {
     expect(missing).toEqual([]);
   });
 });
+
+import { semverCompare, semverIsValid } from "../src/engine/builtins.js";
+
+describe("semver builtins", () => {
+  it("semver.is_valid follows SemVer 2.0.0 like OPA", () => {
+    expect(["1.2.3", "0.0.0", "1.0.0-rc.1", "1.0.0+build.5", "1.0.0-alpha-beta"].map(semverIsValid)).toEqual([true, true, true, true, true]);
+    expect(["v1.2.3", "1.2", "01.2.3", "1.2.3-", "", 3].map(semverIsValid)).toEqual([false, false, false, false, false, false]);
+  });
+
+  it("semver.compare orders by precedence, pre-releases before releases", () => {
+    expect(semverCompare("1.2.3", "1.2.3")).toBe(0);
+    expect(semverCompare("1.10.0", "1.9.9")).toBe(1);
+    expect(semverCompare("1.0.0-rc.1", "1.0.0")).toBe(-1);
+    expect(semverCompare("1.0.0-alpha", "1.0.0-alpha.1")).toBe(-1);
+    expect(semverCompare("1.0.0-alpha.beta", "1.0.0-beta")).toBe(-1);
+    expect(semverCompare("1.0.0-beta.11", "1.0.0-beta.2")).toBe(1);
+    expect(semverCompare("1.0.0+a", "1.0.0+b")).toBe(0);
+    expect(() => semverCompare("x", "1.0.0")).toThrow(/not a valid SemVer/);
+  });
+});

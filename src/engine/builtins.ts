@@ -31,3 +31,39 @@ export const customBuiltins: Record<string, (...args: any[]) => unknown> = {
   "units.parse_bytes": parseBytes,
   "units.parse": parseUnits,
 };
+
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+/** semver.is_valid(v): a strict Semantic Versioning 2.0.0 string (no leading "v", as in OPA). */
+export function semverIsValid(v: unknown): boolean {
+  return typeof v === "string" && !v.startsWith("v") && SEMVER.test(v);
+}
+
+/** semver.compare(a, b) → -1, 0 or 1 by SemVer 2.0.0 precedence (build metadata ignored). */
+export function semverCompare(a: unknown, b: unknown): number {
+  const pa = typeof a === "string" && !a.startsWith("v") ? SEMVER.exec(a) : null;
+  const pb = typeof b === "string" && !b.startsWith("v") ? SEMVER.exec(b) : null;
+  if (!pa) throw new Error(`semver.compare: operand 1: string "${a}" is not a valid SemVer`);
+  if (!pb) throw new Error(`semver.compare: operand 2: string "${b}" is not a valid SemVer`);
+  for (let i = 1; i <= 3; i++) {
+    const d = Number(pa[i]) - Number(pb[i]);
+    if (d !== 0) return Math.sign(d);
+  }
+  const ra = pa[4], rb = pb[4];
+  if (ra === undefined || rb === undefined) return ra === rb ? 0 : ra === undefined ? 1 : -1;
+  const xa = ra.split("."), xb = rb.split(".");
+  for (let i = 0; i < Math.max(xa.length, xb.length); i++) {
+    if (xa[i] === undefined) return -1;
+    if (xb[i] === undefined) return 1;
+    const na = /^\d+$/.test(xa[i]), nb = /^\d+$/.test(xb[i]);
+    if (na && nb) {
+      const d = Number(xa[i]) - Number(xb[i]);
+      if (d !== 0) return Math.sign(d);
+    } else if (na !== nb) return na ? -1 : 1;
+    else if (xa[i] !== xb[i]) return xa[i] < xb[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+customBuiltins["semver.is_valid"] = semverIsValid;
+customBuiltins["semver.compare"] = semverCompare;

@@ -60,7 +60,7 @@ export class Registry {
   readonly frameworks: Map<string, Framework>;
   readonly rules: RuleMeta[];
 
-  constructor(facts: ControlFacts[], frameworks: Framework[], rules: RuleMeta[]) {
+  constructor(facts: ControlFacts[], frameworks: Framework[], rules: RuleMeta[], skipReasons: Record<string, string> = {}) {
     this.rules = rules;
     this.frameworks = new Map(frameworks.map((f) => [f.name, f]));
     const byControl = new Map<string, RuleMeta[]>();
@@ -69,7 +69,7 @@ export class Registry {
       facts.map((f) => {
         const rs = byControl.get(f.id) ?? [];
         const missing = f.needs.find((n) => n !== "objects");
-        const skipReason = rs.length ? undefined : missing ? NEEDS_REASON[missing] ?? `needs ${missing} data` : "not implemented yet";
+        const skipReason = rs.length ? undefined : missing ? NEEDS_REASON[missing] ?? `needs ${missing} data` : skipReasons[f.id] ?? "not implemented yet";
         return [
           f.id,
           {
@@ -86,7 +86,7 @@ export class Registry {
 
   static load(): Registry {
     const read = (p: string) => JSON.parse(fs.readFileSync(dataPath(...p.split("/")), "utf8"));
-    return new Registry(read("controls/facts.json"), read("controls/frameworks.json"), read("rules/bundle/index.json").rules);
+    return new Registry(read("controls/facts.json"), read("controls/frameworks.json"), read("rules/bundle/index.json").rules, read("controls/skip-reasons.json"));
   }
 
   /** Find a framework by name, case-insensitively. */
