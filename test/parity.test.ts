@@ -1,6 +1,7 @@
 // Parity with the reference control library: every reference case of a control we
-// implement runs through the engine (only that case's controls, its data.json as config
-// inputs) and is compared on verdict, flagged objects and paths. Prints a table per
+// implement runs through the engine (only that case's controls — or our rule of the same
+// name — with its data.json as config inputs) and is compared on verdict, flagged objects
+// and paths. Prints a table per
 // control; fails if agreement drops below test/parity-baseline.json (a ratchet: run with
 // UPDATE_PARITY=1 to record a higher level).
 import fs from "node:fs";
@@ -31,7 +32,11 @@ describe.skipIf(!fs.existsSync(casesRoot))("parity with reference cases", () => 
       const ids: string[] = c.expected.controls?.length ? c.expected.controls : (registry.rules.find((r) => r.name === entry.rule)?.controls ?? []);
       const controls = ids.map((id) => registry.controls.get(id)).filter((x) => x && !x.skipReason && x.needs.includes("objects"));
       if (controls.length === 0) continue;
-      const rules = [...new Map(controls.flatMap((x) => x!.rules).map((r) => [r.name, r])).values()];
+      // A reference case tests one reference rule: when we have a rule of that name, that rule
+      // is what is compared (a control's other rules have cases of their own); otherwise every
+      // rule of the case's controls runs together.
+      const same = registry.rules.find((r) => r.name === entry.rule && r.controls.some((id) => ids.includes(id)));
+      const rules = same ? [same] : [...new Map(controls.flatMap((x) => x!.rules).map((r) => [r.name, r])).values()];
       const { alerts } = evaluateCase(runtime, rules, c, defaults);
       const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
       const id = `${entry.rule}/${entry.name}`;

@@ -8,7 +8,7 @@ import rego.v1
 # Containers
 
 # gb_pod_containers(obj): regular and init containers ({container, index, path}).
-gb_pod_containers(obj) := containers(obj) | init_containers(obj)
+gb_pod_containers(obj) := array.concat(containers(obj), init_containers(obj))
 
 # gb_env_entries(obj): every env entry of every container (regular, init, ephemeral) as
 # {"env", "index", "path", "container"}; path is e.g. "spec.containers[0].env[1]".

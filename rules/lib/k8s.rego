@@ -1,4 +1,6 @@
 # Shared helpers for every rule. Rules import this as `data.kubescape.lib`.
+# Hot paths build strings with concat/format_int: sprintf is not native in WebAssembly and
+# every call goes out to JavaScript.
 package kubescape.lib
 
 import rego.v1
@@ -27,32 +29,33 @@ pod_template(obj) := {"spec": t.spec, "metadata": object.get(t, "metadata", {}),
 	is_object(t.spec)
 }
 
-# containers(obj): the regular containers of a workload, each as
+# containers(obj): the regular containers of a workload, an array of
 # {"container", "index", "path"} where path is e.g. "spec.template.spec.containers[0]".
-containers(obj) := {x |
+# Arrays, not sets: a set would hash every container object on insertion.
+containers(obj) := [x |
 	t := pod_template(obj)
 	some i, c in t.spec.containers
 	is_object(c)
-	x := {"container": c, "index": i, "path": sprintf("%s.containers[%d]", [t.path, i])}
-}
+	x := {"container": c, "index": i, "path": concat("", [t.path, ".containers[", format_int(i, 10), "]"])}
+]
 
 # init_containers(obj): like containers(obj) for spec.initContainers.
-init_containers(obj) := {x |
+init_containers(obj) := [x |
 	t := pod_template(obj)
 	some i, c in t.spec.initContainers
 	is_object(c)
-	x := {"container": c, "index": i, "path": sprintf("%s.initContainers[%d]", [t.path, i])}
-}
+	x := {"container": c, "index": i, "path": concat("", [t.path, ".initContainers[", format_int(i, 10), "]"])}
+]
 
 # all_containers(obj): regular, init and ephemeral containers.
-all_containers(obj) := (containers(obj) | init_containers(obj)) | ephemeral_containers(obj)
+all_containers(obj) := array.concat(array.concat(containers(obj), init_containers(obj)), ephemeral_containers(obj))
 
-ephemeral_containers(obj) := {x |
+ephemeral_containers(obj) := [x |
 	t := pod_template(obj)
 	some i, c in t.spec.ephemeralContainers
 	is_object(c)
-	x := {"container": c, "index": i, "path": sprintf("%s.ephemeralContainers[%d]", [t.path, i])}
-}
+	x := {"container": c, "index": i, "path": concat("", [t.path, ".ephemeralContainers[", format_int(i, 10), "]"])}
+]
 
 # ref(obj) identifies an input object in an alert. __ksid is set by the engine.
 ref(obj) := {

@@ -49,13 +49,16 @@ export function listCases(rootDir) {
   return out;
 }
 
-// The reference often omits an object's namespace; then objects are matched by kind and name.
-const objKey = (o, withNs) => `${o.kind ?? ""}/${withNs ? o.namespace ?? o.metadata?.namespace ?? "" : ""}/${o.name ?? o.metadata?.name ?? ""}`;
+// The reference often omits an object's namespace (and, for a few external objects, its
+// name); then objects are matched on the fields it does give.
+const objKey = (o, withNs, withName = true) =>
+  `${o.kind ?? ""}/${withNs ? o.namespace ?? o.metadata?.namespace ?? "" : ""}/${withName ? o.name ?? o.metadata?.name ?? "" : ""}`;
 const sorted = (xs) => [...xs].sort();
 
-function alertSummary(a, withNs) {
+// The reference sometimes names the flagged object under externalObjects instead of objects.
+function alertSummary(a, withNs, withName) {
   return {
-    objects: sorted((a.objects ?? []).map((o) => objKey(o, withNs))).join(","),
+    objects: sorted([...(a.objects ?? []), ...(a.externalObjects ?? [])].map((o) => objKey(o, withNs, withName))).join(","),
     failedPaths: sorted(a.failedPaths ?? []),
     reviewPaths: sorted(a.reviewPaths ?? []),
     deletePaths: sorted(a.deletePaths ?? []),
@@ -66,9 +69,10 @@ function alertSummary(a, withNs) {
 // compareAlerts(expected, got) → { verdict, objects, paths, diff } where verdict/objects/paths
 // are booleans: flagged-or-not agrees; flagged object multisets agree; per-object path sets agree.
 export function compareAlerts(expected, got) {
-  const withNs = expected.every((a) => (a.objects ?? []).every((o) => "namespace" in o || o.metadata?.namespace !== undefined));
-  const e = expected.map((a) => alertSummary(a, withNs));
-  const g = got.map((a) => alertSummary(a, withNs));
+  const withNs = expected.every((a) => [...(a.objects ?? []), ...(a.externalObjects ?? [])].every((o) => "namespace" in o || o.metadata?.namespace !== undefined));
+  const withName = expected.every((a) => [...(a.objects ?? []), ...(a.externalObjects ?? [])].every((o) => "name" in o || o.metadata?.name !== undefined));
+  const e = expected.map((a) => alertSummary(a, withNs, withName));
+  const g = got.map((a) => alertSummary(a, withNs, withName));
   const verdict = (e.length > 0) === (g.length > 0);
   const ms = (xs) => sorted(xs.flatMap((x) => (x.objects ? x.objects.split(",") : [])));
   const objects = JSON.stringify(ms(e)) === JSON.stringify(ms(g));

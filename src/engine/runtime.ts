@@ -65,7 +65,8 @@ export class PolicyRuntime {
   evaluate(objects: ScanObject[], rules: RuleMeta[], opts: { chunkSize?: number } = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
     const alerts: Alert[] = [];
     const warnings: EvalWarning[] = [];
-    for (const t of tasks(objects, rules, opts.chunkSize)) this.run(t.objs, t.rules, alerts, warnings);
+    const enc = new InputEncoder();
+    for (const t of tasks(objects, rules, opts.chunkSize)) this.run(enc, t.objs, t.rules, alerts, warnings);
     return { alerts, warnings };
   }
 
@@ -88,6 +89,7 @@ export class PolicyRuntime {
     // cross-object tasks are the largest: start them first
     queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
     const workerUrl = workerScript();
+    const enc = new InputEncoder();
     const pool = Array.from({ length: Math.min(threads, queue.length) }, () => new Worker(workerUrl));
     try {
       await Promise.all(
@@ -96,8 +98,8 @@ export class PolicyRuntime {
           try {
             await request(w, { module: this.module, data: this.data }, "ready");
             for (t = queue.shift(); t; t = queue.shift()) {
-              const reply = (await request(w, { id: 1, input: encodeInput(t.objs, t.rules) }, "id", true)) as { result?: Record<string, unknown[]>; error?: string };
-              if (reply.error !== undefined) this.run(t.objs, t.rules, alerts, warnings);
+              const reply = (await request(w, { id: 1, input: enc.encode(t.objs, t.rules) }, "id", true)) as { result?: Record<string, unknown[]>; error?: string };
+              if (reply.error !== undefined) this.run(enc, t.objs, t.rules, alerts, warnings);
               else {
                 collect(reply.result!, alerts);
                 workerTasks++;
@@ -105,7 +107,7 @@ export class PolicyRuntime {
             }
           } catch {
             // the worker died: finish its task and whatever is left here
-            for (t = t ?? queue.shift(); t; t = queue.shift()) this.run(t.objs, t.rules, alerts, warnings);
+            for (t = t ?? queue.shift(); t; t = queue.shift()) this.run(enc, t.objs, t.rules, alerts, warnings);
           }
         }),
       );
@@ -115,16 +117,16 @@ export class PolicyRuntime {
     return { alerts, warnings, workerTasks };
   }
 
-  private run(objs: ScanObject[], rules: RuleMeta[], alerts: Alert[], warnings: EvalWarning[]): void {
+  private run(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: Alert[], warnings: EvalWarning[]): void {
     try {
-      this.call(objs, rules, alerts);
+      this.call(enc, objs, rules, alerts);
     } catch (e) {
       // Narrow down to the failing rule and, for per-object rules, the failing object,
       // so one bad rule or object does not hide the other results.
       if (rules.length > 1) {
-        for (const r of rules) this.run(objs, [r], alerts, warnings);
+        for (const r of rules) this.run(enc, objs, [r], alerts, warnings);
       } else if (objs.length > 1 && !rules[0].crossObject) {
-        for (const o of objs) this.run([o], rules, alerts, warnings);
+        for (const o of objs) this.run(enc, [o], rules, alerts, warnings);
       } else {
         const o = objs[0]?.object;
         const what = objs.length === 1 ? `${o.kind}/${o.metadata?.name ?? ""} (${objs[0].source.file})` : `${objs.length} objects`;
@@ -133,8 +135,8 @@ export class PolicyRuntime {
     }
   }
 
-  private call(objs: ScanObject[], rules: RuleMeta[], alerts: Alert[]): void {
-    const rs = this.policy.evaluate(encodeInput(objs, rules)) as { result: Record<string, unknown[]> }[];
+  private call(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: Alert[]): void {
+    const rs = this.policy.evaluate(enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
     collect(rs[0]?.result ?? {}, alerts);
   }
 }
@@ -170,13 +172,27 @@ function workerScript(): URL | string {
 
 const encoder = new TextEncoder();
 
-/** The JSON input of one wasm call, as bytes (the SDK takes an ArrayBuffer as-is). */
-function encodeInput(objs: ScanObject[], rules: RuleMeta[]): ArrayBuffer {
-  const input = {
-    objects: objs.map((o) => ({ ...o.object, __ksid: o.id })),
-    rules: Object.fromEntries(rules.map((r) => [r.name, true])),
-  };
-  return encoder.encode(JSON.stringify(input)).buffer as ArrayBuffer;
+/**
+ * Builds the JSON input of wasm calls as bytes (the SDK takes an ArrayBuffer as-is). Each
+ * object is serialised once, with its __ksid, however many calls it goes into.
+ */
+class InputEncoder {
+  private json = new Map<number, string>();
+
+  private objectJson(o: ScanObject): string {
+    let s = this.json.get(o.id);
+    if (s === undefined) {
+      s = Object.hasOwn(o.object, "__ksid") ? JSON.stringify({ ...o.object, __ksid: o.id }) : `{"__ksid":${o.id},${JSON.stringify(o.object).slice(1)}`;
+      this.json.set(o.id, s);
+    }
+    return s;
+  }
+
+  encode(objs: ScanObject[], rules: RuleMeta[]): ArrayBuffer {
+    const parts = objs.map((o) => this.objectJson(o));
+    const text = `{"objects":[${parts.join(",")}],"rules":${JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, true])))}}`;
+    return encoder.encode(text).buffer as ArrayBuffer;
+  }
 }
 
 function collect(results: Record<string, unknown[]>, alerts: Alert[]): void {

@@ -1,0 +1,13 @@
+package kubescape.rules.ensure_that_the_admission_control_plugin_NodeRestriction_is_set
+
+import rego.v1
+
+import data.kubescape.lib
+
+deny contains alert if {
+	some obj in input.objects
+	some ct in lib.cp_apiserver(obj)
+	r := lib.cp_list_require(ct, ["enable-admission-plugins", "admission-control"], "NodeRestriction", {"NodeRestriction"})
+	msg := sprintf("kube-apiserver Pod %s: the NodeRestriction admission plugin is not enabled", [lib.cp_pod_name(obj)])
+	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
+}

@@ -1,0 +1,20 @@
+package kubescape.rules.host_pid_privileges
+
+import rego.v1
+
+import data.kubescape.lib
+
+# Pods that set hostPID: true share the node's process ID namespace.
+deny contains alert if {
+	some obj in input.objects
+	lib.wl_is_workload(obj)
+	t := lib.pod_template(obj)
+	t.spec.hostPID == true
+	path := sprintf("%s.hostPID", [t.path])
+	alert := {
+		"message": sprintf("%s %s shares the host process ID namespace (hostPID: true)", [obj.kind, lib.wl_name(obj)]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [path],
+		"deletePaths": [path],
+	}
+}

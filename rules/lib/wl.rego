@@ -1,0 +1,304 @@
+# Helpers shared by the workload-group rules (registries, resources, credentials paths,
+# CVE image versions, mounted secrets/configmaps, digests). Every name starts with wl_.
+package kubescape.lib
+
+import rego.v1
+
+# ---------------------------------------------------------------------------
+# Objects
+
+wl_workload_kinds := {"Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob"}
+
+default wl_is_workload(_) := false
+
+wl_is_workload(obj) if {
+	is_object(obj)
+	obj.kind in wl_workload_kinds
+}
+
+# wl_name(obj): an object's name for messages.
+wl_name(obj) := n if {
+	n := obj.metadata.name
+	is_string(n)
+} else := "<unnamed>"
+
+# wl_cname(c): a container's name for messages.
+wl_cname(c) := n if {
+	n := c.name
+	is_string(n)
+} else := "<unnamed>"
+
+# wl_images(obj): the non-empty string images of regular, init and ephemeral containers as
+# {"image", "path", "container"} where path is the image field.
+wl_images(obj) := {x |
+	some c in all_containers(obj)
+	img := c.container.image
+	is_string(img)
+	trim_space(img) != ""
+	x := {"image": img, "path": sprintf("%s.image", [c.path]), "container": c}
+}
+
+# wl_run_images(obj): like wl_images for regular and init containers only.
+wl_run_images(obj) := {x |
+	some c in array.concat(containers(obj), init_containers(obj))
+	img := c.container.image
+	is_string(img)
+	trim_space(img) != ""
+	x := {"image": img, "path": sprintf("%s.image", [c.path]), "container": c}
+}
+
+# ---------------------------------------------------------------------------
+# Image references: [registry/]path[:tag][@digest]
+
+# wl_image_no_digest(image): the reference without its digest.
+wl_image_no_digest(image) := split(image, "@")[0]
+
+# wl_image_digest(image): the digest after "@" (undefined when absent).
+wl_image_digest(image) := d if {
+	contains(image, "@")
+	i := indexof(image, "@")
+	d := substring(image, i + 1, -1)
+}
+
+# wl_image_repo(image): the repository, without tag and digest ("reg:5000/a/b:1" -> "reg:5000/a/b").
+wl_image_repo(image) := repo if {
+	parts := split(wl_image_no_digest(image), "/")
+	n := count(parts)
+	last := split(parts[n - 1], ":")[0]
+	repo := concat("/", array.concat(array.slice(parts, 0, n - 1), [last]))
+}
+
+# wl_image_tag(image): the tag ("" when none).
+wl_image_tag(image) := tag if {
+	parts := split(wl_image_no_digest(image), "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	tag := substring(last, indexof(last, ":") + 1, -1)
+} else := ""
+
+wl_registry_host(s) if contains(s, ".")
+
+wl_registry_host(s) if contains(s, ":")
+
+wl_registry_host("localhost")
+
+# wl_full_repo(repo): the repository with an explicit registry (Docker Hub's
+# "docker.io" and, for official images, "library/").
+wl_full_repo(repo) := repo if {
+	parts := split(repo, "/")
+	count(parts) > 1
+	wl_registry_host(parts[0])
+} else := concat("", ["docker.io/", repo]) if {
+	contains(repo, "/")
+} else := concat("", ["docker.io/library/", repo])
+
+# wl_repo_last(image): the last path component of the repository ("a/b/argocd:v2" -> "argocd").
+wl_repo_last(image) := last if {
+	parts := split(lower(wl_image_repo(image)), "/")
+	last := parts[count(parts) - 1]
+}
+
+# wl_repo_under(repo, prefix): repo is prefix itself or lies below it (path-component
+# boundary: "internal" covers "internal/app" but not "internal-x/app").
+wl_repo_under(repo, prefix) if {
+	p := trim_right(prefix, "/")
+	p != ""
+	repo == p
+}
+
+wl_repo_under(repo, prefix) if {
+	p := trim_right(prefix, "/")
+	p != ""
+	startswith(repo, concat("", [p, "/"]))
+}
+
+# ---------------------------------------------------------------------------
+# Versions taken from image tags. A version is [major, minor, patch, release] where
+# release is 0 for a pre-release (alpha, beta, rc, ...) and 1 otherwise, so arrays
+# compare in semver order (pre-releases of one version are not told apart).
+# Other suffixes ("-debian-11-r3", "-alpine") are build variants and count as releases.
+
+wl_version(tag) := v if {
+	is_string(tag)
+	m := regex.find_all_string_submatch_n(`^[vV]?([0-9]{1,9})\.([0-9]{1,9})(?:\.([0-9]{1,9}))?(?:[-+_.](.*))?$`, tag, 1)
+	count(m) == 1
+	g := m[0]
+	v := [wl_int(g[1]), wl_int(g[2]), wl_int(g[3]), wl_release_flag(g[4])]
+}
+
+wl_int(s) := 0 if {
+	trim_left(s, "0") == ""
+} else := to_number(trim_left(s, "0"))
+
+default wl_release_flag(_) := 1
+
+wl_release_flag(suffix) := 0 if regex.match(`^(?i)(alpha|beta|rc|pre|preview|dev|snapshot)`, suffix)
+
+# wl_version_in(v, lo, hi): lo <= v < hi; bounds are "X.Y.Z" strings, where a lower bound
+# X.Y.Z includes the pre-releases of X.Y.Z and an upper bound X.Y.Z excludes X.Y.Z but
+# includes its pre-releases.
+wl_version_in(v, lo, hi) if {
+	wl_version_ge(v, lo)
+	wl_version_lt(v, hi)
+}
+
+wl_version_lt(v, bound) if {
+	b := wl_version(bound)
+	v < [b[0], b[1], b[2], 1]
+}
+
+wl_version_ge(v, bound) if {
+	b := wl_version(bound)
+	v >= [b[0], b[1], b[2], 0]
+}
+
+# ---------------------------------------------------------------------------
+# Kubernetes quantities. wl_quantity(q) is the numeric value of a quantity string or
+# number; undefined when it does not parse (so the SDK builtin never throws).
+
+wl_quantity(q) := q if is_number(q)
+
+wl_quantity(q) := units.parse(s) if {
+	is_string(q)
+	s := trim_space(q)
+	regex.match(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|K|M|G|T|P|E)?$`, s)
+}
+
+# wl_config_quantity(key): the first configured value of key as a number (undefined when
+# unset, empty or unparseable).
+wl_config_quantity(key) := n if {
+	vals := config(key)
+	count(vals) > 0
+	n := wl_quantity(vals[0])
+}
+
+# ---------------------------------------------------------------------------
+# Volumes
+
+# wl_mounts_of(obj, vname): the volumeMounts (regular and init containers) of volume
+# vname, as paths like "spec.containers[0].volumeMounts[1]".
+wl_mounts_of(obj, vname) := {p |
+	some c in array.concat(containers(obj), init_containers(obj))
+	some j, m in c.container.volumeMounts
+	is_object(m)
+	m.name == vname
+	p := sprintf("%s.volumeMounts[%d]", [c.path, j])
+}
+
+# wl_volumes(obj): the pod volumes as {"volume", "index", "path"}.
+wl_volumes(obj) := {x |
+	t := pod_template(obj)
+	some i, v in t.spec.volumes
+	is_object(v)
+	is_string(v.name)
+	x := {"volume": v, "index": i, "path": sprintf("%s.volumes[%d]", [t.path, i])}
+}
+
+# ---------------------------------------------------------------------------
+# Resource requests and limits (C-0004, C-0050)
+
+# wl_resource_findings(obj, resource): for each regular container, a finding for a
+# missing limits/requests value of resource ("cpu" or "memory"), or for a value outside
+# the configured <resource>_<limit|request>_<min|max> bounds. Each finding is
+# {"container", "section", "path", "missing"}.
+wl_resource_findings(obj, resource) := {x |
+	some c in containers(obj)
+	some section in ["limits", "requests"]
+	path := sprintf("%s.resources.%s.%s", [c.path, section, resource])
+	wl_resource_problem(c.container, section, resource)
+	x := {"container": c.container, "section": section, "path": path, "missing": wl_resource_missing(c.container, section, resource)}
+}
+
+default wl_resource_missing(_, _, _) := false
+
+wl_resource_missing(container, section, resource) if not wl_resource_set(container, section, resource)
+
+wl_resource_set(container, section, resource) if {
+	q := container.resources[section][resource]
+	is_string(q)
+	trim_space(q) != ""
+}
+
+wl_resource_set(container, section, resource) if is_number(container.resources[section][resource])
+
+wl_resource_problem(container, section, resource) if wl_resource_missing(container, section, resource)
+
+wl_resource_problem(container, section, resource) if {
+	v := wl_quantity(container.resources[section][resource])
+	min := wl_config_quantity(sprintf("%s_%s_min", [resource, wl_section_key[section]]))
+	v < min
+}
+
+wl_resource_problem(container, section, resource) if {
+	v := wl_quantity(container.resources[section][resource])
+	max := wl_config_quantity(sprintf("%s_%s_max", [resource, wl_section_key[section]]))
+	v > max
+}
+
+wl_section_key := {"limits": "limit", "requests": "request"}
+
+# wl_resource_alert(obj, f, what): the alert for one finding of wl_resource_findings.
+wl_resource_alert(obj, f, what) := {
+	"message": sprintf("%s %s: container %s does not set a %s %s", [obj.kind, wl_name(obj), wl_cname(f.container), what, trim_suffix(f.section, "s")]),
+	"objects": [ref(obj)],
+	"fixPaths": [{"path": f.path, "value": "YOUR_VALUE"}],
+} if f.missing
+
+wl_resource_alert(obj, f, what) := {
+	"message": sprintf("%s %s: container %s has a %s %s outside the allowed range", [obj.kind, wl_name(obj), wl_cname(f.container), what, trim_suffix(f.section, "s")]),
+	"objects": [ref(obj)],
+	"failedPaths": [f.path],
+	"reviewPaths": [f.path],
+} if not f.missing
+
+# ---------------------------------------------------------------------------
+# Images of known products and their versions (CVE controls)
+
+# wl_image_version(image): the version in the image tag (see wl_version); undefined when
+# the tag is missing or is not a version ("latest", "main", a digest only).
+wl_image_version(image) := wl_version(wl_image_tag(trim_space(image)))
+
+# wl_product_images(obj, product): the regular and init container images of obj whose
+# repository is one of product's, as {"image", "path", "container", "version"}.
+wl_product_images(obj, product) := {x |
+	some img in wl_run_images(obj)
+	wl_is_product(img.image, product)
+	v := wl_image_version(img.image)
+	x := object.union(img, {"version": v})
+}
+
+wl_product_repo_suffixes := {
+	"ingress-nginx": {"ingress-nginx/controller", "ingress-nginx/controller-chroot", "/nginx-ingress-controller", "/ingress-nginx-controller"},
+	"argocd": {"argoproj/argocd", "/argo-cd"},
+	"grafana": {"grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise", "bitnami/grafana"},
+	"kyverno": {"kyverno/kyverno"},
+}
+
+wl_is_product(image, product) if {
+	repo := lower(wl_image_repo(trim_space(image)))
+	full := wl_full_repo(repo)
+	some s in wl_product_repo_suffixes[product]
+	wl_repo_ends_with(full, s)
+}
+
+# Any image whose last path component names an nginx controller ("nginx-controller",
+# "nginx-ingress-controller", …) is an ingress-nginx controller build; NGINX Inc's
+# "nginx/nginx-ingress" has no "controller" in its name and is not.
+wl_is_product(image, "ingress-nginx") if {
+	repo := lower(wl_image_repo(trim_space(image)))
+	parts := split(repo, "/")
+	last := parts[count(parts) - 1]
+	contains(last, "nginx")
+	contains(last, "controller")
+}
+
+# wl_repo_ends_with(repo, s): repo ends with s on a path-component boundary.
+wl_repo_ends_with(repo, s) if {
+	startswith(s, "/")
+	endswith(repo, s)
+}
+
+wl_repo_ends_with(repo, s) if {
+	not startswith(s, "/")
+	endswith(repo, concat("", ["/", s]))
+}

@@ -1,0 +1,11 @@
+# Namespaces whose pod-security.kubernetes.io/enforce label does not enforce the restricted
+# Pod Security Standard (or a stricter one) admit pods that break it.
+package kubescape.rules.pod_security_admission_restricted_applied_2
+
+import rego.v1
+
+import data.kubescape.lib
+
+deny contains alert if {
+	some alert in lib.adm_psa_level_alerts("restricted")
+}

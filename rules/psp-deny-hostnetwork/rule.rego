@@ -1,0 +1,11 @@
+# Flags the PodSecurityPolicies that allow sharing the host network namespace (spec.hostNetwork: true) when no
+# PodSecurityPolicy denies it.
+package kubescape.rules.psp_deny_hostnetwork
+
+import rego.v1
+
+import data.kubescape.lib
+
+deny contains alert if {
+	some alert in lib.adm_psp_alerts(lib.adm_psp_flag_true("hostNetwork"), "sharing the host network namespace")
+}

@@ -1,0 +1,49 @@
+package kubescape.rules.pv_without_encryption
+
+import rego.v1
+
+import data.kubescape.lib
+
+# StorageClass parameters that make the provisioned disks encrypted with a chosen key:
+# EBS / Ceph / Longhorn ("encrypted": "true"), Azure Disk (a disk encryption set),
+# GCE PD ("disk-encryption-kms-key").
+default encrypted(_) := false
+
+encrypted(sc) if lower(sprintf("%v", [sc.parameters.encrypted])) == "true"
+
+encrypted(sc) if {
+	some k in ["diskEncryptionSetID", "diskEncryptionSetId", "disk-encryption-kms-key", "kmsKeyId", "kmsKeyID"]
+	v := sc.parameters[k]
+	is_string(v)
+	trim_space(v) != ""
+}
+
+# StorageClasses by name (several objects may share a name in a file set).
+classes[name] contains sc if {
+	some sc in input.objects
+	is_object(sc)
+	sc.kind == "StorageClass"
+	name := lib.net_name(sc)
+	name != ""
+}
+
+class_index := classes
+
+# A PersistentVolume provisioned from a StorageClass that does not encrypt its disks.
+deny contains alert if {
+	some pv in input.objects
+	is_object(pv)
+	pv.kind == "PersistentVolume"
+	name := pv.spec.storageClassName
+	is_string(name)
+	scs := class_index[name]
+	every sc in scs {
+		not encrypted(sc)
+	}
+	alert := {
+		"message": sprintf("PersistentVolume %s uses StorageClass %s, which does not encrypt its volumes", [lib.net_name(pv), name]),
+		"objects": [lib.ref(pv)],
+		"relatedObjects": [lib.ref(sc) | some sc in scs],
+		"fixPaths": [{"path": "spec.storageClassName", "value": "<your encrypted storage class>"}],
+	}
+}

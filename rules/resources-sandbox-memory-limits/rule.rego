@@ -1,0 +1,37 @@
+package kubescape.rules.resources_sandbox_memory_limits
+
+import rego.v1
+
+import data.kubescape.lib
+
+# The configured ceiling in bytes (the smallest when several are given).
+ceiling := min({q |
+	some v in lib.config("sandbox_memory_limit_max")
+	q := lib.net_quantity(v)
+})
+
+deny contains alert if {
+	some obj in input.objects
+	some c in lib.net_sandbox_containers(obj, "containers")
+	not lib.net_has_quantity(c.container, "memory")
+	alert := {
+		"message": sprintf("SandboxTemplate %s: container %v sets no memory limit", [lib.net_name(obj), object.get(c.container, "name", "")]),
+		"objects": [lib.ref(obj)],
+		"fixPaths": [{"path": sprintf("%s.resources.limits.memory", [c.path]), "value": "YOUR_VALUE"}],
+	}
+}
+
+deny contains alert if {
+	some obj in input.objects
+	some c in lib.net_sandbox_containers(obj, "containers")
+	v := c.container.resources.limits.memory
+	q := lib.net_quantity(v)
+	q > ceiling
+	path := sprintf("%s.resources.limits.memory", [c.path])
+	alert := {
+		"message": sprintf("SandboxTemplate %s: container %v has a memory limit of %v, above the allowed maximum", [lib.net_name(obj), object.get(c.container, "name", ""), v]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [path],
+		"reviewPaths": [path],
+	}
+}

@@ -1,0 +1,14 @@
+package kubescape.rules.rule_access_dashboard_subject_v1
+
+import rego.v1
+
+import data.kubescape.lib
+
+# Subjects bound to the role of the Kubernetes dashboard ("kubernetes-dashboard"), which
+# lets them act with the dashboard's permissions.
+deny contains alert if {
+	some g in lib.rbac_grants
+	lib.rbac_name(g.role) == "kubernetes-dashboard"
+	some s in lib.rbac_subjects(g.binding)
+	alert := lib.rbac_subject_alert(g, s, set(), "use the Kubernetes dashboard role")
+}

@@ -1,0 +1,32 @@
+package kubescape.rules.rule_access_dashboard_wl_v1
+
+import rego.v1
+
+import data.kubescape.lib
+
+# Workloads that run as the service account of the Kubernetes dashboard
+# ("kubernetes-dashboard"): anything but the dashboard itself using it gets the
+# dashboard's permissions.
+deny contains alert if {
+	some obj in input.objects
+	is_object(obj)
+	obj.kind in lib.workload_kinds
+	t := lib.pod_template(obj)
+	field := sa_field(t)
+	t.spec[field] == "kubernetes-dashboard"
+	path := sprintf("%s.%s", [t.path, field])
+	alert := {
+		"message": sprintf("%s %s runs as the kubernetes-dashboard service account", [obj.kind, lib.rbac_name(obj)]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": [path],
+		"deletePaths": [path],
+	}
+}
+
+# sa_field(t): the field that names the service account; the deprecated serviceAccount
+# counts only when serviceAccountName is unset.
+sa_field(t) := "serviceAccountName" if {
+	n := t.spec.serviceAccountName
+	is_string(n)
+	n != ""
+} else := "serviceAccount"

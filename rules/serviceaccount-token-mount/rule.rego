@@ -1,0 +1,34 @@
+package kubescape.rules.serviceaccount_token_mount
+
+import rego.v1
+
+import data.kubescape.lib
+
+# Workloads that mount the token of a service account that some RoleBinding or
+# ClusterRoleBinding gives a role (whether or not the role is in the input). The token is
+# mounted when the pod spec sets automountServiceAccountToken: true, or leaves it unset and
+# the ServiceAccount does not set it to false. An explicit true is the failed path;
+# otherwise the fix is to set it to false.
+deny contains alert if {
+	sa_bindings := lib.rbac_sa_bindings
+	some w in lib.rbac_workloads
+	lib.rbac_token_mounted(w.obj, w.t)
+	ns := lib.namespace(w.obj)
+	sa := lib.rbac_workload_sa(w.t)
+	bindings := [x.binding | some x in sa_bindings[lib.rbac_key([ns, sa])]]
+	count(bindings) > 0
+	path := concat("", [w.t.path, ".automountServiceAccountToken"])
+	paths := paths_of(w.t, path)
+	alert := {
+		"message": concat("", [w.obj.kind, " ", lib.rbac_name(w.obj), " mounts the token of service account ", sa, ", which ", bindings[0].kind, " ", lib.rbac_name(bindings[0]), " binds to a role"]),
+		"objects": [lib.ref(w.obj)],
+		"relatedObjects": [lib.rbac_sa_ref(ns, sa)],
+		"failedPaths": paths.failed,
+		"reviewPaths": paths.failed,
+		"fixPaths": paths.fix,
+	}
+}
+
+paths_of(t, path) := {"failed": [path], "fix": []} if {
+	t.spec.automountServiceAccountToken == true
+} else := {"failed": [], "fix": [{"path": path, "value": "false"}]}
