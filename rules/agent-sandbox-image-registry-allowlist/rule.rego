@@ -48,6 +48,6 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("SandboxTemplate %s: container %v uses image %s from a registry that is not on the allowed list", [lib.net_name(obj), object.get(c.container, "name", ""), image]),
 		"objects": [lib.ref(obj)],
-		"failedPaths": [sprintf("%s.image", [c.path])],
+		"failedPaths": [concat("", [c.path, ".image"])],
 	}
 }

@@ -34,6 +34,6 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("SandboxTemplate %s: container %v uses image %s with a floating tag instead of a fixed version or digest", [lib.net_name(obj), object.get(c.container, "name", ""), image]),
 		"objects": [lib.ref(obj)],
-		"failedPaths": [sprintf("%s.image", [c.path])],
+		"failedPaths": [concat("", [c.path, ".image"])],
 	}
 }

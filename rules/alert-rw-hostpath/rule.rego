@@ -23,6 +23,6 @@ deny contains alert if {
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
 fix_paths(m) := [] if lib.ga_is_ephemeral(m.container)
 
-fix_paths(m) := [{"path": sprintf("%s.readOnly", [m.path]), "value": "true"}] if {
+fix_paths(m) := [{"path": concat("", [m.path, ".readOnly"]), "value": "true"}] if {
 	not lib.ga_is_ephemeral(m.container)
 }

@@ -12,7 +12,7 @@ deny contains alert if {
 	some obj in input.objects
 	t := lib.pod_template(obj)
 	token_mounted(obj, t)
-	path := sprintf("%s.automountServiceAccountToken", [t.path])
+	path := concat("", [t.path, ".automountServiceAccountToken"])
 	alert := {
 		"message": sprintf("%s %s mounts the token of service account %s", [obj.kind, lib.ga_obj_name(obj), service_account_name(t)]),
 		"objects": [lib.ref(obj)],

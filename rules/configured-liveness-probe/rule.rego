@@ -13,7 +13,7 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("%s %s: container %s has no livenessProbe", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container)]),
 		"objects": [lib.ref(obj)],
-		"fixPaths": [{"path": sprintf("%s.livenessProbe", [c.path]), "value": "YOUR_VALUE"}],
+		"fixPaths": [{"path": concat("", [c.path, ".livenessProbe"]), "value": "YOUR_VALUE"}],
 	}
 }
 

@@ -13,7 +13,7 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("%s %s: container %s has no readinessProbe", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container)]),
 		"objects": [lib.ref(obj)],
-		"fixPaths": [{"path": sprintf("%s.readinessProbe", [c.path]), "value": "YOUR_VALUE"}],
+		"fixPaths": [{"path": concat("", [c.path, ".readinessProbe"]), "value": "YOUR_VALUE"}],
 	}
 }
 

@@ -14,7 +14,7 @@ deny contains alert if {
 	is_object(port)
 	hp := port.hostPort
 	uses_host_port(hp)
-	path := sprintf("%s.ports[%d].hostPort", [c.path, i])
+	path := concat("", [c.path, ".ports[", format_int(i, 10), "].hostPort"])
 	alert := {
 		"message": sprintf("container %s in %s %s binds host port %v", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj), hp]),
 		"objects": [lib.ref(obj)],

@@ -13,7 +13,7 @@ deny contains alert if {
 	image := c.container.image
 	is_string(image)
 	not allowed(image)
-	path := sprintf("%s.image", [c.path])
+	path := concat("", [c.path, ".image"])
 	alert := {
 		"message": sprintf("%s %s: container %s uses image %s from a registry that is not on the allowed list", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), image]),
 		"objects": [lib.ref(obj)],

@@ -13,7 +13,7 @@ deny contains alert if {
 	is_string(sa)
 	sa != ""
 	not same_name(t.spec, sa)
-	path := sprintf("%s.serviceAccount", [t.path])
+	path := concat("", [t.path, ".serviceAccount"])
 	alert := object.union(
 		{
 			"message": sprintf("%s %s uses the deprecated serviceAccount field; use serviceAccountName", [obj.kind, lib.gb_obj_name(obj)]),
@@ -30,7 +30,7 @@ same_name(spec, sa) if spec.serviceAccountName == sa
 
 # serviceAccountName unset: move the value there. When it is set to something else it
 # wins, so only the stale deprecated field needs to go.
-fix(t, sa) := {"fixPaths": [{"path": sprintf("%s.serviceAccountName", [t.path]), "value": sa}]} if {
+fix(t, sa) := {"fixPaths": [{"path": concat("", [t.path, ".serviceAccountName"]), "value": sa}]} if {
 	not has_name(t.spec)
 } else := {}
 

@@ -32,7 +32,7 @@ deny contains alert if {
 		image := c.container.image
 		is_string(image)
 		ingress_nginx_image(image)
-		p := sprintf("%s.image", [c.path])
+		p := concat("", [c.path, ".image"])
 	})
 	count(paths) > 0
 	alert := {

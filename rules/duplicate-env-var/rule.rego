@@ -16,7 +16,7 @@ deny contains alert if {
 	j != e.index
 	is_object(other)
 	other.name == name
-	path := sprintf("%s.name", [e.path])
+	path := concat("", [e.path, ".name"])
 	alert := {
 		"message": sprintf("%s %s: container %s defines environment variable %s more than once", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(e.container.container), name]),
 		"objects": [lib.ref(obj)],

@@ -15,7 +15,7 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("%s %s does not mount secrets from an external secret store (Secrets Store CSI driver)", [obj.kind, lib.wl_name(obj)]),
 		"objects": [lib.ref(obj)],
-		"fixPaths": [{"path": sprintf("%s.volumes[%d].csi.volumeAttributes.secretProviderClass", [t.path, volume_count(t)]), "value": "YOUR_VALUE"}],
+		"fixPaths": [{"path": concat("", [t.path, ".volumes[", format_int(volume_count(t), 10), "].csi.volumeAttributes.secretProviderClass"]), "value": "YOUR_VALUE"}],
 	}
 }
 

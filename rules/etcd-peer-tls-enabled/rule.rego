@@ -17,7 +17,7 @@ deny contains alert if {
 }
 
 # The list the flags are read from: args when the container has any, else command.
-flags_path(ct) := sprintf("%s.args", [ct.path]) if {
+flags_path(ct) := concat("", [ct.path, ".args"]) if {
 	is_array(ct.container.args)
 	count(ct.container.args) > 0
-} else := sprintf("%s.command", [ct.path])
+} else := concat("", [ct.path, ".command"])

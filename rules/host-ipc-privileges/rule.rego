@@ -10,7 +10,7 @@ deny contains alert if {
 	lib.wl_is_workload(obj)
 	t := lib.pod_template(obj)
 	t.spec.hostIPC == true
-	path := sprintf("%s.hostIPC", [t.path])
+	path := concat("", [t.path, ".hostIPC"])
 	alert := {
 		"message": sprintf("%s %s shares the host IPC namespace (hostIPC: true)", [obj.kind, lib.wl_name(obj)]),
 		"objects": [lib.ref(obj)],

@@ -8,7 +8,7 @@ deny contains alert if {
 	some obj in input.objects
 	t := lib.pod_template(obj)
 	t.spec.hostNetwork == true
-	path := sprintf("%s.hostNetwork", [t.path])
+	path := concat("", [t.path, ".hostNetwork"])
 	alert := {
 		"message": sprintf("%s %s uses the host network namespace", [obj.kind, obj.metadata.name]),
 		"objects": [lib.ref(obj)],

@@ -10,7 +10,7 @@ deny contains alert if {
 	t := lib.pod_template(obj)
 	some field in ["hostPID", "hostIPC"]
 	t.spec[field] == true
-	path := sprintf("%s.%s", [t.path, field])
+	path := concat("", [t.path, ".", field])
 	alert := {
 		"message": sprintf("%s %s shares the node's %s namespace (%s: true)", [obj.kind, lib.ga_obj_name(obj), namespace_word[field], field]),
 		"objects": [lib.ref(obj)],

@@ -10,7 +10,7 @@ deny contains alert if {
 	lib.wl_is_workload(obj)
 	t := lib.pod_template(obj)
 	t.spec.hostPID == true
-	path := sprintf("%s.hostPID", [t.path])
+	path := concat("", [t.path, ".hostPID"])
 	alert := {
 		"message": sprintf("%s %s shares the host process ID namespace (hostPID: true)", [obj.kind, lib.wl_name(obj)]),
 		"objects": [lib.ref(obj)],

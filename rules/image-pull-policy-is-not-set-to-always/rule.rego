@@ -52,12 +52,12 @@ effective_policy(container, image) := p if {
 
 paths(c) := {"failedPaths": [img, pol], "reviewPaths": [img, pol]} if {
 	is_string(c.container.imagePullPolicy)
-	img := sprintf("%s.image", [c.path])
-	pol := sprintf("%s.imagePullPolicy", [c.path])
+	img := concat("", [c.path, ".image"])
+	pol := concat("", [c.path, ".imagePullPolicy"])
 } else := {
 	"failedPaths": [img],
 	"reviewPaths": [img],
-	"fixPaths": [{"path": sprintf("%s.imagePullPolicy", [c.path]), "value": "Always"}],
+	"fixPaths": [{"path": concat("", [c.path, ".imagePullPolicy"]), "value": "Always"}],
 } if {
-	img := sprintf("%s.image", [c.path])
+	img := concat("", [c.path, ".image"])
 }

@@ -24,6 +24,6 @@ read_only_root(c) if lib.ga_sc(c).readOnlyRootFilesystem == true
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
 fix_paths(c) := [] if lib.ga_is_ephemeral(c)
 
-fix_paths(c) := [{"path": sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), "value": "true"}] if {
+fix_paths(c) := [{"path": concat("", [c.path, ".securityContext.readOnlyRootFilesystem"]), "value": "true"}] if {
 	not lib.ga_is_ephemeral(c)
 }

@@ -29,7 +29,7 @@ bad_capability_paths(c) := {x |
 	some i, cap in lib.ga_sc(c).capabilities.add
 	n := lib.ga_norm_cap(cap)
 	n in insecure
-	x := {"name": n, "path": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i])}
+	x := {"name": n, "path": concat("", [c.path, ".securityContext.capabilities.add[", format_int(i, 10), "]"])}
 }
 
 # Ephemeral containers cannot be edited in place, so nothing is offered for deletion.

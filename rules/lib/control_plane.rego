@@ -85,7 +85,7 @@ cp_elements(ct) := {e |
 	is_array(arr)
 	some j, s in arr
 	is_string(s)
-	e := {"field": field, "index": j, "tokens": cp_split_ws(s), "path": sprintf("%s.%s[%d]", [ct.path, field, j])}
+	e := {"field": field, "index": j, "tokens": cp_split_ws(s), "path": concat("", [ct.path, ".", field, "[", format_int(j, 10), "]"])}
 }
 
 # cp_flags(ct): every flag occurrence in a container's command and args.
@@ -111,7 +111,7 @@ cp_occurrence(ct, e, k, t) := o if {
 	words := cp_split_ws(s)
 	count(words) == 1
 	not startswith(words[0], "-")
-	vpath := sprintf("%s.%s[%d]", [ct.path, e.field, e.index + 1])
+	vpath := concat("", [ct.path, ".", e.field, "[", format_int(e.index + 1, 10), "]"])
 	o := cp_occ(e, k, trim_left(t, "-"), words[0], true, "next", 1, vpath)
 } else := cp_occ(e, k, trim_left(t, "-"), "", false, "bare", 1, "")
 
@@ -202,12 +202,12 @@ cp_remove_fix(o) := {"path": o.path, "value": v} if {
 
 # cp_append_path(ct, k): where the k-th (0-based) new flag goes: after the last
 # args element when the container has args, else after the last command element.
-cp_append_path(ct, k) := sprintf("%s.args[%d]", [ct.path, count(ct.container.args) + k]) if {
+cp_append_path(ct, k) := concat("", [ct.path, ".args[", format_int(count(ct.container.args) + k, 10), "]"]) if {
 	is_array(ct.container.args)
 	count(ct.container.args) > 0
-} else := sprintf("%s.command[%d]", [ct.path, count(ct.container.command) + k]) if {
+} else := concat("", [ct.path, ".command[", format_int(count(ct.container.command) + k, 10), "]"]) if {
 	is_array(ct.container.command)
-} else := sprintf("%s.args[%d]", [ct.path, k])
+} else := concat("", [ct.path, ".args[", format_int(k, 10), "]"])
 
 # cp_missing_fixes(ct, pairs): for [[name, value], ...] the fixPaths that add every
 # flag the container lacks, at consecutive new positions.

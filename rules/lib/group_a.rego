@@ -36,7 +36,7 @@ ga_host_path_volumes(t) := {x |
 	is_object(v.hostPath)
 	name := object.get(v, "name", "")
 	hp := ga_string_or_empty(object.get(v.hostPath, "path", ""))
-	x := {"name": name, "hostPath": hp, "index": i, "path": sprintf("%s.volumes[%d]", [t.path, i])}
+	x := {"name": name, "hostPath": hp, "index": i, "path": concat("", [t.path, ".volumes[", format_int(i, 10), "]"])}
 }
 
 ga_string_or_empty(s) := s if is_string(s)
@@ -50,7 +50,7 @@ ga_mounts_of(obj, name) := {x |
 	some j, m in c.container.volumeMounts
 	is_object(m)
 	m.name == name
-	x := {"mount": m, "container": c, "path": sprintf("%s.volumeMounts[%d]", [c.path, j])}
+	x := {"mount": m, "container": c, "path": concat("", [c.path, ".volumeMounts[", format_int(j, 10), "]"])}
 }
 
 # ga_volume_alert_paths(obj, vol): the volume's path followed by the paths of every mount of it.

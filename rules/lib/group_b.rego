@@ -16,7 +16,7 @@ gb_env_entries(obj) := {x |
 	some c in all_containers(obj)
 	some j, e in c.container.env
 	is_object(e)
-	x := {"env": e, "index": j, "path": sprintf("%s.env[%d]", [c.path, j]), "container": c}
+	x := {"env": e, "index": j, "path": concat("", [c.path, ".env[", format_int(j, 10), "]"]), "container": c}
 }
 
 # ---------------------------------------------------------------------------
@@ -104,7 +104,7 @@ gb_label_locations(obj) := {{"meta": object.get(obj, "metadata", {}), "path": "m
 gb_missing_label_fixes(obj, wanted) := [fix |
 	some loc in gb_label_locations(obj)
 	not gb_has_any_label(loc.meta, wanted)
-	fix := {"path": sprintf("%s.labels[%s]", [loc.path, gb_first_label(wanted)]), "value": "YOUR_VALUE"}
+	fix := {"path": concat("", [loc.path, ".labels[", gb_first_label(wanted), "]"]), "value": "YOUR_VALUE"}
 ]
 
 gb_has_any_label(meta, wanted) if {
@@ -128,7 +128,7 @@ gb_first_label(wanted) := w if {
 gb_missing_resource(obj, section, resource) := {x |
 	some c in containers(obj)
 	not gb_quantity_set(c.container, section, resource)
-	x := {"container": c, "path": sprintf("%s.resources.%s.%s", [c.path, section, resource])}
+	x := {"container": c, "path": concat("", [c.path, ".resources.", section, ".", resource])}
 }
 
 gb_quantity_set(container, section, resource) if {

@@ -35,7 +35,7 @@ wl_images(obj) := {x |
 	img := c.container.image
 	is_string(img)
 	trim_space(img) != ""
-	x := {"image": img, "path": sprintf("%s.image", [c.path]), "container": c}
+	x := {"image": img, "path": concat("", [c.path, ".image"]), "container": c}
 }
 
 # wl_run_images(obj): like wl_images for regular and init containers only.
@@ -44,7 +44,7 @@ wl_run_images(obj) := {x |
 	img := c.container.image
 	is_string(img)
 	trim_space(img) != ""
-	x := {"image": img, "path": sprintf("%s.image", [c.path]), "container": c}
+	x := {"image": img, "path": concat("", [c.path, ".image"]), "container": c}
 }
 
 # ---------------------------------------------------------------------------
@@ -182,7 +182,7 @@ wl_mounts_of(obj, vname) := {p |
 	some j, m in c.container.volumeMounts
 	is_object(m)
 	m.name == vname
-	p := sprintf("%s.volumeMounts[%d]", [c.path, j])
+	p := concat("", [c.path, ".volumeMounts[", format_int(j, 10), "]"])
 }
 
 # wl_volumes(obj): the pod volumes as {"volume", "index", "path"}.
@@ -191,7 +191,7 @@ wl_volumes(obj) := {x |
 	some i, v in t.spec.volumes
 	is_object(v)
 	is_string(v.name)
-	x := {"volume": v, "index": i, "path": sprintf("%s.volumes[%d]", [t.path, i])}
+	x := {"volume": v, "index": i, "path": concat("", [t.path, ".volumes[", format_int(i, 10), "]"])}
 }
 
 # ---------------------------------------------------------------------------
@@ -204,7 +204,7 @@ wl_volumes(obj) := {x |
 wl_resource_findings(obj, resource) := {x |
 	some c in containers(obj)
 	some section in ["limits", "requests"]
-	path := sprintf("%s.resources.%s.%s", [c.path, section, resource])
+	path := concat("", [c.path, ".resources.", section, ".", resource])
 	wl_resource_problem(c.container, section, resource)
 	x := {"container": c.container, "section": section, "path": path, "missing": wl_resource_missing(c.container, section, resource)}
 }
@@ -225,13 +225,13 @@ wl_resource_problem(container, section, resource) if wl_resource_missing(contain
 
 wl_resource_problem(container, section, resource) if {
 	v := wl_quantity(container.resources[section][resource])
-	min := wl_config_quantity(sprintf("%s_%s_min", [resource, wl_section_key[section]]))
+	min := wl_config_quantity(concat("_", [resource, wl_section_key[section], "min"]))
 	v < min
 }
 
 wl_resource_problem(container, section, resource) if {
 	v := wl_quantity(container.resources[section][resource])
-	max := wl_config_quantity(sprintf("%s_%s_max", [resource, wl_section_key[section]]))
+	max := wl_config_quantity(concat("_", [resource, wl_section_key[section], "max"]))
 	v > max
 }
 

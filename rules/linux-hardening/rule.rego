@@ -24,7 +24,7 @@ deny contains alert if {
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
 fix_paths(c) := [] if lib.ga_is_ephemeral(c)
 
-fix_paths(c) := [{"path": sprintf("%s.securityContext.seccompProfile", [c.path]), "value": "YOUR_VALUE"}] if {
+fix_paths(c) := [{"path": concat("", [c.path, ".securityContext.seccompProfile"]), "value": "YOUR_VALUE"}] if {
 	not lib.ga_is_ephemeral(c)
 }
 

@@ -31,11 +31,11 @@ failed_paths(obj, o) := paths if {
 	labels := template_labels(o)
 	ml := lib.gc_object_or_empty(object.get(sel, "matchLabels", {}))
 	me := lib.gc_array_or_empty(object.get(sel, "matchExpressions", []))
-	bad_labels := {sprintf("%s.selector.matchLabels", [o.path]) |
+	bad_labels := {concat("", [o.path, ".selector.matchLabels"]) |
 		some k, v in ml
 		not labels[k] == v
 	}
-	bad_exprs := {sprintf("%s.selector.matchExpressions", [o.path]) |
+	bad_exprs := {concat("", [o.path, ".selector.matchExpressions"]) |
 		some e in me
 		not lib.gc_expression_matches(e, labels)
 	}

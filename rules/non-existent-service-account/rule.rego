@@ -29,6 +29,6 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("%s %s uses service account %s, which does not exist in namespace %s", [obj.kind, object.get(obj, ["metadata", "name"], ""), sa.name, lib.namespace(obj)]),
 		"objects": [lib.ref(obj)],
-		"failedPaths": [sprintf("%s.%s", [t.path, sa.field])],
+		"failedPaths": [concat("", [t.path, ".", sa.field])],
 	}
 }

@@ -25,7 +25,7 @@ deny contains alert if {
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
 fix_paths(c, _) := [] if lib.ga_is_ephemeral(c)
 
-fix_paths(c, problems) := [{"path": sprintf("%s.securityContext.%s", [c.path, p.field]), "value": p.value} |
+fix_paths(c, problems) := [{"path": concat("", [c.path, ".securityContext.", p.field]), "value": p.value} |
 	some p in problems
 ] if {
 	not lib.ga_is_ephemeral(c)

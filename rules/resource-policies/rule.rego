@@ -15,7 +15,7 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("%s %s: container %s has no %s limit", [obj.kind, lib.wl_name(obj), lib.wl_cname(c.container), concat(" or ", missing)]),
 		"objects": [lib.ref(obj)],
-		"fixPaths": [{"path": sprintf("%s.resources.limits.%s", [c.path, r]), "value": "YOUR_VALUE"} | some r in missing],
+		"fixPaths": [{"path": concat("", [c.path, ".resources.limits.", r]), "value": "YOUR_VALUE"} | some r in missing],
 	}
 }
 

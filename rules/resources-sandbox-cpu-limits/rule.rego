@@ -17,7 +17,7 @@ deny contains alert if {
 	alert := {
 		"message": sprintf("SandboxTemplate %s: container %v sets no CPU limit", [lib.net_name(obj), object.get(c.container, "name", "")]),
 		"objects": [lib.ref(obj)],
-		"fixPaths": [{"path": sprintf("%s.resources.limits.cpu", [c.path]), "value": "YOUR_VALUE"}],
+		"fixPaths": [{"path": concat("", [c.path, ".resources.limits.cpu"]), "value": "YOUR_VALUE"}],
 	}
 }
 
@@ -27,7 +27,7 @@ deny contains alert if {
 	v := c.container.resources.limits.cpu
 	q := lib.net_quantity(v)
 	q > ceiling
-	path := sprintf("%s.resources.limits.cpu", [c.path])
+	path := concat("", [c.path, ".resources.limits.cpu"])
 	alert := {
 		"message": sprintf("SandboxTemplate %s: container %v has a CPU limit of %v, above the allowed maximum", [lib.net_name(obj), object.get(c.container, "name", ""), v]),
 		"objects": [lib.ref(obj)],

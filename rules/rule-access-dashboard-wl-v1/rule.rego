@@ -14,7 +14,7 @@ deny contains alert if {
 	t := lib.pod_template(obj)
 	field := sa_field(t)
 	t.spec[field] == "kubernetes-dashboard"
-	path := sprintf("%s.%s", [t.path, field])
+	path := concat("", [t.path, ".", field])
 	alert := {
 		"message": sprintf("%s %s runs as the kubernetes-dashboard service account", [obj.kind, lib.rbac_name(obj)]),
 		"objects": [lib.ref(obj)],

@@ -32,8 +32,8 @@ privileged(c) if lib.ga_sc(c).privileged == true
 fix_paths(c) := [] if lib.ga_is_ephemeral(c)
 
 fix_paths(c) := [
-	{"path": sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), "value": "false"},
-	{"path": sprintf("%s.securityContext.privileged", [c.path]), "value": "false"},
+	{"path": concat("", [c.path, ".securityContext.allowPrivilegeEscalation"]), "value": "false"},
+	{"path": concat("", [c.path, ".securityContext.privileged"]), "value": "false"},
 ] if {
 	not lib.ga_is_ephemeral(c)
 }

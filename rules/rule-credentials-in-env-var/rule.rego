@@ -19,7 +19,7 @@ deny contains alert if {
 	some j, env in container.env
 	is_object(env)
 	lib.gb_credential_like(env.name, env.value)
-	env_path := sprintf("%s.%s[%d].env[%d]", [t.path, field, i, j])
+	env_path := concat("", [t.path, ".", field, "[", format_int(i, 10), "].env[", format_int(j, 10), "]"])
 	paths := [sprintf("%s.name", [env_path]), sprintf("%s.value", [env_path])]
 	alert := {
 		"message": sprintf("%s %s: container %s sets environment variable %s to a literal value that looks like a credential", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(container), env.name]),
@@ -39,7 +39,7 @@ deny contains alert if {
 	is_object(container)
 	some k, src in container.envFrom
 	is_object(src.secretRef)
-	path := sprintf("%s.%s[%d].envFrom[%d].secretRef", [t.path, field, i, k])
+	path := concat("", [t.path, ".", field, "[", format_int(i, 10), "].envFrom[", format_int(k, 10), "].secretRef"])
 	alert := {
 		"message": sprintf("%s %s: container %s loads Secret %s into its environment", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(container), object.get(src.secretRef, "name", "")]),
 		"objects": [lib.ref(obj)],

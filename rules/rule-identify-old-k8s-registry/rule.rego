@@ -13,7 +13,7 @@ deny contains alert if {
 	image := c.container.image
 	is_string(image)
 	deprecated_registry(lower(image))
-	path := sprintf("%s.image", [c.path])
+	path := concat("", [c.path, ".image"])
 	alert := {
 		"message": sprintf("%s %s: container %s pulls image %s from a deprecated Kubernetes registry; use registry.k8s.io", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), image]),
 		"objects": [lib.ref(obj)],

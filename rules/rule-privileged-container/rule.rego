@@ -23,11 +23,11 @@ deny contains alert if {
 
 privileged_paths(c) := array.concat(privileged_flag_paths(c), cap_paths(c))
 
-privileged_flag_paths(c) := [sprintf("%s.securityContext.privileged", [c.path])] if {
+privileged_flag_paths(c) := [concat("", [c.path, ".securityContext.privileged"])] if {
 	lib.ga_sc(c).privileged == true
 } else := []
 
-cap_paths(c) := [sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]) |
+cap_paths(c) := [concat("", [c.path, ".securityContext.capabilities.add[", format_int(i, 10), "]"]) |
 	some i, cap in lib.ga_sc(c).capabilities.add
 	lib.ga_norm_cap(cap) in {"SYS_ADMIN", "ALL"}
 ]

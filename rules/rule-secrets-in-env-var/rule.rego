@@ -10,7 +10,7 @@ deny contains alert if {
 	lib.gb_is_workload(obj)
 	some e in lib.gb_env_entries(obj)
 	is_object(e.env.valueFrom.secretKeyRef)
-	path := sprintf("%s.name", [e.path])
+	path := concat("", [e.path, ".name"])
 	alert := {
 		"message": sprintf("%s %s: container %s reads Secret %s into environment variable %v; mount it as a file instead", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(e.container.container), object.get(e.env.valueFrom.secretKeyRef, "name", ""), object.get(e.env, "name", "")]),
 		"objects": [lib.ref(obj)],
@@ -26,7 +26,7 @@ deny contains alert if {
 	some c in lib.all_containers(obj)
 	some k, src in c.container.envFrom
 	is_object(src.secretRef)
-	path := sprintf("%s.envFrom[%d].secretRef", [c.path, k])
+	path := concat("", [c.path, ".envFrom[", format_int(k, 10), "].secretRef"])
 	alert := {
 		"message": sprintf("%s %s: container %s loads Secret %s into its environment; mount it as a file instead", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), object.get(src.secretRef, "name", "")]),
 		"objects": [lib.ref(obj)],

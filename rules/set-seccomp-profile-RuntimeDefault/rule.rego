@@ -26,7 +26,7 @@ deny contains alert if {
 finding(_, c) := {"failedPaths": [p], "reviewPaths": [p]} if {
 	type := c.container.securityContext.seccompProfile.type
 	type != "RuntimeDefault"
-	p := sprintf("%s.securityContext.seccompProfile.type", [c.path])
+	p := concat("", [c.path, ".securityContext.seccompProfile.type"])
 }
 
 # The container sets nothing and the pod sets another type.
@@ -34,11 +34,11 @@ finding(t, c) := {"failedPaths": [p], "reviewPaths": [p]} if {
 	not container_type_set(c.container)
 	type := t.spec.securityContext.seccompProfile.type
 	type != "RuntimeDefault"
-	p := sprintf("%s.securityContext.seccompProfile.type", [t.path])
+	p := concat("", [t.path, ".securityContext.seccompProfile.type"])
 }
 
 # Neither sets a profile.
-finding(t, c) := {"fixPaths": [{"path": sprintf("%s.securityContext.seccompProfile.type", [c.path]), "value": "RuntimeDefault"}]} if {
+finding(t, c) := {"fixPaths": [{"path": concat("", [c.path, ".securityContext.seccompProfile.type"]), "value": "RuntimeDefault"}]} if {
 	not container_type_set(c.container)
 	not pod_type_set(t)
 }

@@ -14,7 +14,7 @@ deny contains alert if {
 	some i, part in c.container[field]
 	is_string(part)
 	regex.match(`(^|[\s;&|(/"'])sudo(\s|$|[;&|)"'])`, part)
-	path := sprintf("%s.%s[%d]", [c.path, field, i])
+	path := concat("", [c.path, ".", field, "[", format_int(i, 10), "]"])
 	alert := {
 		"message": sprintf("%s %s: container %s runs sudo in its entrypoint", [obj.kind, lib.wl_name(obj), lib.wl_cname(c.container)]),
 		"objects": [lib.ref(obj)],

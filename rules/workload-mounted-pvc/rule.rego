@@ -41,7 +41,7 @@ deny contains alert if {
 		some j, m in c.container.volumeMounts
 		is_object(m)
 		vols[m.name]
-		path := sprintf("%s.volumeMounts[%d]", [c.path, j])
+		path := concat("", [c.path, ".volumeMounts[", format_int(j, 10), "]"])
 	}
 	count(mounts) > 0
 	paths := sort({p | some [p, _] in mounts})

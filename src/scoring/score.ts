@@ -87,6 +87,9 @@ export function score(input: ScoreInput): ScanReport {
     }
   }
 
+  const kindCounts = new Map<string, number>();
+  for (const o of objects) kindCounts.set(o.object.kind, (kindCounts.get(o.object.kind) ?? 0) + 1);
+
   const controlResults: ControlResult[] = controls.map((c) => {
     const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks };
     const none = { passed: 0, failed: 0, excepted: 0 };
@@ -95,7 +98,7 @@ export function score(input: ScoreInput): ScanReport {
     const kinds = new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]);
     const failedKeys = failures.get(c.id) ?? new Map();
     let inScope = 0;
-    for (const o of objects) if (kinds.has(o.object.kind)) inScope++;
+    for (const k of kinds) inScope += kindCounts.get(k) ?? 0;
     let failed = 0;
     let extra = 0;
     for (const key of failedKeys.keys()) {

@@ -180,7 +180,7 @@ export function parseManifests(file: string, text: string, isJson: boolean): { d
     }
   }
   // Anchors and aliases go through the `yaml` parser, which caps alias expansion (alias bombs).
-  if (/(^|[\s[{,:-])&[^\s]/m.test(text) || /(^|[\s[{,:-])\*[^\s*]/m.test(text)) {
+  if (/(^|[\s[{,:-])[&*][A-Za-z0-9_.-]+(\s|$|[,\]}])/m.test(text)) {
     try {
       const docs = parseAllDocuments(text, { uniqueKeys: false });
       const list = Array.isArray(docs) ? docs : [docs];
