@@ -30,14 +30,14 @@ ga_effective(t, c, field) := v if {
 
 # ga_host_path_volumes(t): the hostPath volumes of a pod template as
 # {"name", "hostPath", "index", "path"}; hostPath is the host path string ("" if malformed).
-ga_host_path_volumes(t) := {x |
+ga_host_path_volumes(t) := [x |
 	some i, v in t.spec.volumes
 	is_object(v)
 	is_object(v.hostPath)
 	name := object.get(v, "name", "")
 	hp := ga_string_or_empty(object.get(v.hostPath, "path", ""))
 	x := {"name": name, "hostPath": hp, "index": i, "path": concat("", [t.path, ".volumes[", format_int(i, 10), "]"])}
-}
+]
 
 ga_string_or_empty(s) := s if is_string(s)
 
@@ -45,13 +45,13 @@ ga_string_or_empty(s) := "" if not is_string(s)
 
 # ga_mounts_of(obj, name): the volumeMounts (of any container of obj) that mount the volume
 # called name, as {"mount", "container", "path"}.
-ga_mounts_of(obj, name) := {x |
+ga_mounts_of(obj, name) := [x |
 	some c in all_containers(obj)
 	some j, m in c.container.volumeMounts
 	is_object(m)
 	m.name == name
 	x := {"mount": m, "container": c, "path": concat("", [c.path, ".volumeMounts[", format_int(j, 10), "]"])}
-}
+]
 
 # ga_volume_alert_paths(obj, vol): the volume's path followed by the paths of every mount of it.
 ga_volume_alert_paths(obj, vol) := array.concat([vol.path], [m.path | some m in ga_mounts_of(obj, vol.name)])

@@ -12,12 +12,12 @@ gb_pod_containers(obj) := array.concat(containers(obj), init_containers(obj))
 
 # gb_env_entries(obj): every env entry of every container (regular, init, ephemeral) as
 # {"env", "index", "path", "container"}; path is e.g. "spec.containers[0].env[1]".
-gb_env_entries(obj) := {x |
+gb_env_entries(obj) := [x |
 	some c in all_containers(obj)
 	some j, e in c.container.env
 	is_object(e)
 	x := {"env": e, "index": j, "path": concat("", [c.path, ".env[", format_int(j, 10), "]"]), "container": c}
-}
+]
 
 # ---------------------------------------------------------------------------
 # Image references
@@ -125,11 +125,11 @@ gb_first_label(wanted) := w if {
 
 # gb_missing_resource(obj, section, resource): containers whose resources.<section>.<resource>
 # is not set, as {"container", "path"} where path is the field to set.
-gb_missing_resource(obj, section, resource) := {x |
+gb_missing_resource(obj, section, resource) := [x |
 	some c in containers(obj)
 	not gb_quantity_set(c.container, section, resource)
 	x := {"container": c, "path": concat("", [c.path, ".resources.", section, ".", resource])}
-}
+]
 
 gb_quantity_set(container, section, resource) if {
 	q := container.resources[section][resource]

@@ -193,12 +193,12 @@ net_sandbox_spec(obj) := s if {
 net_sandbox_path := "spec.podTemplate.spec"
 
 # net_sandbox_containers(obj, field): {container, index, path} for spec.podTemplate.spec.<field>.
-net_sandbox_containers(obj, field) := {x |
+net_sandbox_containers(obj, field) := [x |
 	s := net_sandbox_spec(obj)
 	some i, c in net_or_empty_arr(object.get(s, field, []))
 	is_object(c)
 	x := {"container": c, "index": i, "path": sprintf("%s.%s[%d]", [net_sandbox_path, field, i])}
-}
+]
 
 # net_ingress_backends(ing): names of the Services an Ingress routes to (networking/v1
 # backend.service.name and the older backend.serviceName, in rules and defaultBackend).

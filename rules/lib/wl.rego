@@ -30,22 +30,22 @@ wl_cname(c) := n if {
 
 # wl_images(obj): the non-empty string images of regular, init and ephemeral containers as
 # {"image", "path", "container"} where path is the image field.
-wl_images(obj) := {x |
+wl_images(obj) := [x |
 	some c in all_containers(obj)
 	img := c.container.image
 	is_string(img)
 	trim_space(img) != ""
 	x := {"image": img, "path": concat("", [c.path, ".image"]), "container": c}
-}
+]
 
 # wl_run_images(obj): like wl_images for regular and init containers only.
-wl_run_images(obj) := {x |
+wl_run_images(obj) := [x |
 	some c in array.concat(containers(obj), init_containers(obj))
 	img := c.container.image
 	is_string(img)
 	trim_space(img) != ""
 	x := {"image": img, "path": concat("", [c.path, ".image"]), "container": c}
-}
+]
 
 # ---------------------------------------------------------------------------
 # Image references: [registry/]path[:tag][@digest]
@@ -186,13 +186,13 @@ wl_mounts_of(obj, vname) := {p |
 }
 
 # wl_volumes(obj): the pod volumes as {"volume", "index", "path"}.
-wl_volumes(obj) := {x |
+wl_volumes(obj) := [x |
 	t := pod_template(obj)
 	some i, v in t.spec.volumes
 	is_object(v)
 	is_string(v.name)
 	x := {"volume": v, "index": i, "path": concat("", [t.path, ".volumes[", format_int(i, 10), "]"])}
-}
+]
 
 # ---------------------------------------------------------------------------
 # Resource requests and limits (C-0004, C-0050)
@@ -201,13 +201,13 @@ wl_volumes(obj) := {x |
 # missing limits/requests value of resource ("cpu" or "memory"), or for a value outside
 # the configured <resource>_<limit|request>_<min|max> bounds. Each finding is
 # {"container", "section", "path", "missing"}.
-wl_resource_findings(obj, resource) := {x |
+wl_resource_findings(obj, resource) := [x |
 	some c in containers(obj)
 	some section in ["limits", "requests"]
 	path := concat("", [c.path, ".resources.", section, ".", resource])
 	wl_resource_problem(c.container, section, resource)
 	x := {"container": c.container, "section": section, "path": path, "missing": wl_resource_missing(c.container, section, resource)}
-}
+]
 
 default wl_resource_missing(_, _, _) := false
 
@@ -260,12 +260,12 @@ wl_image_version(image) := wl_version(wl_image_tag(trim_space(image)))
 
 # wl_product_images(obj, product): the regular and init container images of obj whose
 # repository is one of product's, as {"image", "path", "container", "version"}.
-wl_product_images(obj, product) := {x |
+wl_product_images(obj, product) := [x |
 	some img in wl_run_images(obj)
 	wl_is_product(img.image, product)
 	v := wl_image_version(img.image)
 	x := object.union(img, {"version": v})
-}
+]
 
 wl_product_repo_suffixes := {
 	"ingress-nginx": {"ingress-nginx/controller", "ingress-nginx/controller-chroot", "/nginx-ingress-controller", "/ingress-nginx-controller"},

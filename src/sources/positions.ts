@@ -51,7 +51,8 @@ export class PositionIndex {
       const seg = list.map((r) => [...r.source.itemPath, ...parseFieldPath(r.path)]);
       let loc: Locator | undefined = fastLocator(text);
       let results = loc ? list.map((r, i) => loc!.locate(r.source.docIndex, seg[i])) : undefined;
-      if (!results || results.some((p, i) => p === undefined || !verify(text, p, seg[i]))) {
+      const lineStarts = lineStartsOf(text);
+      if (!results || results.some((p, i) => p === undefined || !verify(text, lineStarts, p, seg[i]))) {
         loc = slowLocator(text);
         results = list.map((r, i) => loc?.locate(r.source.docIndex, seg[i]));
       }
@@ -136,25 +137,21 @@ function fastStep(node: Frame, seg: PathSegment): { at: Frame; node: Frame } | u
 }
 
 /** The text at a position must be the deepest key (or item) of the path that was found. */
-function verify(text: string, p: Position & { depth?: number }, segments: PathSegment[]): boolean {
+function verify(text: string, lineStarts: number[], p: Position & { depth?: number }, segments: PathSegment[]): boolean {
   const depth = p.depth ?? segments.length;
   if (depth === 0) return p.line >= 1;
   const last = segments[depth - 1];
-  const lineStart = nthLineStart(text, p.line - 1);
-  if (lineStart < 0) return false;
+  const lineStart = lineStarts[p.line - 1];
+  if (lineStart === undefined) return false;
   const rest = text.slice(lineStart + p.column - 1, lineStart + p.column - 1 + String(last).length + 2);
   if (typeof last === "number") return rest.length > 0 && !/^\s/.test(rest);
   return rest.startsWith(String(last)) || rest.startsWith(`"${last}`) || rest.startsWith(`'${last}`);
 }
 
-function nthLineStart(text: string, n: number): number {
-  let idx = 0;
-  for (let i = 0; i < n; i++) {
-    idx = text.indexOf("\n", idx);
-    if (idx < 0) return -1;
-    idx++;
-  }
-  return idx;
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 // ---- slow path: the `yaml` parser's node ranges --------------------------------------
