@@ -28,7 +28,7 @@ export default class List extends Command {
       name: c.name,
       severity: c.severity,
       baseScore: c.baseScore,
-      status: c.skipReason ? "skipped" : "implemented",
+      status: c.skipReason ? "skipped" : c.rules.every((r) => r.matchKinds.length === 0) ? "manual review" : "implemented",
       skipReason: c.skipReason,
       frameworks: c.frameworks,
       rules: c.rules.map((r) => r.name),
