@@ -36,6 +36,16 @@ describe("rule cases", () => {
     }
   }
 
+  it("every one of the 281 controls has its text (what, why, how to fix, example)", () => {
+    expect(registry.controls.size).toBe(281);
+    for (const id of registry.controls.keys()) {
+      const doc = registry.doc(id);
+      expect(doc, `controls/docs/${id}.yaml`).toBeDefined();
+      for (const k of ["description", "why", "remediation", "example"] as const) expect(doc![k], `${id}.${k}`).toBeTruthy();
+      expect(doc!.id).toBe(id);
+    }
+  });
+
   it("every rule serves a known control and every implemented control has its text", () => {
     for (const rule of registry.rules) {
       for (const id of rule.controls) {
