@@ -9,6 +9,8 @@ import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
 import { InputPathError, DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
 import { ConfigError } from "../engine/config.js";
 import { ExceptionsError } from "../scoring/exceptions.js";
+import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
+import { ApiError } from "../sources/cluster/client.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)`, options: [...FORMATS] }),
@@ -19,6 +21,13 @@ export const scanFlags = {
   "controls-config": Flags.string({ description: 'JSON/YAML file of control inputs: {"postureControlInputs": {...}}' }),
   exceptions: Flags.string({ description: "exceptions file (Kubescape posture-exception format, JSON or YAML)" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
+  kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
+  context: Flags.string({ description: "cluster scan: kubeconfig context (default: current-context)", helpGroup: "CLUSTER" }),
+  namespace: Flags.string({ char: "n", description: "cluster scan: only this namespace (cluster-scoped objects are still read)", helpGroup: "CLUSTER" }),
+  "all-namespaces": Flags.boolean({ char: "A", description: "cluster scan: every namespace (the default)", helpGroup: "CLUSTER", exclusive: ["namespace"] }),
+  selector: Flags.string({ char: "l", description: "cluster scan: label selector, e.g. app=web,tier!=db", helpGroup: "CLUSTER" }),
+  "exclude-namespaces": Flags.string({ description: "cluster scan: comma-separated namespaces to leave out (none by default; kube-system is scanned)", helpGroup: "CLUSTER" }),
+  "fail-on-partial": Flags.boolean({ description: "cluster scan: exit 2 when some kinds could not be listed (their controls are skipped)", helpGroup: "CLUSTER" }),
 };
 
 type ScanFlagValues = {
@@ -30,6 +39,13 @@ type ScanFlagValues = {
   "controls-config"?: string;
   exceptions?: string;
   "max-file-size": number;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  "all-namespaces"?: boolean;
+  selector?: string;
+  "exclude-namespaces"?: string;
+  "fail-on-partial"?: boolean;
 };
 
 /**
@@ -48,12 +64,23 @@ export function splitSelection(args: string[], isName: (s: string) => boolean): 
 }
 
 export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: Omit<ScanOptions, "maxFileBytes" | "controlsConfig">): Promise<void> {
-  if (opts.paths.length === 0) cmd.error("no paths given: pass files or directories to scan, or - for stdin", { exit: 2 });
+  // no paths: scan the cluster of the kubeconfig context, as `kubectl kubescape scan` does
+  const cluster = opts.paths.length === 0
+    ? {
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        namespace: flags["all-namespaces"] ? undefined : flags.namespace,
+        selector: flags.selector,
+        excludeNamespaces: flags["exclude-namespaces"]?.split(",").map((x) => x.trim()).filter(Boolean),
+      }
+    : undefined;
   let report;
   try {
-    report = await runScan({ ...opts, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
+    report = await runScan({ ...opts, cluster, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError) cmd.error(e.message, { exit: 2 });
+    if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError || e instanceof ApiError) {
+      cmd.error(e.message, { exit: 2 });
+    }
     throw e;
   }
   const format = (flags.format ?? formatFromOutput(flags.output) ?? "pretty") as Format;
@@ -72,7 +99,12 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],
   });
-  if (report.skippedFiles.length) {
+  const partial = report.controls.filter((c) => c.skipReason && /^(forbidden to list|could not list)/.test(c.skipReason));
+  if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${[...new Set(partial.map((c) => c.skipReason))].join("; ")})\n`);
+  if (partial.length && flags["fail-on-partial"]) {
+    process.stderr.write("error: the scan is partial (--fail-on-partial)\n");
+    process.exitCode = 2;
+  } else if (report.skippedFiles.length) {
     process.stderr.write(`error: ${report.skippedFiles.length} input${report.skippedFiles.length === 1 ? "" : "s"} could not be scanned (listed above)\n`);
     process.exitCode = 2;
   } else if (reasons.length) {

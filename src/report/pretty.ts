@@ -20,11 +20,15 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   };
   const out: string[] = [];
   const s = report.summary;
-  out.push(
-    c.bold("Kubescape scan") +
-      ` · ${s.filesRead} file${s.filesRead === 1 ? "" : "s"}, ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}` +
-      ` · ${s.controls.total} controls (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)`,
-  );
+  const cl = report.target.cluster;
+  const what = cl
+    ? `cluster ${cl.context} (${cl.server}, ${cl.version || "unknown version"}${cl.namespace ? `, namespace ${cl.namespace}` : ""}), ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`
+    : `${s.filesRead} file${s.filesRead === 1 ? "" : "s"}, ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`;
+  out.push(c.bold("Kubescape scan") + ` · ${what} · ${s.controls.total} controls (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)`);
+  if (cl) {
+    const counts = Object.entries(cl.counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
+    out.push(c.dim(`listed ${counts.join(", ") || "nothing"} in ${(cl.listMs / 1000).toFixed(1)} s · scan took ${(report.durationMs / 1000).toFixed(1)} s`));
+  }
   out.push("");
 
   const shown = report.controls.filter((ctl) => ctl.status !== "skipped");

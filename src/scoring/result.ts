@@ -62,7 +62,12 @@ export interface ScanReport {
   generator: { name: string; version: string };
   startedAt: string;
   durationMs: number;
-  target: { kind: "files" | "cluster"; paths: string[] };
+  target: {
+    kind: "files" | "cluster";
+    paths: string[];
+    /** for a cluster scan: where, which version, what was listed */
+    cluster?: { context: string; server: string; version: string; namespace?: string; counts: Record<string, number>; listMs: number; requests: number };
+  };
   summary: {
     complianceScore?: number;
     controls: { total: number; passed: number; failed: number; skipped: number };

@@ -38,6 +38,8 @@ export interface ScoreInput {
   generator: ScanReport["generator"];
   warnings: string[];
   exceptions?: ExceptionMatcher;
+  /** controls whose objects could not all be read (e.g. forbidden to list a kind) → why */
+  unavailable?: Map<string, string>;
 }
 
 function targetOf(obj: ScanObject | undefined, ref: AlertObjectRef): ExceptionTarget {
@@ -94,6 +96,8 @@ export function score(input: ScoreInput): ScanReport {
     const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks };
     const none = { passed: 0, failed: 0, excepted: 0 };
     if (c.skipReason) return { ...base, status: "skipped", skipReason: c.skipReason, resources: none };
+    const why = input.unavailable?.get(c.id);
+    if (why) return { ...base, status: "skipped", skipReason: why, resources: none };
     if (manual.has(c.id) && !failures.has(c.id)) return { ...base, status: "skipped", skipReason: "needs manual review", resources: none };
     const kinds = new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]);
     const failedKeys = failures.get(c.id) ?? new Map();

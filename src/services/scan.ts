@@ -8,11 +8,15 @@ import { score } from "../scoring/score.js";
 import type { ScanReport } from "../scoring/result.js";
 import { VERSION } from "../version.js";
 import { ExceptionMatcher, loadExceptions } from "../scoring/exceptions.js";
+import { readCluster, type ClusterScanOptions } from "../sources/cluster/index.js";
+import { PositionIndex } from "../sources/positions.js";
 
 export class UsageError extends Error {}
 
 export interface ScanOptions {
   paths: string[];
+  /** scan the cluster of a kubeconfig context instead of paths */
+  cluster?: Omit<ClusterScanOptions, "kinds">;
   /** control IDs to run; default: every implemented control */
   controls?: string[];
   frameworks?: string[];
@@ -58,13 +62,31 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const exceptions = new ExceptionMatcher(opts.exceptions ? loadExceptions(opts.exceptions) : []);
 
   let t0 = performance.now();
-  const { result: source, positions } = await readFileSources(opts.paths, { maxFileBytes: opts.maxFileBytes, readStdin: opts.readStdin });
+  let source: SourceResult;
+  let positions = new PositionIndex();
+  let target: ScanReport["target"] = { kind: "files", paths: opts.paths };
+  const unavailable = new Map<string, string>(); // control → why its objects could not be listed
+  let rules = [...new Map(controls.flatMap((c) => c.rules).map((r) => [r.name, r])).values()];
+  if (opts.cluster) {
+    const kinds = new Set(rules.flatMap((r) => r.matchKinds));
+    const cluster = await readCluster({ ...opts.cluster, kinds });
+    source = { objects: cluster.objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 0 };
+    target = { kind: "cluster", paths: [], cluster: cluster.info };
+    for (const c of controls) {
+      const missing = c.rules.flatMap((r) => r.matchKinds).find((k) => cluster.unavailable.has(k));
+      if (missing) unavailable.set(c.id, cluster.unavailable.get(missing)!);
+    }
+    rules = rules.filter((r) => !r.matchKinds.some((k) => cluster.unavailable.has(k)));
+  } else {
+    const files = await readFileSources(opts.paths, { maxFileBytes: opts.maxFileBytes, readStdin: opts.readStdin });
+    source = files.result;
+    positions = files.positions;
+  }
   t.readParse = performance.now() - t0;
 
   t0 = performance.now();
   const runtime = await PolicyRuntime.load();
   runtime.setConfig({ postureControlInputs: configInputs });
-  const rules = [...new Map(controls.flatMap((c) => c.rules).map((r) => [r.name, r])).values()];
   const { alerts, warnings } = await runtime.evaluateParallel(source.objects, rules, { chunkSize: opts.chunkSize, threads: opts.threads });
   t.evaluate = performance.now() - t0;
 
@@ -72,10 +94,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const report = score({
     registry,
     controls,
-    source: source as SourceResult,
+    source,
     alerts,
     resolve: (requests) => positions.resolveAll(requests),
-    target: { kind: "files", paths: opts.paths },
+    target,
+    unavailable,
     startedAt,
     generator: { name: "kubescape-ts", version: VERSION },
     warnings: warnings.map((w) => w.message),

@@ -1,0 +1,172 @@
+// Cluster source: the objects of the kinds the selected controls need, LISTed from the API
+// server of a kubeconfig context. Kinds come from discovery (kinds the server does not serve
+// are simply absent), lists are paginated, and several run at once. A kind that cannot be
+// listed (403, or still failing after retries) is reported, so the controls that need it are
+// skipped with the reason instead of passing on a short list.
+import type { K8sObject, ScanObject } from "../../model.js";
+import { KubeClient, ApiError, type ClientOptions } from "./client.js";
+import { loadConnection } from "./kubeconfig.js";
+
+export interface ClusterScanOptions extends ClientOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** only this namespace (namespaced kinds); cluster-scoped kinds are still listed */
+  namespace?: string;
+  selector?: string;
+  excludeNamespaces?: string[];
+  /** kinds to list */
+  kinds: Set<string>;
+  concurrency?: number;
+  pageSize?: number;
+}
+
+export interface ClusterInfo {
+  context: string;
+  server: string;
+  version: string;
+  namespace?: string;
+  counts: Record<string, number>;
+  listMs: number;
+  requests: number;
+}
+
+export interface ClusterSourceResult {
+  objects: ScanObject[];
+  /** kind → why it could not be listed */
+  unavailable: Map<string, string>;
+  info: ClusterInfo;
+}
+
+interface ResourceInfo {
+  kind: string;
+  group: string;
+  version: string;
+  resource: string;
+  namespaced: boolean;
+}
+
+export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSourceResult> {
+  const conn = loadConnection({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const client = new KubeClient(conn, opts);
+  const t0 = performance.now();
+  try {
+    const version = await client.get<{ gitVersion?: string }>("/version");
+    const resources = await discover(client, opts.kinds);
+    const unavailable = new Map<string, string>();
+    const lists = new Map<string, K8sObject[]>();
+    const queue = [...resources.values()];
+    const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, queue.length)) }, async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) {
+        try {
+          lists.set(r.kind, await listAll(client, r, opts));
+        } catch (e) {
+          const err = e as ApiError;
+          unavailable.set(r.kind, err.status === 403 ? `forbidden to list ${r.resource}` : `could not list ${r.resource}: ${err.message}`);
+        }
+      }
+    });
+    await Promise.all(workers);
+    const exclude = new Set(opts.excludeNamespaces ?? []);
+    const objects: ScanObject[] = [];
+    const counts: Record<string, number> = {};
+    for (const r of resources.values()) {
+      for (const obj of lists.get(r.kind) ?? []) {
+        const ns = obj.metadata?.namespace;
+        if (ns && exclude.has(ns)) continue;
+        if (r.kind === "Namespace" && exclude.has(obj.metadata?.name ?? "")) continue;
+        if (r.kind === "Namespace" && opts.namespace && obj.metadata?.name !== opts.namespace) continue;
+        objects.push({ id: objects.length, object: obj, source: { file: `cluster:${conn.context}`, docIndex: 0, itemPath: [] } });
+        counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+      }
+    }
+    return {
+      objects,
+      unavailable,
+      info: { context: conn.context, server: conn.server, version: version.gitVersion ?? "", namespace: opts.namespace, counts, listMs: performance.now() - t0, requests: client.requests },
+    };
+  } finally {
+    client.close();
+  }
+}
+
+const DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+
+/** Which of the wanted kinds the server serves, and where (preferred version of each group). */
+async function discover(client: KubeClient, kinds: Set<string>): Promise<Map<string, ResourceInfo>> {
+  const found = new Map<string, ResourceInfo>();
+  const add = (r: ResourceInfo, verbs: string[] | undefined) => {
+    if (!kinds.has(r.kind) || found.has(r.kind) || r.resource.includes("/")) return;
+    if (verbs && !verbs.includes("list")) return;
+    found.set(r.kind, r);
+  };
+  const core = await client.get<any>("/api", DISCOVERY_V2);
+  const groups = await client.get<any>("/apis", DISCOVERY_V2);
+  if (core?.kind === "APIGroupDiscoveryList" && groups?.kind === "APIGroupDiscoveryList") {
+    for (const g of [...(core.items ?? []), ...(groups.items ?? [])]) {
+      const v = g.versions?.[0]; // versions are listed in preference order
+      for (const res of v?.resources ?? []) {
+        add({ kind: res.responseKind?.kind, group: g.metadata?.name ?? "", version: v.version, resource: res.resource, namespaced: res.scope === "Namespaced" }, res.verbs);
+      }
+    }
+    return found;
+  }
+  // legacy discovery: one request per group version
+  const v1 = await client.get<any>("/api/v1");
+  for (const res of v1.resources ?? []) add({ kind: res.kind, group: "", version: "v1", resource: res.name, namespaced: res.namespaced }, res.verbs);
+  const gvs: string[] = (groups.groups ?? []).map((g: any) => g.preferredVersion?.groupVersion).filter(Boolean);
+  const docs = await Promise.all(gvs.map((gv) => client.get<any>(`/apis/${gv}`).catch(() => undefined)));
+  docs.forEach((doc, i) => {
+    const [group, version] = gvs[i].split("/");
+    for (const res of doc?.resources ?? []) add({ kind: res.kind, group, version, resource: res.name, namespaced: res.namespaced }, res.verbs);
+  });
+  return found;
+}
+
+/** LIST one resource with pagination. An expired continue token restarts the list once. */
+async function listAll(client: KubeClient, r: ResourceInfo, opts: ClusterScanOptions): Promise<K8sObject[]> {
+  const prefix = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  const base = r.namespaced && opts.namespace ? `${prefix}/namespaces/${encodeURIComponent(opts.namespace)}/${r.resource}` : `${prefix}/${r.resource}`;
+  const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+  for (let restart = 0; ; restart++) {
+    const items: K8sObject[] = [];
+    let cont: string | undefined;
+    try {
+      do {
+        const q = new URLSearchParams({ limit: String(opts.pageSize ?? 500) });
+        if (cont) q.set("continue", cont);
+        if (opts.selector) q.set("labelSelector", opts.selector);
+        const page = await client.get<{ items?: Record<string, unknown>[]; metadata?: { continue?: string } }>(`${base}?${q}`);
+        for (const item of page.items ?? []) items.push(clean(item, apiVersion, r.kind));
+        cont = page.metadata?.continue || undefined;
+      } while (cont);
+      return items;
+    } catch (e) {
+      if ((e as ApiError).status === 410 && restart === 0) continue; // continue token expired: list again from the start
+      throw e;
+    }
+  }
+}
+
+/**
+ * List items lack apiVersion/kind; managed fields are noise. Secret values never leave this
+ * function: data and stringData keep their keys with empty values, and the
+ * last-applied-configuration annotation (which repeats them) is dropped.
+ */
+export function clean(item: Record<string, unknown>, apiVersion: string, kind: string): K8sObject {
+  const obj = { ...item, apiVersion, kind } as K8sObject;
+  if (obj.metadata && typeof obj.metadata === "object") {
+    const { managedFields: _drop, ...md } = obj.metadata as Record<string, unknown>;
+    obj.metadata = md;
+    if (kind === "Secret" && md.annotations && typeof md.annotations === "object") {
+      const { "kubectl.kubernetes.io/last-applied-configuration": _secret, ...rest } = md.annotations as Record<string, string>;
+      md.annotations = rest;
+    }
+  }
+  if (kind === "Secret") {
+    for (const key of ["data", "stringData"]) {
+      const v = obj[key];
+      if (v && typeof v === "object") obj[key] = Object.fromEntries(Object.keys(v).map((k) => [k, ""]));
+    }
+  }
+  return obj;
+}
