@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Builds the real tools this repo's tests need from their Go modules into a cache
 # outside the repo. Each tool is skipped when its pinned version is already there.
-# Usage: scripts/install-tools.sh [opa ...]   (no argument: all tools)
+# Usage: scripts/install-tools.sh [opa kube-apiserver etcd ...]   (no argument: all tools)
+#
+# kube-apiserver and etcd are built from our own tiny Go modules under tools/<name>/
+# (go.mod + go.sum + main.go pin the upstream versions); their version stamp is a hash
+# of those three files, so editing the module rebuilds the tool and nothing else does.
+# The first kube-apiserver build compiles a large part of Kubernetes (several minutes
+# on 2 cores); later runs reuse the binary, and rebuilds reuse Go's build cache.
 set -euo pipefail
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${KUBESCAPE_DEV_CACHE:-$HOME/.cache/kubescape-dev}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN"
@@ -21,11 +28,47 @@ install_go_tool() { # name module version
   echo "$version" > "$stamp"
 }
 
+tool_ldflags() { # name -> -ldflags for it (kube-apiserver: stamp the release it was built from)
+  local flags="-s -w"
+  if [[ "$1" == kube-apiserver ]]; then
+    local v major minor p
+    v="$(sed -nE 's/^[[:space:]]*k8s\.io\/kubernetes (v[0-9][^ ]*).*/\1/p' "$ROOT/tools/$1/go.mod" | head -n1)"
+    major="${v#v}"; major="${major%%.*}"
+    minor="${v#v*.}"; minor="${minor%%.*}"
+    # what the upstream build (hack/lib/version.sh) sets, so /version and kubectl see v1.x.y
+    for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      flags+=" -X $p.gitVersion=$v -X $p.gitMajor=$major -X $p.gitMinor=$minor"
+      flags+=" -X $p.gitTreeState=clean -X $p.gitCommit=module-$v"
+    done
+  fi
+  echo "$flags"
+}
+
+build_tool_module() { # name  (builds tools/<name>/ into $BIN/<name>)
+  local name="$1" dir="$ROOT/tools/$1"
+  local stamp="$BIN/.$name.version" version ldflags
+  ldflags="$(tool_ldflags "$name")"
+  # the stamp: a hash of the tool module's go.mod, go.sum and main.go (and the link flags)
+  version="$( (cd "$dir" && cat go.mod go.sum main.go; echo "$ldflags") | sha256sum | cut -c1-16)"
+  if [[ -x "$BIN/$name" && -f "$stamp" && "$(cat "$stamp")" == "$version" ]]; then
+    return 0
+  fi
+  echo "building $name (tools/$name, $version) from its Go modules (first time only)…" >&2
+  local start=$SECONDS
+  # -p=2 (TOOLS_BUILD_P) keeps peak memory modest on small machines.
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=readonly -p=${TOOLS_BUILD_P:-2}" \
+    go build -trimpath -ldflags "$ldflags" -o "$BIN/.$name.tmp" .)
+  mv -f "$BIN/.$name.tmp" "$BIN/$name"
+  echo "$version" > "$stamp"
+  echo "built $name in $((SECONDS - start)) s" >&2
+}
+
 tools=("$@")
-[[ ${#tools[@]} -eq 0 ]] && tools=(opa)
+[[ ${#tools[@]} -eq 0 ]] && tools=(opa kube-apiserver etcd)
 for t in "${tools[@]}"; do
   case "$t" in
     opa) install_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" ;;
+    kube-apiserver|etcd) build_tool_module "$t" ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

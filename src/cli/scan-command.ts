@@ -11,6 +11,7 @@ import { ConfigError } from "../engine/config.js";
 import { ExceptionsError } from "../scoring/exceptions.js";
 import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
 import { ApiError } from "../sources/cluster/client.js";
+import { fail } from "./fail.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)`, options: [...FORMATS] }),
@@ -27,6 +28,7 @@ export const scanFlags = {
   "all-namespaces": Flags.boolean({ char: "A", description: "cluster scan: every namespace (the default)", helpGroup: "CLUSTER", exclusive: ["namespace"] }),
   selector: Flags.string({ char: "l", description: "cluster scan: label selector, e.g. app=web,tier!=db", helpGroup: "CLUSTER" }),
   "exclude-namespaces": Flags.string({ description: "cluster scan: comma-separated namespaces to leave out (none by default; kube-system is scanned)", helpGroup: "CLUSTER" }),
+  "page-size": Flags.integer({ description: "cluster scan: objects per LIST page", default: 500, min: 1, hidden: true }),
   "fail-on-partial": Flags.boolean({ description: "cluster scan: exit 2 when some kinds could not be listed (their controls are skipped)", helpGroup: "CLUSTER" }),
 };
 
@@ -46,6 +48,7 @@ type ScanFlagValues = {
   selector?: string;
   "exclude-namespaces"?: string;
   "fail-on-partial"?: boolean;
+  "page-size"?: number;
 };
 
 /**
@@ -72,6 +75,7 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
         namespace: flags["all-namespaces"] ? undefined : flags.namespace,
         selector: flags.selector,
         excludeNamespaces: flags["exclude-namespaces"]?.split(",").map((x) => x.trim()).filter(Boolean),
+        pageSize: flags["page-size"],
       }
     : undefined;
   let report;
@@ -79,7 +83,7 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
     report = await runScan({ ...opts, cluster, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError || e instanceof ApiError) {
-      cmd.error(e.message, { exit: 2 });
+      fail(cmd, e.message);
     }
     throw e;
   }

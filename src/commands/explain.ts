@@ -1,5 +1,6 @@
 import { Args, Command } from "@oclif/core";
 import { Registry } from "../engine/registry.js";
+import { fail } from "../cli/fail.js";
 
 export default class Explain extends Command {
   static summary = "Explain a control: what it checks, why it matters, how to fix it";
@@ -10,7 +11,7 @@ export default class Explain extends Command {
     const { args } = await this.parse(Explain);
     const registry = Registry.load();
     const c = registry.control(args.control);
-    if (!c) this.error(`unknown control "${args.control}" (see: kubescape list controls)`, { exit: 2 });
+    if (!c) fail(this, `unknown control "${args.control}" (see: kubescape list controls)`);
     const doc = registry.doc(c.id);
     const out: string[] = [];
     out.push(`${c.id} ${c.name}`);

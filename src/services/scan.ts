@@ -87,7 +87,20 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   t0 = performance.now();
   const runtime = await PolicyRuntime.load();
   runtime.setConfig({ postureControlInputs: configInputs });
-  const { alerts, warnings } = await runtime.evaluateParallel(source.objects, rules, { chunkSize: opts.chunkSize, threads: opts.threads });
+  const evaluated = await runtime.evaluateParallel(source.objects, rules, { chunkSize: opts.chunkSize, threads: opts.threads });
+  const warnings = evaluated.warnings;
+  // Objects an alert names that were not listed (RBAC subjects of cluster-wide bindings)
+  // follow the same namespace scope as listed ones: -n and --exclude-namespaces.
+  const ns = opts.cluster?.namespace;
+  const excluded = new Set(opts.cluster?.excludeNamespaces ?? []);
+  const inScope = (o: { id?: number; namespace: string }) => o.id !== undefined || !o.namespace || ((!ns || o.namespace === ns) && !excluded.has(o.namespace));
+  const alerts = opts.cluster
+    ? evaluated.alerts.flatMap((a) => {
+        if (a.objects.length === 0) return [a];
+        const objects = a.objects.filter(inScope);
+        return objects.length ? [{ ...a, objects }] : [];
+      })
+    : evaluated.alerts;
   t.evaluate = performance.now() - t0;
 
   t0 = performance.now();

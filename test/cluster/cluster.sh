@@ -5,11 +5,12 @@
 # There are no controllers, scheduler or nodes: objects are stored and served, pods stay
 # Pending, namespaces never finish terminating.
 #
-# Usage: test/cluster/cluster.sh start|stop|env|status
+# Usage: test/cluster/cluster.sh start|stop|env|status|restart-apiserver
 #   start   start the cluster (reuses it when it is already running); prints the kubeconfig path
 #   stop    stop the processes (TERM, then KILL) and remove the cluster dir; idempotent
 #   env     print `export KUBECONFIG=...` for the running cluster
 #   status  exit 0 when the cluster is running and ready
+#   restart-apiserver  kill kube-apiserver and start it again on the same port (fault tests)
 #
 # Environment: KS_CLUSTER_DIR (default /tmp/ks-cluster) is the cluster's own dir: certs,
 # tokens, kubeconfig, etcd data, logs (etcd.log, kube-apiserver.log) and PID files.
@@ -73,7 +74,22 @@ running() { pid_of etcd >/dev/null && pid_of kube-apiserver >/dev/null && ready;
 
 # --- setup --------------------------------------------------------------------------------
 
-free_ports() { # n -> n distinct free loopback TCP ports, one a line
+free_ports() { # n -> n distinct free loopback TCP ports, one a line (python3, else node)
+  if ! command -v python3 >/dev/null; then
+    node -e '
+      const net = require("net");
+      const n = Number(process.argv[1]), servers = [];
+      const next = () => {
+        if (servers.length === n) {
+          console.log(servers.map((s) => s.address().port).join("\n"));
+          servers.forEach((s) => s.close());
+          return;
+        }
+        const s = net.createServer().listen(0, "127.0.0.1", () => { servers.push(s); next(); });
+      };
+      next();' "$1"
+    return
+  fi
   python3 - "$1" <<'PY'
 import socket, sys
 socks = []
@@ -105,7 +121,7 @@ gen_certs() {
       rm -f "$name.csr"
     }
     issue apiserver "/CN=kube-apiserver" "extendedKeyUsage=serverAuth" \
-      "subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+      "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
     issue admin "/O=system:masters/CN=ks-admin" "extendedKeyUsage=clientAuth"
     issue viewer "/O=ks-viewers/CN=viewer" "extendedKeyUsage=clientAuth"
     # service-account token signing key pair
@@ -183,6 +199,48 @@ subjects:
 EOF
 }
 
+start_apiserver() { # etcd_url api_port
+  local etcd_url="$1" api_port="$2"
+  local pki="$DIR/pki"
+  setsid "$BIN/kube-apiserver" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
+    --etcd-servers="$etcd_url" \
+    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
+    --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
+    --authorization-mode=RBAC \
+    --service-account-issuer=https://kubernetes.default.svc \
+    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+    --service-cluster-ip-range=10.96.0.0/16 \
+    --allow-privileged=true \
+    --disable-admission-plugins=ServiceAccount \
+    --endpoint-reconciler-type=none \
+    --enable-priority-and-fairness=false \
+    --profiling=false \
+    </dev/null >"$DIR/kube-apiserver.log" 2>&1 &
+  echo $! > "$DIR/kube-apiserver.pid"
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + TIMEOUT))
+  until ready; do
+    pid_of kube-apiserver >/dev/null || { tail -n 30 "$DIR/kube-apiserver.log" >&2; die "kube-apiserver exited"; }
+    ((SECONDS < deadline)) || die "kube-apiserver not ready after ${TIMEOUT}s"
+    sleep 0.2
+  done
+}
+
+# Kill the API server and start it again on the same port and etcd (a fault for tests).
+restart_apiserver() {
+  running || die "no running cluster in $DIR"
+  local url port
+  url="$(cat "$DIR/apiserver.url")"
+  port="${url##*:}"
+  stop_process kube-apiserver
+  start_apiserver "$(cat "$DIR/etcd.url")" "$port"
+  wait_ready
+  log "kube-apiserver restarted at $url"
+}
+
 start() {
   if running; then
     log "already running ($(cat "$DIR/apiserver.url"))"
@@ -216,23 +274,7 @@ start() {
     </dev/null >"$DIR/etcd.log" 2>&1 &
   echo $! > "$DIR/etcd.pid"
 
-  local pki="$DIR/pki"
-  setsid "$BIN/kube-apiserver" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
-    --etcd-servers="$etcd_url" \
-    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
-    --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
-    --authorization-mode=RBAC \
-    --service-account-issuer=https://kubernetes.default.svc \
-    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    --service-cluster-ip-range=10.0.0.0/24 \
-    --allow-privileged=true \
-    --disable-admission-plugins=ServiceAccount \
-    --endpoint-reconciler-type=none \
-    --enable-priority-and-fairness=false \
-    --profiling=false \
-    </dev/null >"$DIR/kube-apiserver.log" 2>&1 &
-  echo $! > "$DIR/kube-apiserver.pid"
+  start_apiserver "$etcd_url" "$api_port"
 
   local deadline=$((SECONDS + TIMEOUT))
   until ready; do
@@ -267,6 +309,7 @@ stop() {
 
 case "${1:-}" in
   start) start ;;
+  restart-apiserver) restart_apiserver ;;
   stop) stop ;;
   env)
     running || die "no cluster running in $DIR (run: $0 start)"

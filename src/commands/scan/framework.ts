@@ -1,6 +1,7 @@
 import { Args, Command } from "@oclif/core";
 import { Registry } from "../../engine/registry.js";
 import { scanFlags, scanAndReport, splitSelection } from "../../cli/scan-command.js";
+import { fail } from "../../cli/fail.js";
 
 export default class ScanFramework extends Command {
   static summary = "Scan against one or more frameworks (NSA, MITRE, cis-v1.10.0, …)";
@@ -13,7 +14,7 @@ export default class ScanFramework extends Command {
     const { argv, flags } = await this.parse(ScanFramework);
     const registry = Registry.load();
     const { names, paths } = splitSelection(argv as string[], (s) => !!registry.framework(s));
-    if (names.length === 0) this.error(`unknown framework "${(argv as string[])[0]}" (see: kubescape list frameworks)`, { exit: 2 });
+    if (names.length === 0) fail(this, `unknown framework "${(argv as string[])[0]}" (see: kubescape list frameworks)`);
     await scanAndReport(this, flags, { paths, frameworks: names });
   }
 }

@@ -15,7 +15,7 @@ export class ApiError extends Error {
 }
 
 export interface ClientOptions {
-  /** attempts per request for retryable failures (default 5) */
+  /** attempts per request for retryable failures (default 6: about 6 s of backoff) */
   attempts?: number;
   /** first backoff in ms, doubled each attempt, with jitter (default 200) */
   backoffMs?: number;
@@ -50,7 +50,7 @@ export class KubeClient {
 
   /** GET a path and parse JSON, retrying what is worth retrying. */
   async get<T = unknown>(path: string, accept = "application/json"): Promise<T> {
-    const attempts = Math.max(1, this.opts.attempts ?? 5);
+    const attempts = Math.max(1, this.opts.attempts ?? 6);
     const base = this.opts.backoffMs ?? 200;
     let last: ApiError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {

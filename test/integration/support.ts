@@ -1,0 +1,41 @@
+// Starts the real test cluster once per test file and stops it afterwards.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { repoRoot } from "../support/cli.js";
+
+export interface TestCluster {
+  dir: string;
+  kubeconfig: string;
+  kubectl: (args: string[], input?: string) => { code: number | null; stdout: string; stderr: string };
+  sh: (cmd: string) => { code: number | null; stdout: string; stderr: string };
+  stop: () => void;
+}
+
+export function startCluster(name: string, opts: { seed?: boolean } = {}): TestCluster {
+  const dir = path.join(os.tmpdir(), `ks-cluster-${name}-${process.pid}`);
+  const env = { ...process.env, KS_CLUSTER_DIR: dir };
+  const sh = (cmd: string) => {
+    const r = spawnSync("bash", [path.join(repoRoot, "test", "cluster", "cluster.sh"), cmd], { env, encoding: "utf8" });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const started = sh("start");
+  if (started.code !== 0) throw new Error(`cluster did not start: ${started.stderr}`);
+  const kubeconfig = path.join(dir, "kubeconfig");
+  const kubectl = (args: string[], input?: string) => {
+    const r = spawnSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8", input });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  if (opts.seed) {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, "test", "cluster", "seed.mjs"), "--kubeconfig", kubeconfig], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`seeding failed: ${r.stderr}`);
+  }
+  return { dir, kubeconfig, kubectl, sh, stop: () => void sh("stop") };
+}
+
+export function writeKubeconfig(dir: string, name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
