@@ -2,10 +2,14 @@
 import { runScan } from "../dist/services/scan.js";
 import { render } from "../dist/report/index.js";
 
+// scan-once.mjs <dir> [chunk]   or   scan-once.mjs --cluster <kubeconfig>
 const [dir, chunk] = process.argv.slice(2);
 const t0 = performance.now();
 const timings = {};
-const report = await runScan({ paths: [dir], timings, chunkSize: chunk ? Number(chunk) : undefined });
+const report =
+  dir === "--cluster"
+    ? await runScan({ paths: [], cluster: { kubeconfig: chunk }, timings })
+    : await runScan({ paths: [dir], timings, chunkSize: chunk ? Number(chunk) : undefined });
 const t1 = performance.now();
 // the json report: the largest format, the one CI pipelines read
 const json = render("json", report, { color: false });
@@ -18,4 +22,5 @@ process.stdout.write(JSON.stringify({
   failedResources: report.summary.resources.failed,
   controls: report.summary.controls.total,
   bytes: json.length,
+  requests: report.target.cluster?.requests,
 }) + "\n");

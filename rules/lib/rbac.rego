@@ -346,26 +346,41 @@ rbac_workload_sa_index[k] contains w if {
 }
 
 # rbac_workload_alerts(specs, what): one alert per workload that mounts its service account
-# token while a binding gives that account a role granting a permission of specs.
-# relatedObjects are [service account, binding, role].
+# token while one or more bindings give that account a role granting a permission of specs.
+# relatedObjects are [service account, binding, role, binding, role, …]. Grants are grouped
+# by service account once, so the cost does not grow with workloads × bindings.
 rbac_workload_alerts(specs, what) := {a |
 	wl := rbac_workloads_by_sa
-	some g in rbac_grants
-	rbac_role_grants(g.role, specs)
-	some s in rbac_subjects(g.binding)
-	s.kind == "ServiceAccount"
-	some w in wl[rbac_key([s.namespace, s.name])]
+	pairs := [p |
+		some g in rbac_grants
+		rbac_role_grants(g.role, specs)
+		some s in rbac_subjects(g.binding)
+		s.kind == "ServiceAccount"
+		p := {"key": rbac_key([s.namespace, s.name]), "ns": s.namespace, "name": s.name, "g": g}
+	]
+	keys := {p.key | some p in pairs}
+	some key in keys
+	ws := wl[key]
+	mine := [p | some p in pairs; p.key == key]
+	first := mine[0]
+	related := array.concat([rbac_sa_ref(first.ns, first.name)], [r | some p in mine; some r in [ref(p.g.binding), ref(p.g.role)]])
+	via := concat(" ", [first.g.binding.kind, rbac_name(first.g.binding), "bound to", first.g.role.kind, rbac_name(first.g.role), rbac_more(count(mine) - 1)])
+	some w in ws
 	rbac_token_mounted(w.obj, w.t)
 	a := {
-		"message": concat(" ", [w.obj.kind, rbac_name(w.obj), "mounts the token of service account", s.name, "which can", what, "through", g.binding.kind, rbac_name(g.binding), "bound to", g.role.kind, rbac_name(g.role)]),
+		"message": concat(" ", [w.obj.kind, rbac_name(w.obj), "mounts the token of service account", first.name, "which can", what, "through", via]),
 		"objects": [ref(w.obj)],
-		"relatedObjects": [rbac_sa_ref(s.namespace, s.name), ref(g.binding), ref(g.role)],
+		"relatedObjects": related,
 		"failedPaths": [],
 		"reviewPaths": [],
 		"deletePaths": [],
 		"fixPaths": [],
 	}
 }
+
+rbac_more(0) := ""
+
+rbac_more(n) := concat("", ["(and ", format_int(n, 10), " more)"]) if n > 0
 
 # rbac_ref_text(binding): "Kind name" of the role a binding refers to, for messages.
 rbac_ref_text(b) := concat(" ", [k, n]) if {
