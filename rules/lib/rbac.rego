@@ -364,7 +364,7 @@ rbac_workload_alerts(specs, what) := {a |
 	mine := [p | some p in pairs; p.key == key]
 	first := mine[0]
 	related := array.concat([rbac_sa_ref(first.ns, first.name)], [r | some p in mine; some r in [ref(p.g.binding), ref(p.g.role)]])
-	via := concat(" ", [first.g.binding.kind, rbac_name(first.g.binding), "bound to", first.g.role.kind, rbac_name(first.g.role), rbac_more(count(mine) - 1)])
+	via := concat("", [concat(" ", [first.g.binding.kind, rbac_name(first.g.binding), "bound to", first.g.role.kind, rbac_name(first.g.role)]), rbac_more(count(mine) - 1)])
 	some w in ws
 	rbac_token_mounted(w.obj, w.t)
 	a := {
@@ -380,7 +380,7 @@ rbac_workload_alerts(specs, what) := {a |
 
 rbac_more(0) := ""
 
-rbac_more(n) := concat("", ["(and ", format_int(n, 10), " more)"]) if n > 0
+rbac_more(n) := concat("", [" (and ", format_int(n, 10), " more)"]) if n > 0
 
 # rbac_ref_text(binding): "Kind name" of the role a binding refers to, for messages.
 rbac_ref_text(b) := concat(" ", [k, n]) if {
