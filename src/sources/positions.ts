@@ -99,20 +99,29 @@ export function fastLocator(text: string): Locator | undefined {
   }
   return {
     locate(docIndex, segments) {
-      let node = roots[docIndex];
-      if (!node) return undefined;
-      let at = node;
-      let depth = 0;
-      for (const seg of segments) {
-        const next = fastStep(unwrap(node), seg);
-        if (!next) break;
-        at = next.at;
-        node = next.node;
-        depth++;
-      }
+      const root = roots[docIndex];
+      if (!root) return undefined;
+      const { at, depth } = walk(root, root, segments, (node, seg) => fastStep(unwrap(node), seg));
       return { line: at.line + 1, column: at.col + 1, exact: depth === segments.length, depth };
     },
   };
+}
+
+/**
+ * Follow a path from a root node: `step` finds the child for one segment and the place to
+ * point at for it (a key, an item). Stops at the first segment that does not exist.
+ */
+function walk<N, A>(root: N, rootAt: A, segments: PathSegment[], step: (node: N, seg: PathSegment) => { node: N; at: A } | undefined): { at: A; depth: number } {
+  let node = root;
+  let at = rootAt;
+  let depth = 0;
+  for (const seg of segments) {
+    const next = step(node, seg);
+    if (!next) break;
+    ({ node, at } = next);
+    depth++;
+  }
+  return { at, depth };
 }
 
 /** js-yaml may report a node twice (a wrapper frame around the same value). */
@@ -169,33 +178,22 @@ export function slowLocator(text: string): Locator | undefined {
     locate(docIndex, segments) {
       const root = docs[docIndex];
       if (!root) return undefined;
-      let node: Node | null = root;
-      let offset = root.range?.[0] ?? 0;
-      let exact = true;
-      for (const seg of segments) {
-        const next = slowStep(node, seg);
-        if (!next) {
-          exact = false;
-          break;
-        }
-        node = next.node;
-        offset = next.offset;
-      }
-      const { line, col } = lines.linePos(offset);
-      return { line, column: col, exact };
+      const { at, depth } = walk<Node | null, number>(root, root.range?.[0] ?? 0, segments, slowStep);
+      const { line, col } = lines.linePos(at);
+      return { line, column: col, exact: depth === segments.length };
     },
   };
 }
 
-function slowStep(node: Node | null, seg: PathSegment): { node: Node | null; offset: number } | undefined {
+function slowStep(node: Node | null, seg: PathSegment): { node: Node | null; at: number } | undefined {
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
       if (String(key) === String(seg)) {
         const keyNode = pair.key as Node | null;
-        const offset = keyNode?.range?.[0] ?? (pair.value as Node | null)?.range?.[0] ?? 0;
-        return { node: (pair.value as Node | null) ?? null, offset };
+        const at = keyNode?.range?.[0] ?? (pair.value as Node | null)?.range?.[0] ?? 0;
+        return { node: (pair.value as Node | null) ?? null, at };
       }
     }
     return undefined;
@@ -203,7 +201,7 @@ function slowStep(node: Node | null, seg: PathSegment): { node: Node | null; off
   if (isSeq(node) && typeof seg === "number") {
     const item = node.items[seg] as Node | undefined;
     if (!item) return undefined;
-    return { node: item, offset: item.range?.[0] ?? 0 };
+    return { node: item, at: item.range?.[0] ?? 0 };
   }
   return undefined;
 }
