@@ -103,8 +103,9 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],
   });
-  const partial = report.controls.filter((c) => c.skipReason && /^(forbidden to list|could not list)/.test(c.skipReason));
-  if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${[...new Set(partial.map((c) => c.skipReason))].join("; ")})\n`);
+  const unlisted = new Set(Object.values(report.target.cluster?.unavailable ?? {}));
+  const partial = report.controls.filter((c) => c.skipReason !== undefined && unlisted.has(c.skipReason));
+  if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${[...unlisted].join("; ")})\n`);
   if (partial.length && flags["fail-on-partial"]) {
     process.stderr.write("error: the scan is partial (--fail-on-partial)\n");
     process.exitCode = 2;

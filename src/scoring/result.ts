@@ -66,7 +66,17 @@ export interface ScanReport {
     kind: "files" | "cluster";
     paths: string[];
     /** for a cluster scan: where, which version, what was listed */
-    cluster?: { context: string; server: string; version: string; namespace?: string; counts: Record<string, number>; listMs: number; requests: number };
+    cluster?: {
+      context: string;
+      server: string;
+      version: string;
+      namespace?: string;
+      counts: Record<string, number>;
+      /** kinds that could not be listed → why; the controls that need them are skipped */
+      unavailable: Record<string, string>;
+      listMs: number;
+      requests: number;
+    };
   };
   summary: {
     complianceScore?: number;

@@ -8,7 +8,7 @@ import { score } from "../scoring/score.js";
 import type { ScanReport } from "../scoring/result.js";
 import { VERSION } from "../version.js";
 import { ExceptionMatcher, loadExceptions } from "../scoring/exceptions.js";
-import { readCluster, type ClusterScanOptions } from "../sources/cluster/index.js";
+import { readCluster, inNamespaceScope, type ClusterScanOptions } from "../sources/cluster/index.js";
 import { PositionIndex } from "../sources/positions.js";
 
 export class UsageError extends Error {}
@@ -72,11 +72,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     const cluster = await readCluster({ ...opts.cluster, kinds });
     source = { objects: cluster.objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 0 };
     target = { kind: "cluster", paths: [], cluster: cluster.info };
+    const missing = cluster.info.unavailable;
     for (const c of controls) {
-      const missing = c.rules.flatMap((r) => r.matchKinds).find((k) => cluster.unavailable.has(k));
-      if (missing) unavailable.set(c.id, cluster.unavailable.get(missing)!);
+      const kind = c.rules.flatMap((r) => r.matchKinds).find((k) => k in missing);
+      if (kind) unavailable.set(c.id, missing[kind]);
     }
-    rules = rules.filter((r) => !r.matchKinds.some((k) => cluster.unavailable.has(k)));
+    rules = rules.filter((r) => !r.matchKinds.some((k) => k in missing));
   } else {
     const files = await readFileSources(opts.paths, { maxFileBytes: opts.maxFileBytes, readStdin: opts.readStdin });
     source = files.result;
@@ -91,13 +92,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const warnings = evaluated.warnings;
   // Objects an alert names that were not listed (RBAC subjects of cluster-wide bindings)
   // follow the same namespace scope as listed ones: -n and --exclude-namespaces.
-  const ns = opts.cluster?.namespace;
-  const excluded = new Set(opts.cluster?.excludeNamespaces ?? []);
-  const inScope = (o: { id?: number; namespace: string }) => o.id !== undefined || !o.namespace || ((!ns || o.namespace === ns) && !excluded.has(o.namespace));
-  const alerts = opts.cluster
+  const scope = opts.cluster;
+  const alerts = scope
     ? evaluated.alerts.flatMap((a) => {
         if (a.objects.length === 0) return [a];
-        const objects = a.objects.filter(inScope);
+        const objects = a.objects.filter((o) => o.id !== undefined || inNamespaceScope(o.namespace, scope));
         return objects.length ? [{ ...a, objects }] : [];
       })
     : evaluated.alerts;

@@ -6,6 +6,8 @@ import net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import YAML from "yaml";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
 import { runCli, repoRoot } from "../support/cli.js";
 import { startCluster, writeKubeconfig, type TestCluster } from "./support.js";
 import { readCluster } from "../../src/sources/cluster/index.js";
@@ -27,6 +29,11 @@ describe("cluster scan", () => {
     const { code, report, stderr } = scanJson([]);
     expect(code, stderr).toBe(0);
     expect(report.target.kind).toBe("cluster");
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(repoRoot, "schemas", "report.schema.json"), "utf8")));
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.target.cluster.unavailable).toEqual({});
     expect(report.target.cluster.version).toMatch(/^v1\.\d+/);
     expect(report.target.cluster.context).toBe("admin");
     expect(report.target.cluster.counts.Deployment).toBeGreaterThanOrEqual(2);
@@ -79,6 +86,7 @@ describe("faults", () => {
     expect(byId["C-0015"]).toMatchObject({ status: "skipped", skipReason: expect.stringMatching(/^forbidden to list (cluster)?role/) });
     expect(byId["C-0255"]).toMatchObject({ status: "skipped", skipReason: "forbidden to list secrets" });
     expect(byId["C-0057"].status).toBe("failed"); // workloads are readable
+    expect(report.target.cluster.unavailable).toMatchObject({ Secret: "forbidden to list secrets", ClusterRole: "forbidden to list clusterroles" });
     expect(stderr).toMatch(/warning: \d+ controls skipped because some kinds could not be listed/);
     const strict = scanJson(["--context", "restricted", "--fail-on-partial"]);
     expect(strict.code).toBe(2);

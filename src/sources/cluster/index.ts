@@ -26,15 +26,25 @@ export interface ClusterInfo {
   version: string;
   namespace?: string;
   counts: Record<string, number>;
+  /** kind → why it could not be listed (its controls are skipped with that reason) */
+  unavailable: Record<string, string>;
   listMs: number;
   requests: number;
 }
 
 export interface ClusterSourceResult {
   objects: ScanObject[];
-  /** kind → why it could not be listed */
-  unavailable: Map<string, string>;
   info: ClusterInfo;
+}
+
+/**
+ * Whether an object of this namespace is in the scan's scope (-n, --exclude-namespaces).
+ * Cluster-scoped objects (no namespace) always are; for a Namespace pass its own name.
+ */
+export function inNamespaceScope(namespace: string | undefined, opts: { namespace?: string; excludeNamespaces?: string[] }): boolean {
+  if (!namespace) return true;
+  if (opts.namespace && namespace !== opts.namespace) return false;
+  return !opts.excludeNamespaces?.includes(namespace);
 }
 
 interface ResourceInfo {
@@ -52,7 +62,7 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
   try {
     const version = await client.get<{ gitVersion?: string }>("/version");
     const resources = await discover(client, opts.kinds);
-    const unavailable = new Map<string, string>();
+    const unavailable: Record<string, string> = {};
     const lists = new Map<string, K8sObject[]>();
     const queue = [...resources.values()];
     const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, queue.length)) }, async () => {
@@ -61,28 +71,23 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
           lists.set(r.kind, await listAll(client, r, opts));
         } catch (e) {
           const err = e as ApiError;
-          unavailable.set(r.kind, err.status === 403 ? `forbidden to list ${r.resource}` : `could not list ${r.resource}: ${err.message}`);
+          unavailable[r.kind] = err.status === 403 ? `forbidden to list ${r.resource}` : `could not list ${r.resource}: ${err.message}`;
         }
       }
     });
     await Promise.all(workers);
-    const exclude = new Set(opts.excludeNamespaces ?? []);
     const objects: ScanObject[] = [];
     const counts: Record<string, number> = {};
     for (const r of resources.values()) {
       for (const obj of lists.get(r.kind) ?? []) {
-        const ns = obj.metadata?.namespace;
-        if (ns && exclude.has(ns)) continue;
-        if (r.kind === "Namespace" && exclude.has(obj.metadata?.name ?? "")) continue;
-        if (r.kind === "Namespace" && opts.namespace && obj.metadata?.name !== opts.namespace) continue;
+        if (!inNamespaceScope(r.kind === "Namespace" ? obj.metadata?.name : obj.metadata?.namespace, opts)) continue;
         objects.push({ id: objects.length, object: obj, source: { file: `cluster:${conn.context}`, docIndex: 0, itemPath: [] } });
         counts[r.kind] = (counts[r.kind] ?? 0) + 1;
       }
     }
     return {
       objects,
-      unavailable,
-      info: { context: conn.context, server: conn.server, version: version.gitVersion ?? "", namespace: opts.namespace, counts, listMs: performance.now() - t0, requests: client.requests },
+      info: { context: conn.context, server: conn.server, version: version.gitVersion ?? "", namespace: opts.namespace, counts, unavailable, listMs: performance.now() - t0, requests: client.requests },
     };
   } finally {
     client.close();
