@@ -12,7 +12,7 @@ const report =
     : await runScan({ paths: [dir], timings, chunkSize: chunk ? Number(chunk) : undefined });
 const t1 = performance.now();
 // the json report: the largest format, the one CI pipelines read
-const json = render("json", report, { color: false });
+const json = await render("json", report, { color: false });
 timings.report = performance.now() - t1;
 process.stdout.write(JSON.stringify({
   scanMs: performance.now() - t0,

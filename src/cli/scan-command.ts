@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, Flags } from "@oclif/core";
-import { FORMATS, render, type Format } from "../report/index.js";
+import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } from "../report/index.js";
+import { Registry } from "../engine/registry.js";
 import { runScan, UsageError, type ScanOptions } from "../services/scan.js";
 import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
 import { InputPathError, DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
@@ -12,10 +13,11 @@ import { ExceptionsError } from "../scoring/exceptions.js";
 import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
 import { ApiError } from "../sources/cluster/client.js";
 import { fail } from "./fail.js";
+import type { ScanReport } from "../scoring/result.js";
 
 export const scanFlags = {
-  format: Flags.string({ char: "f", description: `report format: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)`, options: [...FORMATS] }),
-  output: Flags.string({ char: "o", description: "write the report to this file instead of stdout" }),
+  format: Flags.string({ char: "f", description: `report format, or several comma-separated: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)` }),
+  output: Flags.string({ char: "o", description: "write the report to this file instead of stdout; with several formats, the base name: out/report → out/report.sarif, out/report.json, …" }),
   color: Flags.boolean({ description: "colour the pretty report (default: only on a terminal)", allowNo: true }),
   "severity-threshold": Flags.string({ description: "exit 1 if a control of this severity or higher fails", options: [...SEVERITY_LEVELS] }),
   "compliance-threshold": Flags.integer({ description: "exit 1 if the compliance score is below this (0-100)", min: 0, max: 100 }),
@@ -87,17 +89,8 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
     }
     throw e;
   }
-  const format = (flags.format ?? formatFromOutput(flags.output) ?? "pretty") as Format;
-  const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
-  const text = render(format, report, { color });
-  if (flags.output) {
-    fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
-    fs.writeFileSync(flags.output, text);
-    process.stderr.write(`report written to ${flags.output}\n`);
-  } else {
-    process.stdout.write(text);
-  }
-  if (format !== "pretty" || flags.output) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+  const outputs = await writeReports(cmd, report, flags);
+  if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   for (const f of report.skippedFiles) process.stderr.write(`${[f.file, f.line].filter((x) => x !== undefined).join(":")}: ${f.reason}\n`);
   const reasons = gate(report, {
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
@@ -118,7 +111,40 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
   }
 }
 
-function formatFromOutput(output?: string): Format | undefined {
-  const ext = output ? path.extname(output).slice(1).toLowerCase() : "";
-  return (FORMATS as readonly string[]).includes(ext) ? (ext as Format) : undefined;
+/** The formats asked for: --format a,b, else the one --output's extension names, else pretty. */
+export function parseFormats(cmd: Command, format: string | undefined, output: string | undefined): Format[] {
+  if (format === undefined) return [(output && formatFromExtension(output)) || "pretty"];
+  const names = format.split(",").map((x) => x.trim()).filter(Boolean);
+  const bad = names.filter((n) => !isFormat(n));
+  if (bad.length || !names.length) fail(cmd, `unknown format "${bad.join(",") || format}" (formats: ${FORMATS.join(", ")})`);
+  const unique = [...new Set(names)] as Format[];
+  if (unique.length > 1 && !output) fail(cmd, `several formats (${unique.join(", ")}) need --output <base>, e.g. --output out/report`);
+  return unique;
+}
+
+/** Render each format and write it to stdout, --output, or <output base>.<ext> for several. */
+async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagValues): Promise<{ format: Format; file?: string }[]> {
+  const formats = parseFormats(cmd, flags.format, flags.output);
+  const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
+  let registry: Registry | undefined;
+  const doc = (id: string) => (registry ??= Registry.load()).doc(id);
+  const written: { format: Format; file?: string }[] = [];
+  for (const format of formats) {
+    const reporter = await loadReporter(format);
+    const out = await reporter.render(report, { color, doc });
+    let file = flags.output;
+    if (file && formats.length > 1) {
+      const base = formatFromExtension(file) && formats.includes(formatFromExtension(file)!) ? file.replace(/\.[a-z]+$/i, "") : file;
+      file = `${base}.${reporter.ext}`;
+    }
+    if (file) {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, out);
+      process.stderr.write(`report written to ${file}\n`);
+    } else {
+      process.stdout.write(out);
+    }
+    written.push({ format, file });
+  }
+  return written;
 }

@@ -1,16 +1,56 @@
-// Report formats by name. Each renders the same ScanReport.
+// Report formats by name. Every format renders the same ScanReport (src/scoring/result.ts);
+// each lives in its own module, loaded only when asked for so a scan pays for one format.
 import type { ScanReport } from "../scoring/result.js";
-import { renderJson } from "./json.js";
-import { renderPretty } from "./pretty.js";
+import type { ControlDoc } from "../engine/registry.js";
 
-export const FORMATS = ["pretty", "json"] as const;
-export type Format = (typeof FORMATS)[number];
+export interface RenderOptions {
+  /** colour the output (pretty only) */
+  color: boolean;
+  /** the control's own text (description, why, remediation), for formats that carry help */
+  doc?: (controlID: string) => ControlDoc | undefined;
+}
 
-export function render(format: Format, report: ScanReport, opts: { color: boolean }): string {
-  switch (format) {
-    case "json":
-      return renderJson(report);
-    case "pretty":
-      return renderPretty(report, opts);
-  }
+export interface Reporter {
+  /** file extension for `--output <base>` with several formats */
+  ext: string;
+  render(report: ScanReport, opts: RenderOptions): string | Uint8Array | Promise<string | Uint8Array>;
+}
+
+const LOADERS = {
+  pretty: () => import("./pretty.js"),
+  json: () => import("./json.js"),
+  yaml: () => import("./yaml.js"),
+  junit: () => import("./junit.js"),
+  sarif: () => import("./sarif.js"),
+  html: () => import("./html.js"),
+  pdf: () => import("./pdf.js"),
+  prometheus: () => import("./prometheus.js"),
+  csv: () => import("./csv.js"),
+  markdown: () => import("./markdown.js"),
+  "gitlab-sast": () => import("./gitlab-sast.js"),
+  policyreport: () => import("./policyreport.js"),
+} satisfies Record<string, () => Promise<{ reporter: Reporter }>>;
+
+export type Format = keyof typeof LOADERS;
+export const FORMATS = Object.keys(LOADERS) as Format[];
+
+export function isFormat(s: string): s is Format {
+  return Object.hasOwn(LOADERS, s);
+}
+
+export async function loadReporter(format: Format): Promise<Reporter> {
+  return (await LOADERS[format]()).reporter;
+}
+
+export async function render(format: Format, report: ScanReport, opts: RenderOptions): Promise<string | Uint8Array> {
+  return (await loadReporter(format)).render(report, opts);
+}
+
+/** The format an output file name implies by its extension (report.sarif → sarif), if any. */
+export function formatFromExtension(file: string): Format | undefined {
+  const m = /\.([a-z]+)$/i.exec(file);
+  if (!m) return undefined;
+  const ext = m[1].toLowerCase();
+  const byExt: Record<string, Format> = { yml: "yaml", md: "markdown", xml: "junit", htm: "html", prom: "prometheus" };
+  return byExt[ext] ?? (isFormat(ext) ? ext : undefined);
 }

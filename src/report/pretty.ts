@@ -4,6 +4,7 @@ import { table as newTable } from "../cli/table.js";
 import pc from "picocolors";
 import type { Severity } from "../model.js";
 import type { ScanReport, PathEntry } from "../scoring/result.js";
+import type { Reporter } from "./index.js";
 
 export interface PrettyOptions {
   color: boolean;
@@ -117,3 +118,5 @@ function pathLine(p: PathEntry, file: string | undefined, c: ReturnType<typeof p
       return `${at}${c.green("fix:")} set ${p.path} = ${p.value ?? ""}`;
   }
 }
+
+export const reporter: Reporter = { ext: "txt", render: renderPretty };
