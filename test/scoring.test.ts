@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Registry, type ControlFacts } from "../src/engine/registry.js";
 import { score, resourceID } from "../src/scoring/score.js";
+import { applyBaseline } from "../src/scoring/baseline.js";
 import { gate } from "../src/scoring/gate.js";
 import { severityOf, type Alert, type ScanObject } from "../src/model.js";
 
@@ -64,7 +65,10 @@ describe("scoring", () => {
   it("all passing gives 100 and passes every gate", () => {
     const r = run([]);
     expect(r.summary.complianceScore).toBe(100);
-    expect(gate(r, { severityThreshold: "low", complianceThreshold: 100 })).toEqual([]);
+    expect(gate(r, { severityThreshold: "low", complianceThreshold: 100 })).toEqual({
+      passed: true,
+      clauses: ["no failed control at or above Low", "compliance score 100.00% ≥ 100%"],
+    });
   });
 
   it("an alert about an object that is not an input (an RBAC subject) counts as a resource", () => {
@@ -78,14 +82,27 @@ describe("scoring", () => {
 describe("gate", () => {
   it("severity threshold counts failed controls at or above the level", () => {
     const r = run([alert("r2", 0)]); // a Medium control fails
-    expect(gate(r, { severityThreshold: "high" })).toEqual([]);
-    expect(gate(r, { severityThreshold: "medium" })[0]).toMatch(/1 failed control at or above severity Medium/);
+    expect(gate(r, { severityThreshold: "high" }).passed).toBe(true);
+    const g = gate(r, { severityThreshold: "medium" });
+    expect(g.passed).toBe(false);
+    expect(g.clauses[0]).toBe("1 failed control at or above Medium (--severity-threshold medium): C-0002");
   });
 
   it("compliance threshold compares the score", () => {
     const r = run([alert("r1", 0)]);
-    expect(gate(r, { complianceThreshold: 90 })[0]).toMatch(/below 90%/);
-    expect(gate(r, { complianceThreshold: 80 })).toEqual([]);
+    expect(gate(r, { complianceThreshold: 90 })).toMatchObject({ passed: false, clauses: [expect.stringMatching(/below 90%/)] });
+    expect(gate(r, { complianceThreshold: 80 }).passed).toBe(true);
+  });
+
+  it("with a baseline, the severity threshold counts only controls with new findings", () => {
+    const before = run([alert("r2", 0)]);
+    const after = run([alert("r2", 0), alert("r1", 1)]);
+    applyBaseline(after, before, "before.json");
+    expect(after.baseline).toEqual({ file: "before.json", new: 1, existing: 1, fixed: 0 });
+    expect(gate(after, { severityThreshold: "medium" }).clauses[0]).toMatch(/^1 control with new findings at or above Medium .*: C-0001$/);
+    const again = run([alert("r2", 0)]);
+    applyBaseline(again, before, "before.json");
+    expect(gate(again, { severityThreshold: "low" })).toEqual({ passed: true, clauses: ["no control with new findings at or above Low"] });
   });
 
   it("resource IDs follow group/version/namespace/Kind/name", () => {

@@ -10,6 +10,7 @@ import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
 import { InputPathError, DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
 import { ConfigError } from "../engine/config.js";
 import { ExceptionsError } from "../scoring/exceptions.js";
+import { applyBaseline, BaselineError, loadReport } from "../scoring/baseline.js";
 import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
 import { ApiError } from "../sources/cluster/client.js";
 import { fail } from "./fail.js";
@@ -23,6 +24,7 @@ export const scanFlags = {
   "compliance-threshold": Flags.integer({ description: "exit 1 if the compliance score is below this (0-100)", min: 0, max: 100 }),
   "controls-config": Flags.string({ description: 'JSON/YAML file of control inputs: {"postureControlInputs": {...}}' }),
   exceptions: Flags.string({ description: "exceptions file (Kubescape posture-exception format, JSON or YAML)" }),
+  baseline: Flags.string({ description: "earlier json report: mark findings new or existing; --severity-threshold then counts only new ones" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
   kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
   context: Flags.string({ description: "cluster scan: kubeconfig context (default: current-context)", helpGroup: "CLUSTER" }),
@@ -42,6 +44,7 @@ type ScanFlagValues = {
   "compliance-threshold"?: number;
   "controls-config"?: string;
   exceptions?: string;
+  baseline?: string;
   "max-file-size": number;
   kubeconfig?: string;
   context?: string;
@@ -68,23 +71,28 @@ export function splitSelection(args: string[], isName: (s: string) => boolean): 
   return { names, paths: args.slice(i) };
 }
 
+/** The cluster flags as the scan service's cluster options (also used by serve-metrics). */
+export function clusterScanOptions(flags: Pick<ScanFlagValues, "kubeconfig" | "context" | "namespace" | "all-namespaces" | "selector" | "exclude-namespaces" | "page-size">): NonNullable<ScanOptions["cluster"]> {
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags["all-namespaces"] ? undefined : flags.namespace,
+    selector: flags.selector,
+    excludeNamespaces: flags["exclude-namespaces"]?.split(",").map((x) => x.trim()).filter(Boolean),
+    pageSize: flags["page-size"],
+  };
+}
+
 export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: Omit<ScanOptions, "maxFileBytes" | "controlsConfig">): Promise<void> {
   // no paths: scan the cluster of the kubeconfig context, as `kubectl kubescape scan` does
-  const cluster = opts.paths.length === 0
-    ? {
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        namespace: flags["all-namespaces"] ? undefined : flags.namespace,
-        selector: flags.selector,
-        excludeNamespaces: flags["exclude-namespaces"]?.split(",").map((x) => x.trim()).filter(Boolean),
-        pageSize: flags["page-size"],
-      }
-    : undefined;
+  const cluster = opts.paths.length === 0 ? clusterScanOptions(flags) : undefined;
   let report;
   try {
+    const baseline = flags.baseline ? loadReport(flags.baseline) : undefined;
     report = await runScan({ ...opts, cluster, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
+    if (baseline) applyBaseline(report, baseline, flags.baseline!);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError || e instanceof ApiError) {
+    if (e instanceof BaselineError || e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError || e instanceof ApiError) {
       fail(cmd, e.message);
     }
     throw e;
@@ -92,10 +100,14 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
   const outputs = await writeReports(cmd, report, flags);
   if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   for (const f of report.skippedFiles) process.stderr.write(`${[f.file, f.line].filter((x) => x !== undefined).join(":")}: ${f.reason}\n`);
-  const reasons = gate(report, {
+  const verdict = gate(report, {
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],
   });
+  if (report.baseline) {
+    const b = report.baseline;
+    process.stderr.write(`baseline ${b.file}: ${b.new} new, ${b.existing} existing, ${b.fixed} fixed failed field${b.fixed === 1 ? "" : "s"} (see: kubescape diff)\n`);
+  }
   const unlisted = new Set(Object.values(report.target.cluster?.unavailable ?? {}));
   const partial = report.controls.filter((c) => c.skipReason !== undefined && unlisted.has(c.skipReason));
   if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${[...unlisted].join("; ")})\n`);
@@ -105,9 +117,10 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
   } else if (report.skippedFiles.length) {
     process.stderr.write(`error: ${report.skippedFiles.length} input${report.skippedFiles.length === 1 ? "" : "s"} could not be scanned (listed above)\n`);
     process.exitCode = 2;
-  } else if (reasons.length) {
-    process.stderr.write(`FAIL: ${reasons.join("; ")}\n`);
-    process.exitCode = 1;
+  } else if (verdict.clauses.length) {
+    // the last line says whether the gate passed and which threshold tripped
+    process.stderr.write(`${verdict.passed ? "PASS" : "FAIL"}: ${verdict.clauses.join("; ")}\n`);
+    if (!verdict.passed) process.exitCode = 1;
   }
 }
 

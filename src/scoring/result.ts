@@ -2,7 +2,7 @@
 // `json` report (schemas/report.schema.json), versioned by SCHEMA_VERSION.
 import type { Severity, SkippedFile } from "../model.js";
 
-export const SCHEMA_VERSION = "1.0";
+export const SCHEMA_VERSION = "1.1";
 
 export type ControlStatus = "passed" | "failed" | "skipped";
 
@@ -36,6 +36,8 @@ export interface ResourceFinding {
   /** excepted: "passed (excepted)", covered by the exception named in `exception` */
   status: "failed" | "excepted";
   exception?: string;
+  /** with --baseline: whether the finding was already in the baseline report */
+  baseline?: "new" | "existing";
   message: string;
   paths: PathEntry[];
   relatedObjects: string[];
@@ -93,4 +95,6 @@ export interface ScanReport {
   resources: ResourceResult[];
   skippedFiles: SkippedFile[];
   warnings: string[];
+  /** with --baseline: the earlier report and how this scan compares, in failed fields (resource ID + control + path), as `kubescape diff` counts them */
+  baseline?: { file: string; new: number; existing: number; fixed: number };
 }
