@@ -1,9 +1,211 @@
-// PLACEHOLDER: being written (issue 6).
-import type { Reporter } from "./index.js";
+// The sarif format: SARIF 2.1.0 for code-scanning tools (GitHub code scanning, IDE viewers).
+// One rule per evaluated control, one result per failed (control, resource) pair; excepted
+// findings stay in as results with an external suppression, so a viewer can show them as
+// dismissed instead of losing them.
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type * as Sarif from "sarif";
+import type { Severity } from "../model.js";
+import type { ControlResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../scoring/result.js";
+import type { Reporter, RenderOptions } from "./index.js";
+import { findingPosition, hasFile } from "./finding-position.js";
 
-export const reporter: Reporter = {
-  ext: "sarif",
-  render: () => {
-    throw new Error("the sarif format is not available yet");
-  },
+const SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+// the controls are Kubescape's; their home is the most useful link for a reader
+const INFORMATION_URI = "https://kubescape.io/";
+const SRCROOT = "%SRCROOT%";
+
+const LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
+  Critical: "error",
+  High: "error",
+  Medium: "warning",
+  Low: "note",
+  Info: "note",
 };
+
+export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">, cwd = process.cwd()): string {
+  const controls = report.controls.filter((c) => c.status !== "skipped");
+  const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
+  const rules = controls.map((c) => rule(c, opts));
+
+  const results: Sarif.Result[] = [];
+  for (const r of report.resources) {
+    for (const f of r.findings) {
+      const idx = ruleIndex.get(f.controlID);
+      if (idx === undefined) continue; // a finding always names an evaluated control; guard anyway
+      results.push(result(report, controls[idx], idx, r, f, cwd));
+    }
+  }
+
+  const notifications: Sarif.Notification[] = [
+    ...report.warnings.map((w): Sarif.Notification => ({ level: "warning", message: { text: w } })),
+    ...report.skippedFiles.map((s): Sarif.Notification => {
+      const n: Sarif.Notification = { level: "error", message: { text: `${s.file}${s.line ? `:${s.line}` : ""}: ${s.reason}` } };
+      const uri = s.file !== "<stdin>" && report.target.kind !== "cluster" ? relativeUri(s.file, cwd) : undefined;
+      if (uri) n.locations = [{ physicalLocation: { artifactLocation: { uri, uriBaseId: SRCROOT }, ...(s.line ? { region: { startLine: s.line } } : {}) } }];
+      return n;
+    }),
+  ];
+
+  const run: Sarif.Run = {
+    tool: {
+      driver: {
+        name: report.generator.name,
+        version: report.generator.version,
+        semanticVersion: report.generator.version,
+        informationUri: INFORMATION_URI,
+        rules,
+      },
+    },
+    invocations: [
+      {
+        executionSuccessful: report.skippedFiles.length === 0,
+        startTimeUtc: report.startedAt,
+        endTimeUtc: new Date(Date.parse(report.startedAt) + report.durationMs).toISOString(),
+        ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
+      },
+    ],
+    // positions come from JavaScript string offsets
+    columnKind: "utf16CodeUnits",
+    results,
+    properties: {
+      complianceScore: report.summary.complianceScore,
+      frameworks: report.frameworks.map((fw) => ({ name: fw.name, score: fw.score })),
+      target: report.target.kind,
+    },
+  };
+  if (report.target.kind !== "cluster") {
+    // relative URIs resolve against the directory the scan ran in
+    run.originalUriBaseIds = { [SRCROOT]: { uri: pathToFileURL(cwd).href.replace(/\/?$/, "/") } };
+  }
+  const log: Sarif.Log = { $schema: SCHEMA_URI, version: "2.1.0", runs: [run] };
+  return JSON.stringify(log, null, 2) + "\n";
+}
+
+function rule(c: ControlResult, opts: Pick<RenderOptions, "doc">): Sarif.ReportingDescriptor {
+  const doc = safeDoc(opts, c.id);
+  const description = doc?.description?.trim() || c.name;
+  const textParts = [description];
+  const mdParts = [`**${c.id} ${c.name}**`, description];
+  if (doc?.why?.trim()) {
+    textParts.push(`Why: ${doc.why.trim()}`);
+    mdParts.push(`**Why it matters.** ${doc.why.trim()}`);
+  }
+  if (doc?.remediation?.trim()) {
+    textParts.push(`Remediation: ${doc.remediation.trim()}`);
+    mdParts.push(`**Remediation.** ${doc.remediation.trim()}`);
+  }
+  if (doc?.example?.trim()) mdParts.push("Example:\n\n```yaml\n" + doc.example.trimEnd() + "\n```");
+  return {
+    id: c.id,
+    name: pascal(c.name),
+    shortDescription: { text: c.name },
+    fullDescription: { text: description },
+    help: { text: textParts.join("\n\n"), markdown: mdParts.join("\n\n") },
+    defaultConfiguration: { level: LEVEL[c.severity] },
+    properties: {
+      severity: c.severity,
+      baseScore: c.baseScore,
+      // GitHub code scanning ranks security results by this number, as a string 0.0–10.0
+      "security-severity": Math.min(10, Math.max(0, c.baseScore)).toFixed(1),
+      tags: [...new Set(["security", "kubernetes", ...c.frameworks])], // the schema wants them unique
+      frameworks: c.frameworks,
+    },
+  };
+}
+
+function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: ResourceResult, f: ResourceFinding, cwd: string): Sarif.Result {
+  const pos = findingPosition(r, f);
+  const logical: Sarif.LogicalLocation = { fullyQualifiedName: r.resourceID, name: r.name || r.resourceID, kind: "resource" };
+  const uri = hasFile(report, r) ? relativeUri(r.source.file, cwd) : undefined;
+
+  const primary: Sarif.Location = { logicalLocations: [logical] };
+  if (uri) {
+    primary.physicalLocation = { artifactLocation: { uri, uriBaseId: SRCROOT } };
+    if (pos) primary.physicalLocation.region = region(pos.line, pos.column);
+  }
+  if (pos?.entry) primary.message = { text: pos.entry.path };
+
+  const related: Sarif.Location[] = [];
+  if (uri) {
+    for (const p of f.paths) {
+      if (p === pos?.entry || p.line === undefined) continue;
+      related.push({
+        id: related.length,
+        physicalLocation: { artifactLocation: { uri, uriBaseId: SRCROOT }, region: region(p.line, p.column) },
+        message: { text: describePath(p) },
+      });
+    }
+  }
+
+  const fixes = f.paths.filter((p) => p.type === "fix" || p.type === "delete").map(describePath);
+  const base = f.message.trim() || `${c.id} ${c.name} failed on ${r.resourceID}`;
+  const res: Sarif.Result = {
+    ruleId: c.id,
+    ruleIndex,
+    kind: "fail",
+    level: LEVEL[c.severity],
+    message: { text: fixes.length ? `${base}\nTo fix: ${fixes.join("; ")}` : base },
+    locations: [primary],
+    partialFingerprints: { "kubescapeFinding/v1": fingerprint(r.resourceID, c.id, pos?.entry?.path ?? "") },
+    properties: {
+      severity: c.severity,
+      resourceID: r.resourceID,
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      ...(r.source ? { source: r.source.file } : {}),
+      paths: f.paths.map((p) => ({ type: p.type, path: p.path, ...(p.value !== undefined ? { value: p.value } : {}) })),
+      ...(f.relatedObjects.length ? { relatedObjects: f.relatedObjects } : {}),
+    },
+  };
+  if (related.length) res.relatedLocations = related;
+  if (f.status === "excepted") {
+    res.suppressions = [{ kind: "external", status: "accepted", justification: f.exception ?? "excepted" }];
+  }
+  return res;
+}
+
+function region(line: number, column: number | undefined): Sarif.Region {
+  return column !== undefined ? { startLine: line, startColumn: column } : { startLine: line };
+}
+
+function describePath(p: PathEntry): string {
+  switch (p.type) {
+    case "fix":
+      return `set ${p.path} to ${p.value ?? "a value"}`;
+    case "delete":
+      return `remove ${p.path}`;
+    case "review":
+      return `review ${p.path}`;
+    default:
+      return p.path;
+  }
+}
+
+/** Stable across line shifts: what failed and where in the object, not where in the file. */
+function fingerprint(resourceID: string, controlID: string, fieldPath: string): string {
+  return createHash("sha256").update(`${resourceID}\0${controlID}\0${fieldPath}`).digest("hex");
+}
+
+/** A file as a URI reference relative to cwd: forward slashes, each segment percent-encoded. */
+export function relativeUri(file: string, cwd: string): string {
+  const rel = path.relative(cwd, path.resolve(cwd, file)) || path.basename(file);
+  return rel.split(path.sep).map(encodeURIComponent).join("/");
+}
+
+function pascal(name: string): string {
+  const words = name.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, " ").trim().split(" ").filter(Boolean);
+  return words.map((w) => w[0].toUpperCase() + w.slice(1)).join("") || "Control";
+}
+
+function safeDoc(opts: Pick<RenderOptions, "doc">, id: string) {
+  try {
+    return opts.doc?.(id);
+  } catch {
+    return undefined; // a broken doc file costs the help text, not the report
+  }
+}
+
+export const reporter: Reporter = { ext: "sarif", render: (report, opts) => renderSarif(report, opts) };
