@@ -25,7 +25,7 @@ if [[ $(id -u) -ne 0 ]]; then
   SUDO=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
-install() { "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; }
+install() { "${SUDO[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null; }
 echo "install-system: installing ${packages[*]}" >&2
 # a fresh machine has no package lists yet: update once and retry
 install || { "${SUDO[@]}" apt-get update -qq >/dev/null && install; }
