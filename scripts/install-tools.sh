@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real tools this repo's tests need from their Go modules into a cache
 # outside the repo. Each tool is skipped when its pinned version is already there.
-# Usage: scripts/install-tools.sh [opa kube-apiserver etcd ...]   (no argument: all tools)
+# Usage: scripts/install-tools.sh [opa kube-apiserver etcd krew ...]   (no argument: all tools)
 #
 # kube-apiserver and etcd are built from our own tiny Go modules under tools/<name>/
 # (go.mod + go.sum + main.go pin the upstream versions); their version stamp is a hash
@@ -16,6 +16,7 @@ BIN="$CACHE/bin"
 mkdir -p "$BIN"
 
 OPA_VERSION="v1.22.3"
+KREW_VERSION="v0.4.3"
 
 install_go_tool() { # name module version
   local name="$1" module="$2" version="$3"
@@ -63,12 +64,18 @@ build_tool_module() { # name  (builds tools/<name>/ into $BIN/<name>)
   echo "built $name in $((SECONDS - start)) s" >&2
 }
 
+install_krew() { # krew, plus the kubectl-krew name kubectl finds it by as a plugin
+  install_go_tool krew sigs.k8s.io/krew/cmd/krew "$KREW_VERSION"
+  ln -sf krew "$BIN/kubectl-krew"
+}
+
 tools=("$@")
-[[ ${#tools[@]} -eq 0 ]] && tools=(opa kube-apiserver etcd)
+[[ ${#tools[@]} -eq 0 ]] && tools=(opa kube-apiserver etcd krew)
 for t in "${tools[@]}"; do
   case "$t" in
     opa) install_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" ;;
     kube-apiserver|etcd) build_tool_module "$t" ;;
+    krew) install_krew ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

@@ -1,4 +1,3 @@
-import fs from "node:fs";
-import { dataPath } from "./paths.js";
+import { readDataText } from "./paths.js";
 
-export const VERSION: string = JSON.parse(fs.readFileSync(dataPath("package.json"), "utf8")).version;
+export const VERSION: string = JSON.parse(readDataText("package.json")).version;

@@ -2,14 +2,14 @@
 // overridden key by key by a user file of the shape {"postureControlInputs": {...}}.
 import fs from "node:fs";
 import YAML from "yaml";
-import { dataPath } from "../paths.js";
+import { readDataText } from "../paths.js";
 
 export type ConfigInputs = Record<string, unknown>;
 
 export class ConfigError extends Error {}
 
 export function defaultConfigInputs(): ConfigInputs {
-  return JSON.parse(fs.readFileSync(dataPath("config", "default-config-inputs.json"), "utf8"));
+  return JSON.parse(readDataText("config", "default-config-inputs.json"));
 }
 
 export function loadConfigInputs(file?: string): ConfigInputs {

@@ -1,0 +1,97 @@
+// Bundles the whole CLI into one CommonJS file, dist-bin/kubescape.cjs, for the single
+// executable (scripts/sea.mjs). Run after `npm run build` (npm run bundle does both): it
+// bundles the compiled dist/ and describes the commands by loading them from there.
+//
+// What is compiled into the bundle: package.json's facts and the command manifest (so oclif
+// reads no file to start), the evaluation worker as source text (a worker needs code to run
+// and the executable has no worker.js beside it), and every report format (the dynamic
+// imports of src/report/index.ts are inlined; they still run only when asked for). The data
+// files (rules, controls, config) are not: `node dist-bin/kubescape.cjs` reads them from the
+// package, and the executable embeds them as assets (bundleAssets below).
+//
+// Usage: node scripts/bundle.mjs [--out dist-bin] [--no-minify] [--metafile]
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const BUNDLE_NAME = "kubescape.cjs";
+
+/** Data files the CLI reads at run time (src/paths.ts readData), by asset key (path in the package). */
+export function bundleAssets(root = ROOT) {
+  const out = {};
+  const add = (rel) => (out[rel.split(path.sep).join("/")] = path.join(root, rel));
+  add(path.join("rules", "bundle", "policy.wasm"));
+  add(path.join("rules", "bundle", "index.json"));
+  for (const dir of ["controls", "config"]) {
+    for (const e of fs.readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })) {
+      if (!e.isFile() || !/\.(json|ya?ml)$/.test(e.name)) continue;
+      add(path.relative(root, path.join(e.parentPath ?? e.path, e.name)));
+    }
+  }
+  return out;
+}
+
+/** The package.json facts oclif and `version` need, nothing else. */
+export function packageFacts(root = ROOT) {
+  const p = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  return { name: p.name, version: p.version, description: p.description, license: p.license, homepage: p.homepage, type: p.type, engines: p.engines, oclif: p.oclif };
+}
+
+// typescript: only oclif's ts-node support asks for it (in a try), never on our command path
+// oclif checks the Node version against its own package.json, read with require() at run
+// time: the executable is its own Node, and its require() loads built-in modules only.
+const dropOclifNodeCheck = {
+  name: "drop-oclif-node-check",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/ }, (args) => {
+      const text = fs.readFileSync(args.path, "utf8");
+      const call = "\ncheckNodeVersion();\n";
+      if (!text.includes(call)) throw new Error(`${args.path}: no checkNodeVersion() call to drop; see scripts/bundle.mjs`);
+      return { contents: text.replace(call, "\n"), loader: "js" };
+    });
+  },
+};
+
+const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", external: ["typescript"], plugins: [dropOclifNodeCheck] };
+
+export async function bundle({ root = ROOT, out = path.join(root, "dist-bin"), minify = true, metafile = false } = {}) {
+  const dist = path.join(root, "dist");
+  if (!fs.existsSync(path.join(dist, "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
+  const { commandManifest } = await import(path.join(dist, "cli", "main.js"));
+  const manifest = await commandManifest(root);
+  const pjson = packageFacts(root);
+
+  const worker = await esbuild.build({ ...common, entryPoints: [path.join(dist, "engine", "worker.js")], write: false, minify });
+  const workerSource = worker.outputFiles[0].text;
+
+  // import.meta.url of the ESM sources: the bundle's own file (the executable, inside it)
+  const metaUrl = "__kubescape_import_meta_url";
+  const entry = [
+    `import { main } from "./dist/cli/main.js";`,
+    `import { packageRoot } from "./dist/paths.js";`,
+    `main(process.argv.slice(2), { root: packageRoot, pjson: ${JSON.stringify(pjson)}, manifest: ${JSON.stringify(manifest)} });`,
+  ].join("\n");
+  fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, BUNDLE_NAME);
+  const result = await esbuild.build({
+    ...common,
+    stdin: { contents: entry, resolveDir: root, sourcefile: "bundle-entry.js", loader: "js" },
+    outfile: file,
+    minify,
+    keepNames: true,
+    metafile,
+    banner: { js: `"use strict";var ${metaUrl}=require("node:url").pathToFileURL(__filename).href;` },
+    define: { "import.meta.url": metaUrl, __KUBESCAPE_WORKER_SOURCE__: JSON.stringify(workerSource) },
+  });
+  if (metafile) fs.writeFileSync(path.join(out, "bundle-meta.json"), JSON.stringify(result.metafile));
+  return { file, bytes: fs.statSync(file).size, workerBytes: workerSource.length, commands: Object.keys(manifest.commands) };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { out: { type: "string" }, "no-minify": { type: "boolean" }, metafile: { type: "boolean" } } });
+  const r = await bundle({ out: values.out && path.resolve(values.out), minify: !values["no-minify"], metafile: values.metafile });
+  console.log(`${path.relative(process.cwd(), r.file)}: ${(r.bytes / 1024).toFixed(0)} KiB (worker ${(r.workerBytes / 1024).toFixed(0)} KiB), commands: ${r.commands.join(", ")}`);
+}

@@ -1,0 +1,19 @@
+// Every CLI command by its oclif id ("scan:framework" is `kubescape scan framework`), each
+// imported only when it runs, so `version` does not load the scan engine. This list replaces
+// oclif's scan of dist/commands (src/cli/main.ts), which also lets the bundled executable find
+// its commands. Adding a command file? Add its line here: test/commands-index.test.ts checks
+// that this list and src/commands/** agree.
+import type { Command } from "@oclif/core";
+
+export type CommandLoader = () => Promise<{ default: Command.Class }>;
+
+export const COMMANDS = {
+  diff: () => import("./commands/diff.js"),
+  explain: () => import("./commands/explain.js"),
+  list: () => import("./commands/list.js"),
+  scan: () => import("./commands/scan/index.js"),
+  "scan:control": () => import("./commands/scan/control.js"),
+  "scan:framework": () => import("./commands/scan/framework.js"),
+  "serve-metrics": () => import("./commands/serve-metrics.js"),
+  version: () => import("./commands/version.js"),
+} satisfies Record<string, CommandLoader>;
