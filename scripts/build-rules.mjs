@@ -35,6 +35,8 @@ function loadRules() {
       matchKinds: meta.matchKinds ?? [],
       configInputs: meta.configInputs ?? [],
       crossObject: Boolean(meta.crossObject),
+      ...(meta.splitKinds ? { splitKinds: meta.splitKinds } : {}),
+      ...(meta.splitByNamespace ? { splitByNamespace: true } : {}),
     });
   }
   return rules;

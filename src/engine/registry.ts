@@ -1,9 +1,8 @@
 // The registry of controls, frameworks and rules: facts (controls/facts.json,
 // controls/frameworks.json), the compiled rule index (rules/bundle/index.json) and the
 // controls' own text (controls/docs/<ID>.yaml, read on demand).
-import fs from "node:fs";
 import YAML from "yaml";
-import { dataPath } from "../paths.js";
+import { dataExists, readDataText } from "../paths.js";
 import { severityOf, type Severity } from "../model.js";
 
 export interface RuleMeta {
@@ -12,6 +11,10 @@ export interface RuleMeta {
   matchKinds: string[];
   configInputs: string[];
   crossObject: boolean;
+  /** cross-object rules: kinds that may be sent in chunks, each with all objects of the other kinds */
+  splitKinds?: string[];
+  /** cross-object rules: every alert is decided within one namespace, which may be evaluated apart */
+  splitByNamespace?: boolean;
 }
 
 export interface ControlFacts {
@@ -85,7 +88,7 @@ export class Registry {
   }
 
   static load(): Registry {
-    const read = (p: string) => JSON.parse(fs.readFileSync(dataPath(...p.split("/")), "utf8"));
+    const read = (p: string) => JSON.parse(readDataText(p));
     return new Registry(read("controls/facts.json"), read("controls/frameworks.json"), read("rules/bundle/index.json").rules, read("controls/skip-reasons.json"));
   }
 
@@ -105,8 +108,8 @@ export class Registry {
   }
 
   doc(id: string): ControlDoc | undefined {
-    const file = dataPath("controls", "docs", `${id}.yaml`);
-    if (!fs.existsSync(file)) return undefined;
-    return YAML.parse(fs.readFileSync(file, "utf8")) as ControlDoc;
+    const file = ["controls", "docs", `${id}.yaml`];
+    if (!dataExists(...file)) return undefined;
+    return YAML.parse(readDataText(...file)) as ControlDoc;
   }
 }

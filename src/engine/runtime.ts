@@ -6,13 +6,16 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
-import { dataPath } from "../paths.js";
+import { dataPath, readData } from "../paths.js";
 import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
 
 type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
-export const DEFAULT_CHUNK_SIZE = 500;
+export const DEFAULT_CHUNK_SIZE = 200;
+
+/** Objects of a cross-object rule's splitKinds per evaluation (the wasm heap grows with the input and is never returned). */
+export const DEFAULT_CROSS_CHUNK_SIZE = 2000;
 
 export interface EvalWarning {
   rule: string;
@@ -35,8 +38,8 @@ export class PolicyRuntime {
     private readonly module: WebAssembly.Module,
   ) {}
 
-  static async load(wasmFile = dataPath("rules", "bundle", "policy.wasm")): Promise<PolicyRuntime> {
-    const module = await WebAssembly.compile(fs.readFileSync(wasmFile));
+  static async load(wasmFile?: string): Promise<PolicyRuntime> {
+    const module = await WebAssembly.compile(wasmFile ? fs.readFileSync(wasmFile) : readData("rules", "bundle", "policy.wasm"));
     const policy = await loadPolicy(module, undefined, customBuiltins);
     return new PolicyRuntime(policy, module);
   }
@@ -62,11 +65,11 @@ export class PolicyRuntime {
    * all of them; cross-object rules run once each over every object of their kinds.
    * A rule that fails at evaluation is reported as a warning and the rest go on.
    */
-  evaluate(objects: ScanObject[], rules: RuleMeta[], opts: { chunkSize?: number } = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
+  evaluate(objects: ScanObject[], rules: RuleMeta[], opts: { chunkSize?: number; crossChunkSize?: number } = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
     const alerts: Alert[] = [];
     const warnings: EvalWarning[] = [];
     const enc = new InputEncoder();
-    for (const t of tasks(objects, rules, opts.chunkSize)) this.run(enc, t.objs, t.rules, alerts, warnings);
+    for (const t of tasks(objects, rules, opts.chunkSize, opts.crossChunkSize)) this.run(enc, t.objs, t.rules, alerts, warnings);
     return { alerts, warnings };
   }
 
@@ -78,19 +81,24 @@ export class PolicyRuntime {
   async evaluateParallel(
     objects: ScanObject[],
     rules: RuleMeta[],
-    opts: { chunkSize?: number; threads?: number } = {},
+    opts: { chunkSize?: number; crossChunkSize?: number; threads?: number; onAlert?: (a: Alert) => void } = {},
   ): Promise<{ alerts: Alert[]; warnings: EvalWarning[]; workerTasks: number }> {
+    // with onAlert, alerts go there as they arrive and are not kept here
+    const kept: Alert[] = [];
+    const alerts: AlertSink = opts.onAlert ? { push: opts.onAlert } : kept;
     const threads = Math.min(opts.threads ?? os.availableParallelism(), 8);
-    if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return { ...this.evaluate(objects, rules, opts), workerTasks: 0 };
+    if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) {
+      const r = this.evaluate(objects, rules, opts);
+      if (opts.onAlert) r.alerts.forEach(opts.onAlert);
+      return { ...r, alerts: opts.onAlert ? [] : r.alerts, workerTasks: 0 };
+    }
     let workerTasks = 0;
-    const alerts: Alert[] = [];
     const warnings: EvalWarning[] = [];
-    const queue = tasks(objects, rules, opts.chunkSize);
+    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
     // cross-object tasks are the largest: start them first
     queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
-    const workerUrl = workerScript();
     const enc = new InputEncoder();
-    const pool = Array.from({ length: Math.min(threads, queue.length) }, () => new Worker(workerUrl));
+    const pool = Array.from({ length: Math.min(threads, queue.length) }, () => newWorker());
     try {
       await Promise.all(
         pool.map(async (w) => {
@@ -105,8 +113,10 @@ export class PolicyRuntime {
                 workerTasks++;
               }
             }
-          } catch {
-            // the worker died: finish its task and whatever is left here
+          } catch (e) {
+            // the worker died: finish its task and whatever is left here, and say so (a
+            // worker that cannot start at all, e.g. in a broken bundle, would otherwise go unseen)
+            warnings.push({ rule: "", message: `an evaluation worker stopped (${(e as Error)?.message ?? e}); its work was done on the main thread` });
             for (t = t ?? queue.shift(); t; t = queue.shift()) this.run(enc, t.objs, t.rules, alerts, warnings);
           }
         }),
@@ -114,10 +124,10 @@ export class PolicyRuntime {
     } finally {
       await Promise.all(pool.map((w) => w.terminate()));
     }
-    return { alerts, warnings, workerTasks };
+    return { alerts: kept, warnings, workerTasks };
   }
 
-  private run(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: Alert[], warnings: EvalWarning[]): void {
+  private run(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: AlertSink, warnings: EvalWarning[]): void {
     try {
       this.call(enc, objs, rules, alerts);
     } catch (e) {
@@ -135,14 +145,19 @@ export class PolicyRuntime {
     }
   }
 
-  private call(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: Alert[]): void {
+  private call(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: AlertSink): void {
     const rs = this.policy.evaluate(enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
     collect(rs[0]?.result ?? {}, alerts);
   }
 }
 
-/** Split the work: per-object rules over chunks of the objects of their kinds, each cross-object rule over all objects of its kinds. */
-function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHUNK_SIZE): Task[] {
+/**
+ * Split the work: per-object rules over chunks of the objects of their kinds, each
+ * cross-object rule over all objects of its kinds — or, for a rule with splitKinds, over
+ * chunks of those kinds, each with all the rule's other objects; for a rule with
+ * splitByNamespace, over whole namespaces at a time.
+ */
+function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHUNK_SIZE, crossChunkSize = DEFAULT_CROSS_CHUNK_SIZE): Task[] {
   const size = Math.max(1, chunkSize);
   const out: Task[] = [];
   const perObject = rules.filter((r) => !r.crossObject);
@@ -159,15 +174,59 @@ function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHU
     }
     const kinds = new Set(r.matchKinds);
     const objs = objects.filter((o) => kinds.has(o.object.kind));
-    if (objs.length) out.push({ objs, rules: [r] });
+    if (!objs.length) continue;
+    if (r.splitByNamespace && objs.length > crossChunkSize) {
+      out.push(...byNamespace(objs, crossChunkSize).map((part) => ({ objs: part, rules: [r] })));
+      continue;
+    }
+    const split = new Set(r.splitKinds ?? []);
+    const parts = objs.filter((o) => split.has(o.object.kind));
+    if (parts.length <= crossChunkSize) {
+      out.push({ objs, rules: [r] });
+      continue;
+    }
+    // each chunk of the split kinds goes with every object of the rule's other kinds
+    const context = objs.filter((o) => !split.has(o.object.kind));
+    for (let i = 0; i < parts.length; i += crossChunkSize) out.push({ objs: [...context, ...parts.slice(i, i + crossChunkSize)], rules: [r] });
   }
   return out;
 }
 
-/** The compiled worker next to this module; from sources (tests), the built one in dist/. */
-function workerScript(): URL | string {
+/**
+ * Objects grouped by namespace (none means "default", as the rules' lib.namespace reads it),
+ * whole namespaces packed into parts of about `size` objects.
+ */
+function byNamespace(objs: ScanObject[], size: number): ScanObject[][] {
+  const groups = new Map<string, ScanObject[]>();
+  for (const o of objs) {
+    const ns = o.object.metadata?.namespace;
+    const key = typeof ns === "string" && ns !== "" ? ns : "default";
+    const g = groups.get(key);
+    if (g) g.push(o);
+    else groups.set(key, [o]);
+  }
+  const parts: ScanObject[][] = [];
+  let part: ScanObject[] = [];
+  for (const g of groups.values()) {
+    if (part.length && part.length + g.length > size) {
+      parts.push(part);
+      part = [];
+    }
+    part.push(...g);
+  }
+  if (part.length) parts.push(part);
+  return parts;
+}
+
+// Set by scripts/bundle.mjs: the worker bundled on its own, as source text, because the
+// bundled CLI and the single executable have no worker.js file to start.
+declare const __KUBESCAPE_WORKER_SOURCE__: string | undefined;
+
+/** A worker thread: from the bundled source, else the compiled worker next to this module (from sources, as in tests: the one in dist/). */
+function newWorker(): Worker {
+  if (typeof __KUBESCAPE_WORKER_SOURCE__ === "string") return new Worker(__KUBESCAPE_WORKER_SOURCE__, { eval: true });
   const url = new URL("./worker.js", import.meta.url);
-  return fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "engine", "worker.js");
+  return new Worker(fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "engine", "worker.js"));
 }
 
 const encoder = new TextEncoder();
@@ -195,7 +254,9 @@ class InputEncoder {
   }
 }
 
-function collect(results: Record<string, unknown[]>, alerts: Alert[]): void {
+type AlertSink = { push(a: Alert): unknown };
+
+function collect(results: Record<string, unknown[]>, alerts: AlertSink): void {
   for (const [rule, list] of Object.entries(results)) {
     if (!Array.isArray(list)) continue;
     for (const raw of list) alerts.push(normalizeAlert(rule, raw));

@@ -31,7 +31,9 @@ export interface ScoreInput {
   /** every control asked for, implemented or not */
   controls: Control[];
   source: SourceResult;
-  alerts: Alert[];
+  /** the alerts, gathered as they came (or, for small inputs and tests, the alerts themselves) */
+  findings?: FindingCollector;
+  alerts?: Alert[];
   resolve: PositionResolver;
   target: ScanReport["target"];
   startedAt: Date;
@@ -48,30 +50,71 @@ function targetOf(obj: ScanObject | undefined, ref: AlertObjectRef): ExceptionTa
   return { kind: ref.kind, name: ref.name, namespace: ref.namespace, labels: strings(md?.labels), annotations: strings(md?.annotations) };
 }
 
-export function score(input: ScoreInput): ScanReport {
-  const { controls, source, alerts } = input;
-  const objects = source.objects;
-  const ruleToControls = new Map<string, Control[]>();
-  for (const c of controls) for (const r of c.rules) ruleToControls.set(r.name, [...(ruleToControls.get(r.name) ?? []), c]);
+/** What one failed (control, resource) pair has gathered from its alerts, deduplicated. */
+interface Failure {
+  messages: string[];
+  paths: { type: PathEntry["type"]; path: string; value?: string }[];
+  related: string[];
+}
 
-  // failed (control, resource) pairs with their alerts; resources keyed by object id or synthetic ID
-  const failures = new Map<string, Map<string, Alert[]>>(); // control → resourceKey → alerts
-  const synthetic = new Map<string, AlertObjectRef>();
-  const manual = new Map<string, string>(); // control → message of an alert that names no object
-  for (const a of alerts) {
-    for (const c of ruleToControls.get(a.rule) ?? []) {
-      if (a.objects.length === 0) manual.set(c.id, a.message);
+const pushNew = <T>(list: T[], x: T) => {
+  if (!list.includes(x)) list.push(x);
+};
+
+/**
+ * Gathers alerts as the engine produces them into failures per control and resource, so
+ * the alerts themselves need not be kept: a large scan holds the findings once, not the
+ * alerts and then the findings.
+ */
+export class FindingCollector {
+  private readonly ruleToControls = new Map<string, string[]>();
+  /** control → resource key (#<object id> or a resource ID) → failure */
+  readonly failures = new Map<string, Map<string, Failure>>();
+  /** resources an alert names that were not scanned objects (RBAC subjects) */
+  readonly synthetic = new Map<string, AlertObjectRef>();
+  /** control → message of an alert that names no object (manual review) */
+  readonly manual = new Map<string, string>();
+
+  constructor(controls: Control[]) {
+    for (const c of controls) for (const r of c.rules) this.ruleToControls.set(r.name, [...(this.ruleToControls.get(r.name) ?? []), c.id]);
+  }
+
+  static of(controls: Control[], alerts: Iterable<Alert>): FindingCollector {
+    const f = new FindingCollector(controls);
+    for (const a of alerts) f.add(a);
+    return f;
+  }
+
+  add(a: Alert): void {
+    const ids = this.ruleToControls.get(a.rule);
+    if (!ids) return;
+    for (const id of ids) {
+      if (a.objects.length === 0) this.manual.set(id, a.message);
       for (const ref of a.objects) {
         const key = ref.id !== undefined ? `#${ref.id}` : resourceID(ref);
-        if (ref.id === undefined) synthetic.set(key, ref);
-        let m = failures.get(c.id);
-        if (!m) failures.set(c.id, (m = new Map<string, Alert[]>()));
-        const list = m.get(key);
-        if (list) list.push(a);
-        else m.set(key, [a]);
+        if (ref.id === undefined) this.synthetic.set(key, ref);
+        let m = this.failures.get(id);
+        if (!m) this.failures.set(id, (m = new Map()));
+        let f = m.get(key);
+        if (!f) m.set(key, (f = { messages: [], paths: [], related: [] }));
+        if (a.message) pushNew(f.messages, a.message);
+        const add = (type: PathEntry["type"], path: string, value?: string) => {
+          if (!f.paths.some((p) => p.type === type && p.path === path && p.value === value)) f.paths.push(value === undefined ? { type, path } : { type, path, value });
+        };
+        a.failedPaths.forEach((p) => add("failed", p));
+        a.reviewPaths.forEach((p) => add("review", p));
+        a.deletePaths.forEach((p) => add("delete", p));
+        a.fixPaths.forEach((x) => add("fix", x.path, x.value));
+        for (const r of a.relatedObjects) pushNew(f.related, resourceID(r));
       }
     }
   }
+}
+
+export function score(input: ScoreInput): ScanReport {
+  const { controls, source } = input;
+  const objects = source.objects;
+  const { failures, synthetic, manual } = input.findings ?? FindingCollector.of(controls, input.alerts ?? []);
 
   // accepted findings: control → resource keys → exception name
   const excepted = new Map<string, Map<string, string>>();
@@ -140,31 +183,19 @@ export function score(input: ScoreInput): ScanReport {
         byResource.set(key, rr);
       }
       const obj = key.startsWith("#") ? objects[Number(key.slice(1))] : undefined;
-      const paths: PathEntry[] = [];
-      const seen = new Set<string>();
-      const add = (type: PathEntry["type"], path: string, value?: string) => {
-        const k = `${type}\0${path}\0${value ?? ""}`;
-        if (seen.has(k)) return;
-        seen.add(k);
-        const e: PathEntry = { type, path };
-        if (value !== undefined) e.value = value;
-        if (obj) at(obj.source, path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
-        paths.push(e);
-      };
-      for (const a of list) {
-        a.failedPaths.forEach((p) => add("failed", p));
-        a.reviewPaths.forEach((p) => add("review", p));
-        a.deletePaths.forEach((p) => add("delete", p));
-        a.fixPaths.forEach((f) => add("fix", f.path, f.value));
-      }
+      const paths: PathEntry[] = list.paths.map((p) => {
+        const e: PathEntry = p;
+        if (obj) at(obj.source, p.path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
+        return e;
+      });
       const exception = excepted.get(c.id)?.get(key);
       rr.findings.push({
         controlID: c.id,
         status: exception === undefined ? "failed" : "excepted",
         ...(exception === undefined ? {} : { exception }),
-        message: [...new Set(list.map((a) => a.message).filter(Boolean))].join("; "),
+        message: list.messages.join("; "),
         paths,
-        relatedObjects: [...new Set(list.flatMap((a) => a.relatedObjects.map(resourceID)))],
+        relatedObjects: list.related,
       });
     }
   }

@@ -1,10 +1,10 @@
 // The scan service: sources → engine → scoring. Commands call this and render the report.
-import type { SourceResult } from "../model.js";
+import type { Alert, SourceResult } from "../model.js";
 import { Registry, type Control } from "../engine/registry.js";
 import { PolicyRuntime } from "../engine/runtime.js";
 import { loadConfigInputs } from "../engine/config.js";
 import { readFileSources } from "../sources/files.js";
-import { score } from "../scoring/score.js";
+import { FindingCollector, score } from "../scoring/score.js";
 import type { ScanReport } from "../scoring/result.js";
 import { VERSION } from "../version.js";
 import { ExceptionMatcher, loadExceptions } from "../scoring/exceptions.js";
@@ -88,18 +88,21 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   t0 = performance.now();
   const runtime = await PolicyRuntime.load();
   runtime.setConfig({ postureControlInputs: configInputs });
-  const evaluated = await runtime.evaluateParallel(source.objects, rules, { chunkSize: opts.chunkSize, threads: opts.threads });
-  const warnings = evaluated.warnings;
-  // Objects an alert names that were not listed (RBAC subjects of cluster-wide bindings)
-  // follow the same namespace scope as listed ones: -n and --exclude-namespaces.
+  // alerts go straight into the findings as they arrive. Objects an alert names that were
+  // not listed (RBAC subjects of cluster-wide bindings) follow the same namespace scope as
+  // listed ones: -n and --exclude-namespaces.
+  const findings = new FindingCollector(controls);
   const scope = opts.cluster;
-  const alerts = scope
-    ? evaluated.alerts.flatMap((a) => {
-        if (a.objects.length === 0) return [a];
-        const objects = a.objects.filter((o) => o.id !== undefined || inNamespaceScope(o.namespace, scope));
-        return objects.length ? [{ ...a, objects }] : [];
-      })
-    : evaluated.alerts;
+  const onAlert = (a: Alert) => {
+    if (scope && a.objects.length) {
+      const objects = a.objects.filter((o) => o.id !== undefined || inNamespaceScope(o.namespace, scope));
+      if (!objects.length) return;
+      if (objects.length < a.objects.length) a = { ...a, objects };
+    }
+    findings.add(a);
+  };
+  const evaluated = await runtime.evaluateParallel(source.objects, rules, { chunkSize: opts.chunkSize, threads: opts.threads, onAlert });
+  const warnings = evaluated.warnings;
   t.evaluate = performance.now() - t0;
 
   t0 = performance.now();
@@ -107,7 +110,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     registry,
     controls,
     source,
-    alerts,
+    findings,
     resolve: (requests) => positions.resolveAll(requests),
     target,
     unavailable,
