@@ -3,8 +3,9 @@
 // scan goes through esc(): resource names, messages and paths are user-controlled.
 import { escape } from "html-escaper";
 import type { Severity } from "../model.js";
-import type { ControlResult, PathEntry, ResourceFinding, ScanReport } from "../scoring/result.js";
+import type { ControlResult, ResourceFinding, ScanReport } from "../scoring/result.js";
 import type { RenderOptions, Reporter } from "./index.js";
+import { loc, pathText } from "./text.js";
 
 const SEVERITIES: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
 
@@ -22,9 +23,6 @@ function scoreClass(score: number | undefined): string {
   return score >= 90 ? "good" : score >= 70 ? "fair" : "poor";
 }
 
-function loc(file: string, line?: number, column?: number): string {
-  return [file, line, column].filter((x) => x !== undefined).join(":");
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -236,7 +234,7 @@ function findingHtml(f: ResourceFinding, ctl: ControlResult | undefined, file: s
     return `<section class="finding excepted" data-finding="${id}"><span class="mono">${id}</span> ${name}: passed (excepted by ${esc(f.exception ?? "an exception")})</section>`;
   }
   const sev = ctl ? `<span class="sev sev-${esc(ctl.severity)}">${esc(ctl.severity)}</span> ` : "";
-  const paths = f.paths.map((p) => `<li>${pathHtml(p, file)}</li>`).join("");
+  const paths = f.paths.map((p) => `<li>${pathText(p, file, { at: (x) => `<span class="at mono">${esc(x)}</span>`, code: (x) => `<code>${esc(x)}</code>`, fix: (x) => `<span class="fix">${x}</span>` })}</li>`).join("");
   const related = f.relatedObjects.length ? `<div class="msg">related: ${esc(f.relatedObjects.join(", "))}</div>` : "";
   const remediation = opts.doc?.(f.controlID)?.remediation;
   return (
@@ -249,20 +247,5 @@ function findingHtml(f: ResourceFinding, ctl: ControlResult | undefined, file: s
   );
 }
 
-function pathHtml(p: PathEntry, file: string | undefined): string {
-  // exact=false: the field does not exist yet; the position is its nearest parent's
-  const at = file && p.line !== undefined ? `<span class="at mono">${esc(loc(file, p.line, p.column))}${p.exact === false ? " (parent)" : ""}</span> ` : "";
-  const path = `<code>${esc(p.path)}</code>`;
-  switch (p.type) {
-    case "failed":
-      return `${at}${path}`;
-    case "review":
-      return `${at}review: ${path}`;
-    case "delete":
-      return `${at}<span class="fix">fix:</span> remove ${path}`;
-    case "fix":
-      return `${at}<span class="fix">fix:</span> set ${path} = <code>${esc(p.value ?? "")}</code>`;
-  }
-}
 
 export const reporter: Reporter = { ext: "html", render: (report, opts) => renderHtml(report, opts) };

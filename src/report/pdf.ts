@@ -4,8 +4,9 @@
 // budget, with a note of what was left out; the json or html report has everything.
 import { PDFDocument, PageSizes, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
 import type { Severity } from "../model.js";
-import type { PathEntry, ScanReport } from "../scoring/result.js";
+import type { ScanReport } from "../scoring/result.js";
 import type { Reporter } from "./index.js";
+import { loc, pathText } from "./text.js";
 
 const SEVERITIES: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
 const [PAGE_W, PAGE_H] = PageSizes.A4;
@@ -40,9 +41,6 @@ function scoreColor(score: number | undefined): RGB {
   return score >= 90 ? GOOD : score >= 70 ? FAIR : POOR;
 }
 
-function loc(file: string, line?: number, column?: number): string {
-  return [file, line, column].filter((x) => x !== undefined).join(":");
-}
 
 interface Style {
   size: number;
@@ -389,18 +387,5 @@ function formatDate(d: Date): string {
   return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
-function pathText(p: PathEntry, file: string | undefined): string {
-  const at = file && p.line !== undefined ? `${loc(file, p.line, p.column)}${p.exact === false ? " (parent)" : ""}  ` : "";
-  switch (p.type) {
-    case "failed":
-      return `${at}${p.path}`;
-    case "review":
-      return `${at}review: ${p.path}`;
-    case "delete":
-      return `${at}fix: remove ${p.path}`;
-    case "fix":
-      return `${at}fix: set ${p.path} = ${p.value ?? ""}`;
-  }
-}
 
 export const reporter: Reporter = { ext: "pdf", render: (report) => renderPdf(report) };

@@ -3,8 +3,9 @@
 import { table as newTable } from "../cli/table.js";
 import pc from "picocolors";
 import type { Severity } from "../model.js";
-import type { ScanReport, PathEntry } from "../scoring/result.js";
+import type { ScanReport } from "../scoring/result.js";
 import type { Reporter } from "./index.js";
+import { loc, pathText } from "./text.js";
 
 export interface PrettyOptions {
   color: boolean;
@@ -73,7 +74,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
         }
         out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${ctl.id} ${ctl.name}`);
         if (f.message) out.push(`           ${c.dim(f.message)}`);
-        for (const p of f.paths) out.push(`           ${pathLine(p, r.source?.file, c)}`);
+        for (const p of f.paths) out.push(`           ${pathText(p, r.source?.file, { at: c.dim, fix: c.green })}`);
         if (f.relatedObjects.length) out.push(`           ${c.dim("related: " + f.relatedObjects.join(", "))}`);
       }
     }
@@ -101,22 +102,6 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   return out.join("\n") + "\n";
 }
 
-function loc(file: string, line?: number, column?: number): string {
-  return [file, line, column].filter((x) => x !== undefined).join(":");
-}
 
-function pathLine(p: PathEntry, file: string | undefined, c: ReturnType<typeof pc.createColors>): string {
-  const at = file && p.line !== undefined ? c.dim(loc(file, p.line, p.column)) + "  " : "";
-  switch (p.type) {
-    case "failed":
-      return `${at}${p.path}`;
-    case "review":
-      return `${at}review: ${p.path}`;
-    case "delete":
-      return `${at}${c.green("fix:")} remove ${p.path}`;
-    case "fix":
-      return `${at}${c.green("fix:")} set ${p.path} = ${p.value ?? ""}`;
-  }
-}
 
 export const reporter: Reporter = { ext: "txt", render: renderPretty };
