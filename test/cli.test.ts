@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { runCli, repoRoot } from "./support/cli.js";
+import { FORMATS } from "../src/report/index.js";
 
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "schemas", "report.schema.json"), "utf8"));
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -52,6 +53,27 @@ describe("scan", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
     expect(validate(JSON.parse(fs.readFileSync(out, "utf8")))).toBe(true);
+  });
+
+  it("one scan writes every format at once to <base>.<ext>, all from the same result", () => {
+    const dir = tmp();
+    const base = path.join(dir, "out", "report");
+    const r = runCli(["scan", "examples/", "--format", FORMATS.join(","), "--output", base]);
+    expect(r.code).toBe(0);
+    const files = fs.readdirSync(path.join(dir, "out")).sort();
+    expect(files).toEqual(
+      ["gitlab-sast.json", "html", "json", "md", "pdf", "policyreport.yaml", "prom", "csv", "sarif", "txt", "xml", "yaml"].map((e) => `report.${e}`).sort(),
+    );
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("report written to "))).toHaveLength(FORMATS.length);
+    const json = JSON.parse(fs.readFileSync(`${base}.json`, "utf8"));
+    const sarif = JSON.parse(fs.readFileSync(`${base}.sarif`, "utf8"));
+    const failed = json.resources.flatMap((x: any) => x.findings.filter((f: any) => f.status === "failed")).length;
+    expect(sarif.runs[0].results.filter((x: any) => !x.suppressions).length).toBe(failed);
+    expect(fs.readFileSync(`${base}.prom`, "utf8")).toContain(`kubescape_compliance_score ${json.summary.complianceScore}`);
+    expect(fs.readFileSync(`${base}.pdf`).subarray(0, 5).toString()).toBe("%PDF-");
+    // several formats need a base name; an unknown one is named
+    expect(runCli(["scan", "examples/", "-f", "json,sarif"]).stderr.trim()).toBe("error: several formats (json, sarif) need --output <base>, e.g. --output out/report");
+    expect(runCli(["scan", "examples/", "-f", "json,nope", "-o", base]).stderr.trim()).toMatch(/^error: unknown format "nope" \(formats: pretty, json, /);
   });
 
   it("scan control runs only the named controls", () => {
