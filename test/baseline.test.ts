@@ -47,6 +47,12 @@ describe("--baseline", () => {
     expect(all.filter((f: { baseline?: string }) => f.baseline === "existing").length).toBe(all.length - 2);
   });
 
+  it("the pretty report marks new findings and those already in the baseline", () => {
+    const r = runCli(["scan", "k8s", "--baseline", before], { cwd: dir });
+    expect(r.stdout).toMatch(/^  High {5}C-0038 Host PID\/IPC privileges new$/m);
+    expect(r.stdout).toMatch(/^  High {5}C-0041 HostNetwork access \(in baseline\)$/m);
+  });
+
   it("passes when nothing new reaches the threshold, and says so", () => {
     const r = runCli(["scan", "k8s", "--baseline", before, "--severity-threshold", "critical", "-f", "json"], { cwd: dir });
     expect(r.code).toBe(0);

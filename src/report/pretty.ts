@@ -72,7 +72,8 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
           out.push(c.dim(`  ${"excepted".padEnd(8)} ${ctl.id} ${ctl.name} — passed (excepted: ${f.exception})`));
           continue;
         }
-        out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${ctl.id} ${ctl.name}`);
+        const mark = f.baseline === "new" ? ` ${c.bold(c.magenta("new"))}` : f.baseline === "existing" ? c.dim(" (in baseline)") : "";
+        out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${ctl.id} ${ctl.name}${mark}`);
         if (f.message) out.push(`           ${c.dim(f.message)}`);
         for (const p of f.paths) out.push(`           ${pathText(p, r.source?.file, { at: c.dim, fix: c.green })}`);
         if (f.relatedObjects.length) out.push(`           ${c.dim("related: " + f.relatedObjects.join(", "))}`);
