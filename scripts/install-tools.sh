@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real tools this repo's tests need from their Go modules into a cache
 # outside the repo. Each tool is skipped when its pinned version is already there.
-# Usage: scripts/install-tools.sh [opa kube-apiserver etcd krew ...]   (no argument: all tools)
+# Usage: scripts/install-tools.sh [opa kube-apiserver etcd krew helm ...]   (no argument: all tools)
 #
 # kube-apiserver and etcd are built from our own tiny Go modules under tools/<name>/
 # (go.mod + go.sum + main.go pin the upstream versions); their version stamp is a hash
@@ -17,6 +17,7 @@ mkdir -p "$BIN"
 
 OPA_VERSION="v1.22.3"
 KREW_VERSION="v0.4.3"
+HELM_VERSION="v3.22.0"
 
 install_go_tool() { # name module version
   local name="$1" module="$2" version="$3"
@@ -70,12 +71,13 @@ install_krew() { # krew, plus the kubectl-krew name kubectl finds it by as a plu
 }
 
 tools=("$@")
-[[ ${#tools[@]} -eq 0 ]] && tools=(opa kube-apiserver etcd krew)
+[[ ${#tools[@]} -eq 0 ]] && tools=(opa kube-apiserver etcd krew helm)
 for t in "${tools[@]}"; do
   case "$t" in
     opa) install_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" ;;
     kube-apiserver|etcd) build_tool_module "$t" ;;
     krew) install_krew ;;
+    helm) install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

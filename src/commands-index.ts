@@ -10,6 +10,7 @@ export type CommandLoader = () => Promise<{ default: Command.Class }>;
 export const COMMANDS = {
   diff: () => import("./commands/diff.js"),
   explain: () => import("./commands/explain.js"),
+  helm: () => import("./commands/helm.js"),
   list: () => import("./commands/list.js"),
   scan: () => import("./commands/scan/index.js"),
   "scan:control": () => import("./commands/scan/control.js"),

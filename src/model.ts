@@ -16,7 +16,7 @@ export interface Position {
 
 /** Where an object came from, and how to turn a field path into a position there. */
 export interface ObjectSource {
-  file: string; // as given by the user (relative paths stay relative), "<stdin>" or "cluster"
+  file: string; // as given by the user (relative paths stay relative), "cluster", or a stream's name in angle brackets ("<stdin>", "<helm template ./chart>")
   docIndex: number; // 0-based document index in the file
   itemPath: (string | number)[]; // path of the object inside its document (e.g. ["items", 3] for a List)
 }
@@ -76,4 +76,9 @@ export function severityOf(baseScore: number): Severity {
   if (baseScore >= 4) return "Medium";
   if (baseScore >= 1) return "Low";
   return "Info";
+}
+
+/** Input that came from a stream, not a file a reader could open: named in angle brackets. */
+export function isStreamName(file: string): boolean {
+  return file.startsWith("<") && file.endsWith(">");
 }

@@ -1,6 +1,7 @@
 // Where a finding "is" for formats that point at one spot (sarif, junit): the first
 // positioned failed field, then any other positioned path (a fix or delete path points
 // at the field or its nearest parent), then the start of the resource.
+import { isStreamName } from "../model.js";
 import type { PathEntry, ResourceFinding, ResourceResult } from "../scoring/result.js";
 
 const ORDER: PathEntry["type"][] = ["failed", "delete", "review", "fix"];
@@ -24,5 +25,5 @@ export function findingPosition(resource: ResourceResult, finding: ResourceFindi
 /** true when the resource came from a file a reader can open (not stdin, not a cluster) */
 export function hasFile(report: { target: { kind: string } }, resource: ResourceResult): resource is ResourceResult & { source: { file: string } } {
   const file = resource.source?.file;
-  return !!file && file !== "<stdin>" && report.target.kind !== "cluster";
+  return !!file && !isStreamName(file) && report.target.kind !== "cluster";
 }

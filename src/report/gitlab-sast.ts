@@ -11,6 +11,7 @@
 //   a cluster has no file in the repository: its resource ID stands in, without lines, so
 //   the dashboard still names the object instead of a dead link to "<stdin>".
 import { createHash } from "node:crypto";
+import { isStreamName } from "../model.js";
 import type { ScanReport, ResourceResult, ResourceFinding, PathEntry } from "../scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 
@@ -75,7 +76,7 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
 
 function location(r: ResourceResult, f: ResourceFinding): { file: string; start_line?: number; end_line?: number } {
   const src = r.source;
-  if (!src?.file || src.file === "<stdin>") return { file: r.resourceID || "unknown" };
+  if (!src?.file || isStreamName(src.file)) return { file: r.resourceID || "unknown" };
   const failed = f.paths.filter((p) => (p.type === "failed" || p.type === "review") && p.line !== undefined);
   const lines = (failed.length ? failed : f.paths.filter((p) => p.line !== undefined)).map((p) => p.line!);
   if (!lines.length && src.line !== undefined) lines.push(src.line);

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
-import type { Severity } from "../model.js";
+import { isStreamName, type Severity } from "../model.js";
 import type { ControlResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { findingPosition, hasFile } from "./finding-position.js";
@@ -42,7 +42,7 @@ export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">
     ...report.warnings.map((w): Sarif.Notification => ({ level: "warning", message: { text: w } })),
     ...report.skippedFiles.map((s): Sarif.Notification => {
       const n: Sarif.Notification = { level: "error", message: { text: `${s.file}${s.line ? `:${s.line}` : ""}: ${s.reason}` } };
-      const uri = s.file !== "<stdin>" && report.target.kind !== "cluster" ? relativeUri(s.file, cwd) : undefined;
+      const uri = !isStreamName(s.file) && report.target.kind !== "cluster" ? relativeUri(s.file, cwd) : undefined;
       if (uri) n.locations = [{ physicalLocation: { artifactLocation: { uri, uriBaseId: SRCROOT }, ...(s.line ? { region: { startLine: s.line } } : {}) } }];
       return n;
     }),

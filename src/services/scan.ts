@@ -28,6 +28,8 @@ export interface ScanOptions {
   /** evaluation threads (default: one per core) */
   threads?: number;
   readStdin?: () => Promise<string>;
+  /** the name "-" gets in the report (default "<stdin>") */
+  stdinName?: string;
   /** timings for the benchmark */
   timings?: Record<string, number>;
 }
@@ -64,7 +66,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   let t0 = performance.now();
   let source: SourceResult;
   let positions = new PositionIndex();
-  let target: ScanReport["target"] = { kind: "files", paths: opts.paths };
+  let target: ScanReport["target"] = { kind: "files", paths: opts.stdinName ? opts.paths.map((p) => (p === "-" ? opts.stdinName! : p)) : opts.paths };
   const unavailable = new Map<string, string>(); // control → why its objects could not be listed
   let rules = [...new Map(controls.flatMap((c) => c.rules).map((r) => [r.name, r])).values()];
   if (opts.cluster) {
@@ -79,7 +81,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     }
     rules = rules.filter((r) => !r.matchKinds.some((k) => k in missing));
   } else {
-    const files = await readFileSources(opts.paths, { maxFileBytes: opts.maxFileBytes, readStdin: opts.readStdin });
+    const files = await readFileSources(opts.paths, { maxFileBytes: opts.maxFileBytes, readStdin: opts.readStdin, stdinName: opts.stdinName });
     source = files.result;
     positions = files.positions;
   }

@@ -16,6 +16,8 @@ export interface FileSourceOptions {
   maxFileBytes?: number;
   /** read stdin for "-" (injectable for tests) */
   readStdin?: () => Promise<string>;
+  /** the source name reports give "-" (default "<stdin>"; the helm command names its chart) */
+  stdinName?: string;
 }
 
 export class InputPathError extends Error {}
@@ -93,7 +95,7 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
   let filesRead = 0;
   for (const file of files) {
     let text: string;
-    const display = file === "-" ? "<stdin>" : file;
+    const display = file === "-" ? (opts.stdinName ?? "<stdin>") : file;
     if (file === "-") {
       text = await (opts.readStdin ?? readStdin)();
     } else {
