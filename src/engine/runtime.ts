@@ -224,9 +224,11 @@ declare const __KUBESCAPE_WORKER_SOURCE__: string | undefined;
 
 /** A worker thread: from the bundled source, else the compiled worker next to this module (from sources, as in tests: the one in dist/). */
 function newWorker(): Worker {
-  if (typeof __KUBESCAPE_WORKER_SOURCE__ === "string") return new Worker(__KUBESCAPE_WORKER_SOURCE__, { eval: true });
+  // a small young generation: a worker's garbage is its replies, collected early (less peak RSS)
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  if (typeof __KUBESCAPE_WORKER_SOURCE__ === "string") return new Worker(__KUBESCAPE_WORKER_SOURCE__, { eval: true, resourceLimits });
   const url = new URL("./worker.js", import.meta.url);
-  return new Worker(fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "engine", "worker.js"));
+  return new Worker(fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "engine", "worker.js"), { resourceLimits });
 }
 
 const encoder = new TextEncoder();

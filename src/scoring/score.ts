@@ -74,6 +74,8 @@ export class FindingCollector {
   readonly synthetic = new Map<string, AlertObjectRef>();
   /** control → message of an alert that names no object (manual review) */
   readonly manual = new Map<string, string>();
+  /** one copy of each path and related ID: every alert brings its own copies, and most repeat */
+  private readonly strings = new Map<string, string>();
 
   constructor(controls: Control[]) {
     for (const c of controls) for (const r of c.rules) this.ruleToControls.set(r.name, [...(this.ruleToControls.get(r.name) ?? []), c.id]);
@@ -98,16 +100,24 @@ export class FindingCollector {
         let f = m.get(key);
         if (!f) m.set(key, (f = { messages: [], paths: [], related: [] }));
         if (a.message) pushNew(f.messages, a.message);
-        const add = (type: PathEntry["type"], path: string, value?: string) => {
-          if (!f.paths.some((p) => p.type === type && p.path === path && p.value === value)) f.paths.push(value === undefined ? { type, path } : { type, path, value });
+        const add = (type: PathEntry["type"], p: string, value?: string) => {
+          const path = this.intern(p);
+          if (!f.paths.some((x) => x.type === type && x.path === path && x.value === value)) f.paths.push(value === undefined ? { type, path } : { type, path, value });
         };
         a.failedPaths.forEach((p) => add("failed", p));
         a.reviewPaths.forEach((p) => add("review", p));
         a.deletePaths.forEach((p) => add("delete", p));
         a.fixPaths.forEach((x) => add("fix", x.path, x.value));
-        for (const r of a.relatedObjects) pushNew(f.related, resourceID(r));
+        for (const r of a.relatedObjects) pushNew(f.related, this.intern(resourceID(r)));
       }
     }
+  }
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
   }
 }
 
