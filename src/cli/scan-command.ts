@@ -140,7 +140,13 @@ async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagVal
   const formats = parseFormats(cmd, flags.format, flags.output);
   const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
   let registry: Registry | undefined;
-  const doc = (id: string) => (registry ??= Registry.load()).doc(id);
+  const doc = (id: string) => {
+    try {
+      return (registry ??= Registry.load()).doc(id);
+    } catch {
+      return undefined; // a broken doc file costs a control's help text, not the report
+    }
+  };
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);

@@ -6,7 +6,7 @@ import type { ControlDoc } from "../engine/registry.js";
 export interface RenderOptions {
   /** colour the output (pretty only) */
   color: boolean;
-  /** the control's own text (description, why, remediation), for formats that carry help */
+  /** the control's own text (description, why, remediation), for formats that carry help; never throws */
   doc?: (controlID: string) => ControlDoc | undefined;
 }
 

@@ -84,7 +84,7 @@ export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">
 }
 
 function rule(c: ControlResult, opts: Pick<RenderOptions, "doc">): Sarif.ReportingDescriptor {
-  const doc = safeDoc(opts, c.id);
+  const doc = opts.doc?.(c.id);
   const description = doc?.description?.trim() || c.name;
   const textParts = [description];
   const mdParts = [`**${c.id} ${c.name}**`, description];
@@ -198,14 +198,6 @@ export function relativeUri(file: string, cwd: string): string {
 function pascal(name: string): string {
   const words = name.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, " ").trim().split(" ").filter(Boolean);
   return words.map((w) => w[0].toUpperCase() + w.slice(1)).join("") || "Control";
-}
-
-function safeDoc(opts: Pick<RenderOptions, "doc">, id: string) {
-  try {
-    return opts.doc?.(id);
-  } catch {
-    return undefined; // a broken doc file costs the help text, not the report
-  }
 }
 
 export const reporter: Reporter = { ext: "sarif", render: (report, opts) => renderSarif(report, opts) };
