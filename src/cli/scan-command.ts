@@ -157,8 +157,12 @@ async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagVal
       file = `${base}.${reporter.ext}`;
     }
     if (file) {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      fs.writeFileSync(file, out);
+      try {
+        makeDirs(path.dirname(path.resolve(file)));
+        fs.writeFileSync(file, out);
+      } catch (e) {
+        fail(cmd, `cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
       process.stderr.write(`report written to ${file}\n`);
     } else {
       process.stdout.write(out);
@@ -166,4 +170,15 @@ async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagVal
     written.push({ format, file });
   }
   return written;
+}
+
+/**
+ * mkdir -p, one level at a time: fs.mkdirSync's recursive mode can spin forever where a
+ * parent exists but refuses children (e.g. under /proc); here that is an error.
+ */
+function makeDirs(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  fs.mkdirSync(dir);
 }
