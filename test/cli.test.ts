@@ -1,5 +1,6 @@
 // The CLI as a user runs it: commands, formats, exit codes, errors.
 import fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -164,6 +165,10 @@ describe("list and explain", () => {
 
   it("version prints the package version", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
-    expect(runCli(["version"]).stdout.trim()).toBe(`kubescape-ts v${pkg.version}`);
+    expect(runCli(["version"]).stdout).toBe(`kubescape-ts v${pkg.version}\n`);
+    // bin/run.js answers `version` alone without oclif; the oclif command prints the same
+    expect(runCli(["version", "--help"]).stdout).toMatch(/^Print the version\n/);
+    const viaOclif = spawnSync(process.execPath, ["-e", `import("./dist/commands/version.js").then((m) => m.default.run([]))`], { cwd: repoRoot, encoding: "utf8" });
+    expect(viaOclif.stdout).toBe(`kubescape-ts v${pkg.version}\n`);
   });
 });
