@@ -27,6 +27,19 @@ export interface ScanObject {
   source: ObjectSource;
 }
 
+/** What a cluster scan read: where, which version, what was listed (also in the report's target). */
+export interface ClusterInfo {
+  context: string;
+  server: string;
+  version: string;
+  namespace?: string;
+  counts: Record<string, number>;
+  /** kind → why it could not be listed (its controls are skipped with that reason) */
+  unavailable: Record<string, string>;
+  listMs: number;
+  requests: number;
+}
+
 export interface SkippedFile {
   file: string;
   line?: number;

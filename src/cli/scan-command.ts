@@ -5,16 +5,14 @@ import path from "node:path";
 import { Command, Flags } from "@oclif/core";
 import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } from "../report/index.js";
 import { Registry } from "../engine/registry.js";
-import { runScan, UsageError, type ScanOptions } from "../services/scan.js";
+import { isInputError, runScan, type ScanOptions } from "../services/scan.js";
 import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
-import { InputPathError, DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
-import { ConfigError } from "../engine/config.js";
-import { ExceptionsError } from "../scoring/exceptions.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
 import { applyBaseline, BaselineError, loadReport } from "../scoring/baseline.js";
-import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
 import { ApiError } from "../sources/cluster/client.js";
 import { fail } from "./fail.js";
 import type { ScanReport } from "../scoring/result.js";
+import { loc } from "../report/text.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format, or several comma-separated: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)` }),
@@ -92,14 +90,14 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
     report = await runScan({ ...opts, cluster, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
     if (baseline) applyBaseline(report, baseline, flags.baseline!);
   } catch (e) {
-    if (e instanceof BaselineError || e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError || e instanceof ApiError) {
+    if (e instanceof BaselineError || isInputError(e) || e instanceof ApiError) {
       fail(cmd, e.message);
     }
     throw e;
   }
   const outputs = await writeReports(cmd, report, flags);
   if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-  for (const f of report.skippedFiles) process.stderr.write(`${[f.file, f.line].filter((x) => x !== undefined).join(":")}: ${f.reason}\n`);
+  for (const f of report.skippedFiles) process.stderr.write(`${loc(f.file, f.line)}: ${f.reason}\n`);
   const verdict = gate(report, {
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],

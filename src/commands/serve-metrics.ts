@@ -2,7 +2,9 @@ import { Args, Command, Flags } from "@oclif/core";
 import { clusterScanOptions, scanFlags } from "../cli/scan-command.js";
 import { fail } from "../cli/fail.js";
 import { ApiError } from "../sources/cluster/client.js";
-import { isInputError, ListenError, MetricsServer } from "../services/metrics-server.js";
+import { ListenError, MetricsServer } from "../services/metrics-server.js";
+import { isInputError } from "../services/scan.js";
+import { loc } from "../report/text.js";
 
 // the scan flags that make sense for a server (no report file, colour or exit-code gate)
 const { kubeconfig, context, namespace, selector } = scanFlags;
@@ -77,7 +79,7 @@ export default class ServeMetrics extends Command {
 
     try {
       const report = await server.scanOnce();
-      for (const f of report.skippedFiles) process.stderr.write(`${[f.file, f.line].filter((x) => x !== undefined).join(":")}: ${f.reason}\n`);
+      for (const f of report.skippedFiles) process.stderr.write(`${loc(f.file, f.line)}: ${f.reason}\n`);
     } catch (e) {
       // what the user asked for is wrong, or there is nothing to serve without re-scans
       const transient = e instanceof ApiError && flags.interval > 0;

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { isStreamName } from "../model.js";
 import type { ScanReport, ResourceResult, ResourceFinding, PathEntry } from "../scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
+import { loc } from "./text.js";
 
 export const SAST_SCHEMA_VERSION = "15.0.7";
 
@@ -66,7 +67,7 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
       status: "success",
       messages: [
         ...report.warnings.map((value) => ({ level: "warn", value })),
-        ...report.skippedFiles.map((s) => ({ level: "warn", value: `${[s.file, s.line].filter((x) => x !== undefined).join(":")}: ${s.reason}` })),
+        ...report.skippedFiles.map((s) => ({ level: "warn", value: `${loc(s.file, s.line)}: ${s.reason}` })),
       ],
     },
     vulnerabilities,

@@ -6,6 +6,7 @@ import { XMLBuilder } from "fast-xml-parser";
 import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { findingPosition, hasFile } from "./finding-position.js";
+import { loc } from "./text.js";
 
 type Node = Record<string, unknown>;
 
@@ -113,12 +114,12 @@ function failureBody(resource: ResourceResult, finding: ResourceFinding, remedia
   const lines: string[] = [finding.message];
   const file = resource.source?.file;
   for (const p of finding.paths) {
-    const where = [file, p.line, p.column].filter((x) => x !== undefined).join(":");
+    const where = loc(file, p.line, p.column);
     const what = p.type === "fix" ? `fix: set ${p.path} to ${p.value ?? "a value"}` : p.type === "failed" ? p.path : `${p.type}: ${p.path}`;
     lines.push(where ? `${where}  ${what}` : what);
   }
   if (!finding.paths.some((p) => p.line !== undefined) && file) {
-    lines.push(`${[file, resource.source?.line, resource.source?.column].filter((x) => x !== undefined).join(":")}  ${resource.resourceID}`);
+    lines.push(`${loc(file, resource.source?.line, resource.source?.column)}  ${resource.resourceID}`);
   }
   if (finding.relatedObjects.length) lines.push(`related: ${finding.relatedObjects.join(", ")}`);
   if (remediation) lines.push(`Remediation: ${remediation}`);

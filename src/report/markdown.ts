@@ -12,6 +12,7 @@ import type { Severity } from "../model.js";
 import { SEVERITY_ORDER } from "../model.js";
 import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
+import { loc } from "./text.js";
 
 /** GitHub's limit for an issue or pull-request comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -161,7 +162,7 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
     if (i < withResources.length) left.push(`the resources of ${plural(withResources.length - i, "more failed control")}`);
   }
 
-  const notes = [...report.skippedFiles.map((f) => `${mdCode([f.file, f.line].filter((x) => x !== undefined).join(":"))}: ${mdText(f.reason)}`), ...report.warnings.map(mdText)];
+  const notes = [...report.skippedFiles.map((f) => `${mdCode(loc(f.file, f.line))}: ${mdText(f.reason)}`), ...report.warnings.map(mdText)];
   if (notes.length && b.add("### Warnings\n\n")) {
     let n = 0;
     while (n < notes.length && b.add(`- ${notes[n]}\n`)) n++;
@@ -195,7 +196,7 @@ function detailsBlock(
   const rows = items.map(({ r, f }) => {
     const failed = f.paths.filter((p) => p.type === "failed" || p.type === "review");
     const at = failed.find((p) => p.line !== undefined) ?? f.paths.find((p) => p.line !== undefined) ?? r.source;
-    const where = r.source ? mdCode([r.source.file, at?.line, at?.column].filter((x) => x !== undefined).join(":")) : "";
+    const where = r.source ? mdCode(loc(r.source.file, at?.line, at?.column)) : "";
     // a field both failed and up for review is listed once
     const shown = failed.filter((p) => p.type === "failed" || !failed.some((q) => q.type === "failed" && q.path === p.path));
     const fields = shown.length ? [...new Set(shown.map(pathCell))].join("<br>") : mdText(f.message);

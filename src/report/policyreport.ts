@@ -18,6 +18,7 @@
 import YAML from "yaml";
 import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../scoring/result.js";
 import type { Reporter } from "./index.js";
+import { loc } from "./text.js";
 
 export const API_VERSION = "wgpolicyk8s.io/v1alpha2";
 const MAX_RESULTS_BYTES = 180 * 1024;
@@ -134,7 +135,7 @@ function properties(report: ScanReport, r: ResourceResult, f: ResourceFinding, c
   if (fixes.length) p.fixPaths = [...new Set(fixes.map(fixText))].join(", ");
   if (report.target.kind === "files" && r.source) {
     const at = f.paths.find((x) => x.line !== undefined) ?? r.source;
-    p.file = [r.source.file, at.line, at.column].filter((x) => x !== undefined).join(":");
+    p.file = loc(r.source.file, at.line, at.column);
   }
   if (f.relatedObjects.length) p.relatedObjects = f.relatedObjects.join(", ");
   if (f.status === "excepted") p.exception = f.exception ?? "excepted";

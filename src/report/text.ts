@@ -2,7 +2,7 @@
 import type { PathEntry } from "../scoring/result.js";
 
 /** file:line:column, leaving out what is unknown */
-export function loc(file: string, line?: number, column?: number): string {
+export function loc(file: string | undefined, line?: number, column?: number): string {
   return [file, line, column].filter((x) => x !== undefined).join(":");
 }
 

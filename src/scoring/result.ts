@@ -1,6 +1,6 @@
 // The scan result: one model that every report format renders. Its JSON form is the
 // `json` report (schemas/report.schema.json), versioned by SCHEMA_VERSION.
-import type { Severity, SkippedFile } from "../model.js";
+import type { ClusterInfo, Severity, SkippedFile } from "../model.js";
 
 export const SCHEMA_VERSION = "1.1";
 
@@ -68,17 +68,7 @@ export interface ScanReport {
     kind: "files" | "cluster";
     paths: string[];
     /** for a cluster scan: where, which version, what was listed */
-    cluster?: {
-      context: string;
-      server: string;
-      version: string;
-      namespace?: string;
-      counts: Record<string, number>;
-      /** kinds that could not be listed → why; the controls that need them are skipped */
-      unavailable: Record<string, string>;
-      listMs: number;
-      requests: number;
-    };
+    cluster?: ClusterInfo;
   };
   summary: {
     complianceScore?: number;

@@ -4,13 +4,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Registry } from "prom-client";
-import { runScan, UsageError, type ScanOptions } from "./scan.js";
+import { runScan, type ScanOptions } from "./scan.js";
 import { CONTENT_TYPE, renderPrometheus } from "../report/prometheus.js";
 import type { ScanReport } from "../scoring/result.js";
-import { InputPathError } from "../sources/files.js";
-import { ConfigError } from "../engine/config.js";
-import { ExceptionsError } from "../scoring/exceptions.js";
-import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
 
 export interface MetricsServerOptions {
   scan: ScanOptions;
@@ -25,11 +21,6 @@ export interface MetricsServerOptions {
 
 /** The port could not be bound (in use, not permitted, bad host). */
 export class ListenError extends Error {}
-
-/** Errors in what the user asked for: retrying will not help, so they stop the server. */
-export function isInputError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError;
-}
 
 export class MetricsServer {
   private readonly server: http.Server;

@@ -3,7 +3,7 @@
 // are simply absent), lists are paginated, and several run at once. A kind that cannot be
 // listed (403, or still failing after retries) is reported, so the controls that need it are
 // skipped with the reason instead of passing on a short list.
-import type { K8sObject, ScanObject } from "../../model.js";
+import type { ClusterInfo, K8sObject, ScanObject } from "../../model.js";
 import { KubeClient, ApiError, type ClientOptions } from "./client.js";
 import { loadConnection } from "./kubeconfig.js";
 
@@ -18,18 +18,6 @@ export interface ClusterScanOptions extends ClientOptions {
   kinds: Set<string>;
   concurrency?: number;
   pageSize?: number;
-}
-
-export interface ClusterInfo {
-  context: string;
-  server: string;
-  version: string;
-  namespace?: string;
-  counts: Record<string, number>;
-  /** kind → why it could not be listed (its controls are skipped with that reason) */
-  unavailable: Record<string, string>;
-  listMs: number;
-  requests: number;
 }
 
 export interface ClusterSourceResult {
