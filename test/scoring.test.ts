@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Registry, type ControlFacts } from "../src/engine/registry.js";
-import { score, resourceID } from "../src/scoring/score.js";
+import { FindingCollector, score, resourceID } from "../src/scoring/score.js";
 import { applyBaseline } from "../src/scoring/baseline.js";
 import { gate } from "../src/scoring/gate.js";
 import { severityOf, type Alert, type ScanObject } from "../src/model.js";
@@ -24,7 +24,7 @@ const alert = (rule: string, id: number, extra: Partial<Alert> = {}): Alert => (
 
 function run(alerts: Alert[]) {
   return score({
-    registry, controls: [...registry.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 }, alerts,
+    registry, controls: [...registry.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 }, findings: FindingCollector.of([...registry.controls.values()], alerts),
     resolve: (reqs) => reqs.forEach((r) => r.done(r.path === "spec.x" ? { line: 7, column: 3, exact: true } : { line: 1, column: 1, exact: r.path === "" })),
     target: { kind: "files", paths: ["f.yaml"] }, startedAt: new Date(), generator: { name: "t", version: "0" }, warnings: [],
   });
@@ -116,7 +116,7 @@ describe("manual review", () => {
     const reg = new Registry([fact("C-0246", 5, [])], [], [{ name: "rule-manual", controls: ["C-0246"], matchKinds: [], configInputs: [], crossObject: true }]);
     const r = score({
       registry: reg, controls: [...reg.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
-      alerts: [{ rule: "rule-manual", message: "review", objects: [], relatedObjects: [], failedPaths: [], reviewPaths: [], deletePaths: [], fixPaths: [] }],
+      findings: FindingCollector.of([...reg.controls.values()], [{ rule: "rule-manual", message: "review", objects: [], relatedObjects: [], failedPaths: [], reviewPaths: [], deletePaths: [], fixPaths: [] }]),
       resolve: () => undefined, target: { kind: "files", paths: [] }, startedAt: new Date(), generator: { name: "t", version: "0" }, warnings: [],
     });
     expect(r.controls[0]).toMatchObject({ status: "skipped", skipReason: "needs manual review" });

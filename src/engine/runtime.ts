@@ -65,12 +65,12 @@ export class PolicyRuntime {
    * all of them; cross-object rules run once each over every object of their kinds.
    * A rule that fails at evaluation is reported as a warning and the rest go on.
    */
-  evaluate(objects: ScanObject[], rules: RuleMeta[], opts: { chunkSize?: number; crossChunkSize?: number } = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
-    const alerts: Alert[] = [];
+  evaluate(objects: ScanObject[], rules: RuleMeta[], opts: EvaluateOptions = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
+    const { kept, sink } = alertSink(opts);
     const warnings: EvalWarning[] = [];
     const enc = new InputEncoder();
-    for (const t of tasks(objects, rules, opts.chunkSize, opts.crossChunkSize)) this.run(enc, t.objs, t.rules, alerts, warnings);
-    return { alerts, warnings };
+    for (const t of tasks(objects, rules, opts.chunkSize, opts.crossChunkSize)) this.run(enc, t.objs, t.rules, sink, warnings);
+    return { alerts: kept, warnings };
   }
 
   /**
@@ -81,17 +81,11 @@ export class PolicyRuntime {
   async evaluateParallel(
     objects: ScanObject[],
     rules: RuleMeta[],
-    opts: { chunkSize?: number; crossChunkSize?: number; threads?: number; onAlert?: (a: Alert) => void } = {},
+    opts: EvaluateOptions & { threads?: number } = {},
   ): Promise<{ alerts: Alert[]; warnings: EvalWarning[]; workerTasks: number }> {
-    // with onAlert, alerts go there as they arrive and are not kept here
-    const kept: Alert[] = [];
-    const alerts: AlertSink = opts.onAlert ? { push: opts.onAlert } : kept;
     const threads = Math.min(opts.threads ?? os.availableParallelism(), 8);
-    if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) {
-      const r = this.evaluate(objects, rules, opts);
-      if (opts.onAlert) r.alerts.forEach(opts.onAlert);
-      return { ...r, alerts: opts.onAlert ? [] : r.alerts, workerTasks: 0 };
-    }
+    if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return { ...this.evaluate(objects, rules, opts), workerTasks: 0 };
+    const { kept, sink: alerts } = alertSink(opts);
     let workerTasks = 0;
     const warnings: EvalWarning[] = [];
     const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
@@ -257,6 +251,20 @@ class InputEncoder {
 }
 
 type AlertSink = { push(a: Alert): unknown };
+
+export interface EvaluateOptions {
+  /** objects per call for per-object rules */
+  chunkSize?: number;
+  /** objects of a rule's splitKinds per call */
+  crossChunkSize?: number;
+  /** receives each alert as it arrives; the alerts are then not kept (the result's list is empty) */
+  onAlert?: (a: Alert) => void;
+}
+
+function alertSink(opts: EvaluateOptions): { kept: Alert[]; sink: AlertSink } {
+  const kept: Alert[] = [];
+  return { kept, sink: opts.onAlert ? { push: opts.onAlert } : kept };
+}
 
 function collect(results: Record<string, unknown[]>, alerts: AlertSink): void {
   for (const [rule, list] of Object.entries(results)) {

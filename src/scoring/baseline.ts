@@ -109,14 +109,14 @@ export function diffReports(before: Pick<ScanReport, "resources">, after: Pick<S
  * fails already failed in the baseline; the totals count failed fields, as `diff` does.
  */
 export function applyBaseline(report: ScanReport, baseline: Pick<ScanReport, "resources">, file: string): void {
-  const known = new Set(findingItems(baseline).map(itemKey));
+  const d = diffReports(baseline, report);
+  const fresh = new Set(d.new.map(itemKey));
   for (const r of report.resources) {
     for (const f of r.findings) {
       if (f.status !== "failed") continue;
-      const isNew = failedPaths(f).some((path) => !known.has(itemKey({ resourceID: r.resourceID, controlID: f.controlID, path })));
+      const isNew = failedPaths(f).some((path) => fresh.has(itemKey({ resourceID: r.resourceID, controlID: f.controlID, path })));
       f.baseline = isNew ? "new" : "existing";
     }
   }
-  const d = diffReports(baseline, report);
   report.baseline = { file, new: d.new.length, existing: d.unchanged.length, fixed: d.fixed.length };
 }

@@ -31,9 +31,8 @@ export interface ScoreInput {
   /** every control asked for, implemented or not */
   controls: Control[];
   source: SourceResult;
-  /** the alerts, gathered as they came (or, for small inputs and tests, the alerts themselves) */
-  findings?: FindingCollector;
-  alerts?: Alert[];
+  /** the alerts, gathered as they came (FindingCollector.of(controls, alerts) for a list) */
+  findings: FindingCollector;
   resolve: PositionResolver;
   target: ScanReport["target"];
   startedAt: Date;
@@ -124,7 +123,7 @@ export class FindingCollector {
 export function score(input: ScoreInput): ScanReport {
   const { controls, source } = input;
   const objects = source.objects;
-  const { failures, synthetic, manual } = input.findings ?? FindingCollector.of(controls, input.alerts ?? []);
+  const { failures, synthetic, manual } = input.findings;
 
   // accepted findings: control → resource keys → exception name
   const excepted = new Map<string, Map<string, string>>();
@@ -193,11 +192,9 @@ export function score(input: ScoreInput): ScanReport {
         byResource.set(key, rr);
       }
       const obj = key.startsWith("#") ? objects[Number(key.slice(1))] : undefined;
-      const paths: PathEntry[] = list.paths.map((p) => {
-        const e: PathEntry = p;
-        if (obj) at(obj.source, p.path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
-        return e;
-      });
+      // the collected path entries become the report's, given their positions in place
+      const paths: PathEntry[] = list.paths;
+      if (obj) for (const e of paths) at(obj.source, e.path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
       const exception = excepted.get(c.id)?.get(key);
       rr.findings.push({
         controlID: c.id,
