@@ -151,7 +151,8 @@ async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagVal
     const out = await reporter.render(report, { color, doc });
     let file = flags.output;
     if (file && formats.length > 1) {
-      const base = formatFromExtension(file) && formats.includes(formatFromExtension(file)!) ? file.replace(/\.[a-z]+$/i, "") : file;
+      const named = formatFromExtension(file);
+      const base = named && formats.includes(named) ? file.replace(/\.[a-z]+$/i, "") : file;
       file = `${base}.${reporter.ext}`;
     }
     if (file) {

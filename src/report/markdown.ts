@@ -111,6 +111,13 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
       : `Scanned ${plural(s.filesRead, "file")}: ${report.target.paths.map((p) => (p === "-" ? "standard input" : mdCode(p))).join(", ") || "none"}.\n\n`,
   );
 
+  // a table under its heading, or a note that it did not fit at all
+  const tableSection = (title: string, t: ReturnType<typeof fitTable>, rows: number, what: string) => {
+    if (!t) return void left.push(what);
+    b.add(`### ${title}\n\n`);
+    b.add(t.text + "\n");
+    if (t.shown < rows) b.truncated = true;
+  };
   const frameworks = report.frameworks.filter((f) => f.controls.evaluated > 0);
   if (frameworks.length) {
     const t = fitTable(
@@ -119,11 +126,7 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
       ["l", "r", "r", "r", "r"],
       b.left() - 20,
     );
-    if (t) {
-      b.add("### Frameworks\n\n");
-      b.add(t.text + "\n");
-      if (t.shown < frameworks.length) b.truncated = true;
-    } else left.push("the framework table");
+    tableSection("Frameworks", t, frameworks.length, "the framework table");
   }
 
   const rank = (x: Severity) => SEVERITY_ORDER.indexOf(x);
@@ -137,16 +140,19 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
       ["l", "l", "l", "r", "r", "r"],
       b.left() - 30,
     );
-    if (t) {
-      b.add("### Failed controls\n\n");
-      b.add(t.text + "\n");
-      if (t.shown < failed.length) b.truncated = true;
-    } else left.push("the failed-control table");
+    tableSection("Failed controls", t, failed.length, "the failed-control table");
   }
 
   // per control: the resources failing it
   const byControl = new Map<string, { r: ResourceResult; f: ResourceFinding }[]>();
-  for (const r of report.resources) for (const f of r.findings) if (f.status === "failed") byControl.set(f.controlID, [...(byControl.get(f.controlID) ?? []), { r, f }]);
+  for (const r of report.resources) {
+    for (const f of r.findings) {
+      if (f.status !== "failed") continue;
+      const list = byControl.get(f.controlID);
+      if (list) list.push({ r, f });
+      else byControl.set(f.controlID, [{ r, f }]);
+    }
+  }
   const withResources = failed.filter((c) => byControl.has(c.id));
   if (withResources.length && b.add("### Failed resources\n\n")) {
     let i = 0;
