@@ -1,14 +1,14 @@
 // Per-rule evaluation time over a generated set (each rule evaluated alone), slowest first.
-import { readFileSources } from "../dist/sources/files.js";
-import { PolicyRuntime } from "../dist/engine/runtime.js";
-import { Registry } from "../dist/engine/registry.js";
-import { defaultConfigInputs } from "../dist/engine/config.js";
+import { readFileSources } from "../dist/core/sources/files.js";
+import { PolicyRuntime } from "../dist/core/engine/runtime.js";
+import { Registry } from "../dist/core/engine/registry.js";
+import { defaultConfigInputs } from "../dist/core/engine/config.js";
 
 // rule-times.mjs <dir> [top]   or   rule-times.mjs --cluster <kubeconfig> [top]
 const argv = process.argv.slice(2);
 const clusterMode = argv[0] === "--cluster";
 const [dir, top = "10"] = clusterMode ? argv.slice(1) : argv;
-const { readCluster } = await import("../dist/sources/cluster/index.js");
+const { readCluster } = await import("../dist/core/sources/cluster/index.js");
 const result = clusterMode
   ? await readCluster({ kubeconfig: dir, kinds: new Set(Registry.load().rules.flatMap((r) => r.matchKinds)) })
   : (await readFileSources([dir])).result;

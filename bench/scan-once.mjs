@@ -1,5 +1,5 @@
 // One measured scan in a fresh process (so peak RSS is this scan's own). Prints one JSON line.
-import { runScan } from "../dist/services/scan.js";
+import { runScan } from "../dist/core/scan.js";
 import { render } from "../dist/report/index.js";
 
 // scan-once.mjs <dir> [chunk]   or   scan-once.mjs --cluster <kubeconfig>

@@ -19,7 +19,7 @@ import * as esbuild from "esbuild";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BUNDLE_NAME = "kubescape.cjs";
 
-/** Data files the CLI reads at run time (src/paths.ts readData), by asset key (path in the package). */
+/** Data files the CLI reads at run time (src/core/data-files.ts readData), by asset key (path in the package). */
 export function bundleAssets(root = ROOT) {
   const out = {};
   const add = (rel) => (out[rel.split(path.sep).join("/")] = path.join(root, rel));
@@ -64,14 +64,14 @@ export async function bundle({ root = ROOT, out = path.join(root, "dist-bin"), m
   const manifest = await commandManifest(root);
   const pjson = packageFacts(root);
 
-  const worker = await esbuild.build({ ...common, entryPoints: [path.join(dist, "engine", "worker.js")], write: false, minify });
+  const worker = await esbuild.build({ ...common, entryPoints: [path.join(dist, "core", "engine", "worker.js")], write: false, minify });
   const workerSource = worker.outputFiles[0].text;
 
   // import.meta.url of the ESM sources: the bundle's own file (the executable, inside it)
   const metaUrl = "__kubescape_import_meta_url";
   const entry = [
     `import { main } from "./dist/cli/main.js";`,
-    `import { packageRoot } from "./dist/paths.js";`,
+    `import { packageRoot } from "./dist/core/data-files.js";`,
     `main(process.argv.slice(2), { root: packageRoot, pjson: ${JSON.stringify(pjson)}, manifest: ${JSON.stringify(manifest)} });`,
   ].join("\n");
   fs.mkdirSync(out, { recursive: true });

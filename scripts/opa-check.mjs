@@ -25,7 +25,7 @@ const caseDirs = dirs.length ? dirs : [
 let policy;
 if (wasm) {
   const { loadPolicy } = await import("@open-policy-agent/opa-wasm");
-  const { customBuiltins } = await import(path.join(root, "dist/engine/builtins.js"));
+  const { customBuiltins } = await import(path.join(root, "dist/core/engine/builtins.js"));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opa-check-wasm-"));
   const libs = fs.readdirSync(path.join(root, "rules", "lib")).filter((f) => f.endsWith(".rego")).map((f) => path.join(root, "rules", "lib", f));
   execFileSync(opa, ["build", "-t", "wasm", "-e", `kubescape/rules/${pkg}/deny`, "-o", path.join(tmp, "b.tar.gz"), ...libs, path.join(root, "rules", rule, "rule.rego")], { stdio: "inherit" });

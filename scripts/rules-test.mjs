@@ -6,9 +6,9 @@ import path from "node:path";
 import { readCase, compareAlerts, evaluateCase, diffLines } from "./lib/cases.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const { PolicyRuntime } = await import(path.join(root, "dist/engine/runtime.js"));
-const { Registry } = await import(path.join(root, "dist/engine/registry.js"));
-const { defaultConfigInputs } = await import(path.join(root, "dist/engine/config.js"));
+const { PolicyRuntime } = await import(path.join(root, "dist/core/engine/runtime.js"));
+const { Registry } = await import(path.join(root, "dist/core/engine/registry.js"));
+const { defaultConfigInputs } = await import(path.join(root, "dist/core/engine/config.js"));
 
 const registry = Registry.load();
 const runtime = await PolicyRuntime.load();

@@ -1,7 +1,7 @@
 // Builds the single executable (a Node SEA) for a platform from the bundle of scripts/bundle.mjs:
 // a release Node binary of the running Node version, from the npm registry's node-<os>-<arch>
 // package (cached outside the repo), with a SEA blob injected by postject. The blob holds the
-// bundle, its V8 code cache, and the data files as assets (src/paths.ts reads them).
+// bundle, its V8 code cache, and the data files as assets (src/core/data-files.ts reads them).
 //
 // The code cache is only valid for the Node binary that made it, so the blob is made by the
 // target's own binary: directly when it runs here, under qemu-user (qemu-aarch64-static) for

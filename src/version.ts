@@ -1,4 +1,4 @@
-import { readDataText } from "./paths.js";
+import { readDataText } from "./core/data-files.js";
 
 export const VERSION: string = JSON.parse(readDataText("package.json")).version;
 

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseBytes, parseUnits, customBuiltins } from "../src/engine/builtins.js";
-import { PolicyRuntime } from "../src/engine/runtime.js";
+import { parseBytes, parseUnits, customBuiltins } from "../src/core/engine/builtins.js";
+import { PolicyRuntime } from "../src/core/engine/runtime.js";
 
 describe("custom builtins", () => {
   it("units.parse understands Kubernetes quantities", () => {
@@ -33,7 +33,7 @@ describe("custom builtins", () => {
   });
 });
 
-import { semverCompare, semverIsValid } from "../src/engine/builtins.js";
+import { semverCompare, semverIsValid } from "../src/core/engine/builtins.js";
 
 describe("semver builtins", () => {
   it("semver.is_valid follows SemVer 2.0.0 like OPA", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Parser } from "@oclif/core";
 import YAML from "yaml";
 import Helm, { templateOptions } from "../src/commands/helm.js";
-import { helmBinary, helmErrorLine, helmTemplateArgs } from "../src/sources/helm.js";
+import { helmBinary, helmErrorLine, helmTemplateArgs } from "../src/core/sources/helm.js";
 import { repoRoot } from "./support/cli.js";
 
 /** argv of `kubescape helm …` → the arguments helm template gets */

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import http from "node:http";
 import { describe, expect, it, afterAll } from "vitest";
-import { loadConnection, kubeconfigPaths } from "../src/sources/cluster/kubeconfig.js";
-import { KubeClient } from "../src/sources/cluster/client.js";
-import { clean } from "../src/sources/cluster/index.js";
+import { loadConnection, kubeconfigPaths } from "../src/core/sources/cluster/kubeconfig.js";
+import { KubeClient } from "../src/core/sources/cluster/client.js";
+import { clean } from "../src/core/sources/cluster/index.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-kc-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

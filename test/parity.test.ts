@@ -9,9 +9,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain JS helper shared with the rule test kit
 import { listCases, readCase, compareAlerts, evaluateCase } from "../scripts/lib/cases.mjs";
-import { PolicyRuntime } from "../src/engine/runtime.js";
-import { Registry } from "../src/engine/registry.js";
-import { defaultConfigInputs } from "../src/engine/config.js";
+import { PolicyRuntime } from "../src/core/engine/runtime.js";
+import { Registry } from "../src/core/engine/registry.js";
+import { defaultConfigInputs } from "../src/core/engine/config.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const casesRoot = path.resolve(root, "..", "shared", "regolibrary", "cases");

@@ -4,8 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { fastLocator, slowLocator } from "../src/sources/positions.js";
-import type { PathSegment } from "../src/sources/paths.js";
+import { fastLocator, slowLocator } from "../src/core/sources/positions.js";
+import type { PathSegment } from "../src/core/sources/field-path.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse, type TestCase, type TestSuite, type TestSuites } from "junit2json";
 import YAML from "yaml";
 import { runCli, repoRoot } from "./support/cli.js";
-import type { ScanReport } from "../src/scoring/result.js";
+import type { ScanReport } from "../src/core/scoring/result.js";
 
 const run = promisify(execFile);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ks-junit-"));

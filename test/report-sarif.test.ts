@@ -12,8 +12,8 @@ import YAML from "yaml";
 import type * as Sarif from "sarif";
 import { runCli, repoRoot } from "./support/cli.js";
 import { renderSarif } from "../src/report/sarif.js";
-import { Registry } from "../src/engine/registry.js";
-import type { ScanReport } from "../src/scoring/result.js";
+import { Registry } from "../src/core/engine/registry.js";
+import type { ScanReport } from "../src/core/scoring/result.js";
 
 // rtm.5 is the final 2.1.0 schema (draft-04). Its `language` pattern has a stray "]" that is
 // only legal in non-unicode regular expressions, hence unicodeRegExp: false.

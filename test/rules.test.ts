@@ -4,9 +4,9 @@ import path from "node:path";
 import { describe, expect, it, beforeAll } from "vitest";
 // @ts-expect-error plain JS helper shared with the rule test kit
 import { readCase, compareAlerts, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
-import { PolicyRuntime } from "../src/engine/runtime.js";
-import { Registry } from "../src/engine/registry.js";
-import { defaultConfigInputs } from "../src/engine/config.js";
+import { PolicyRuntime } from "../src/core/engine/runtime.js";
+import { Registry } from "../src/core/engine/registry.js";
+import { defaultConfigInputs } from "../src/core/engine/config.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const registry = Registry.load();

@@ -2,10 +2,10 @@ import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PolicyRuntime, PARALLEL_MIN_OBJECTS } from "../src/engine/runtime.js";
-import { Registry } from "../src/engine/registry.js";
-import { defaultConfigInputs } from "../src/engine/config.js";
-import { readFileSources } from "../src/sources/files.js";
+import { PolicyRuntime, PARALLEL_MIN_OBJECTS } from "../src/core/engine/runtime.js";
+import { Registry } from "../src/core/engine/registry.js";
+import { defaultConfigInputs } from "../src/core/engine/config.js";
+import { readFileSources } from "../src/core/sources/files.js";
 // @ts-expect-error plain JS generator
 import { generate } from "../bench/generate.mjs";
 

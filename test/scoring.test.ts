@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Registry, type ControlFacts } from "../src/engine/registry.js";
-import { FindingCollector, score, resourceID } from "../src/scoring/score.js";
-import { applyBaseline } from "../src/scoring/baseline.js";
-import { gate } from "../src/scoring/gate.js";
-import { severityOf, type Alert, type ScanObject } from "../src/model.js";
+import { Registry, type ControlFacts } from "../src/core/engine/registry.js";
+import { FindingCollector, score, resourceID } from "../src/core/scoring/score.js";
+import { applyBaseline } from "../src/core/scoring/baseline.js";
+import { gate } from "../src/core/scoring/gate.js";
+import { severityOf, type Alert, type ScanObject } from "../src/core/model.js";
 
 const fact = (id: string, baseScore: number, matchKinds: string[], needs = ["objects"]): ControlFacts => ({ id, name: `control ${id}`, baseScore, scopes: [], matchKinds, configInputs: [], needs, category: "", mitre: [] });
 const registry = new Registry(

@@ -2,9 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseFieldPath } from "../src/sources/paths.js";
-import { readFileSources, parseManifests, expandDocument } from "../src/sources/files.js";
-import { PositionIndex } from "../src/sources/positions.js";
+import { parseFieldPath } from "../src/core/sources/field-path.js";
+import { readFileSources, parseManifests, expandDocument } from "../src/core/sources/files.js";
+import { PositionIndex } from "../src/core/sources/positions.js";
 
 function tmpFiles(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-src-"));

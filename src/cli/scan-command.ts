@@ -4,14 +4,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, Flags } from "@oclif/core";
 import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } from "../report/index.js";
-import { Registry } from "../engine/registry.js";
-import { isInputError, runScan, type ScanOptions } from "../services/scan.js";
-import { gate, SEVERITY_LEVELS } from "../scoring/gate.js";
-import { DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
-import { applyBaseline, BaselineError, loadReport } from "../scoring/baseline.js";
-import { ApiError } from "../sources/cluster/client.js";
+import { Registry } from "../core/engine/registry.js";
+import { runScan, type ScanOptions } from "../core/scan.js";
+import { UserError } from "../core/errors.js";
+import { gate, SEVERITY_LEVELS } from "../core/scoring/gate.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
+import { applyBaseline, loadReport } from "../core/scoring/baseline.js";
 import { fail } from "./fail.js";
-import type { ScanReport } from "../scoring/result.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import { loc } from "../report/text.js";
 
 export const scanFlags = {
@@ -90,7 +90,7 @@ export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: O
     report = await runScan({ ...opts, cluster, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
     if (baseline) applyBaseline(report, baseline, flags.baseline!);
   } catch (e) {
-    if (e instanceof BaselineError || isInputError(e) || e instanceof ApiError) {
+    if (e instanceof UserError) {
       fail(cmd, e.message);
     }
     throw e;

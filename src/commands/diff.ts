@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from "@oclif/core";
-import { BaselineError, diffReports, loadReport } from "../scoring/baseline.js";
+import { BaselineError, diffReports, loadReport } from "../core/scoring/baseline.js";
 import { renderDiffJson, renderDiffPretty } from "../report/diff.js";
 import { fail } from "../cli/fail.js";
 

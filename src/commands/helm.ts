@@ -1,8 +1,8 @@
 import { Args, Command, Flags } from "@oclif/core";
 import { scanFlags, scanAndReport } from "../cli/scan-command.js";
 import { fail } from "../cli/fail.js";
-import { HelmError, renderChart, type HelmTemplateOptions } from "../sources/helm.js";
-import { DEFAULT_MAX_FILE_BYTES } from "../sources/files.js";
+import { HelmError, renderChart, type HelmTemplateOptions } from "../core/sources/helm.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
 
 // The scan flags that apply to manifests (not the cluster ones). -f is helm's --values here,
 // as Helm users type it, so --format has no short form in this command.

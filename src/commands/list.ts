@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from "@oclif/core";
 import { table } from "../cli/table.js";
-import { Registry } from "../engine/registry.js";
+import { Registry } from "../core/engine/registry.js";
 
 export default class List extends Command {
   static summary = "List frameworks or controls";

@@ -1,9 +1,9 @@
 import { Args, Command, Flags } from "@oclif/core";
 import { clusterScanOptions, scanFlags } from "../cli/scan-command.js";
 import { fail } from "../cli/fail.js";
-import { ApiError } from "../sources/cluster/client.js";
+import { ApiError } from "../core/sources/cluster/client.js";
 import { ListenError, MetricsServer } from "../services/metrics-server.js";
-import { isInputError } from "../services/scan.js";
+import { UserError } from "../core/errors.js";
 import { loc } from "../report/text.js";
 
 // the scan flags that make sense for a server (no report file, colour or exit-code gate)
@@ -85,7 +85,7 @@ export default class ServeMetrics extends Command {
       const transient = e instanceof ApiError && flags.interval > 0;
       if (!transient) {
         await server.stop();
-        if (isInputError(e) || e instanceof ApiError) fail(this, e.message);
+        if (e instanceof UserError) fail(this, e.message);
         throw e;
       }
       process.stderr.write(`warning: scan failed, retrying in ${flags.interval}s: ${(e as Error).message}\n`);

@@ -5,7 +5,7 @@
 // leading ' (csv-stringify's escape_formulas): resource names and messages come from the
 // scanned objects, which anyone may have written.
 import { stringify } from "csv-stringify/sync";
-import type { ScanReport, PathEntry } from "../scoring/result.js";
+import type { ScanReport, PathEntry } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 
 export const CSV_COLUMNS = [

@@ -1,7 +1,7 @@
 // Rendering of `kubescape diff`: the findings fixed, new and unchanged between two reports.
 import pc from "picocolors";
-import type { FindingItem, ReportDiff } from "../scoring/baseline.js";
-import type { ScanReport } from "../scoring/result.js";
+import type { FindingItem, ReportDiff } from "../core/scoring/baseline.js";
+import type { ScanReport } from "../core/scoring/result.js";
 
 type ControlInfo = Pick<ScanReport["controls"][number], "id" | "name" | "severity">;
 

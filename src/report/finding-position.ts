@@ -1,8 +1,8 @@
 // Where a finding "is" for formats that point at one spot (sarif, junit): the first
 // positioned failed field, then any other positioned path (a fix or delete path points
 // at the field or its nearest parent), then the start of the resource.
-import { isStreamName } from "../model.js";
-import type { PathEntry, ResourceFinding, ResourceResult } from "../scoring/result.js";
+import { isStreamName } from "../core/model.js";
+import type { PathEntry, ResourceFinding, ResourceResult } from "../core/scoring/result.js";
 
 const ORDER: PathEntry["type"][] = ["failed", "delete", "review", "fix"];
 

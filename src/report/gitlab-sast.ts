@@ -11,8 +11,8 @@
 //   a cluster has no file in the repository: its resource ID stands in, without lines, so
 //   the dashboard still names the object instead of a dead link to "<stdin>".
 import { createHash } from "node:crypto";
-import { isStreamName } from "../model.js";
-import type { ScanReport, ResourceResult, ResourceFinding, PathEntry } from "../scoring/result.js";
+import { isStreamName } from "../core/model.js";
+import type { ScanReport, ResourceResult, ResourceFinding, PathEntry } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { loc } from "./text.js";
 

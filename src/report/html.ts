@@ -2,8 +2,8 @@
 // that a browser opens from disk or a CI artifact store. Every string that comes from the
 // scan goes through esc(): resource names, messages and paths are user-controlled.
 import { escape } from "html-escaper";
-import type { Severity } from "../model.js";
-import type { ControlResult, ResourceFinding, ScanReport } from "../scoring/result.js";
+import type { Severity } from "../core/model.js";
+import type { ControlResult, ResourceFinding, ScanReport } from "../core/scoring/result.js";
 import type { RenderOptions, Reporter } from "./index.js";
 import { loc, pathText } from "./text.js";
 

@@ -1,7 +1,7 @@
-// Report formats by name. Every format renders the same ScanReport (src/scoring/result.ts);
+// Report formats by name. Every format renders the same ScanReport (src/core/scoring/result.ts);
 // each lives in its own module, loaded only when asked for so a scan pays for one format.
-import type { ScanReport } from "../scoring/result.js";
-import type { ControlDoc } from "../engine/registry.js";
+import type { ScanReport } from "../core/scoring/result.js";
+import type { ControlDoc } from "../core/engine/registry.js";
 
 export interface RenderOptions {
   /** colour the output (pretty only) */

@@ -1,5 +1,5 @@
 // The json format: the ScanReport model as is (schemas/report.schema.json).
-import type { ScanReport } from "../scoring/result.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 
 export function renderJson(report: ScanReport): string {

@@ -3,7 +3,7 @@
 // grows with findings, not with resources), a <skipped> testcase per excepted resource and
 // per control that was not evaluated. The XML is built by fast-xml-parser's XMLBuilder.
 import { XMLBuilder } from "fast-xml-parser";
-import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../scoring/result.js";
+import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { findingPosition, hasFile } from "./finding-position.js";
 import { loc } from "./text.js";

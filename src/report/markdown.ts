@@ -8,9 +8,9 @@
 // The output stays under GitHub's 65,536-character comment limit: tables and resource lists
 // are cut to fit, with a row saying how many were left out and a closing note.
 import { markdownTable } from "markdown-table";
-import type { Severity } from "../model.js";
-import { SEVERITY_ORDER } from "../model.js";
-import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../scoring/result.js";
+import type { Severity } from "../core/model.js";
+import { SEVERITY_ORDER } from "../core/model.js";
+import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { loc } from "./text.js";
 

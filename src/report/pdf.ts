@@ -3,8 +3,8 @@
 // plain WinAnsi and any PDF text tool can extract it. Long scans are cut after a page
 // budget, with a note of what was left out; the json or html report has everything.
 import { PDFDocument, PageSizes, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
-import type { Severity } from "../model.js";
-import type { ScanReport } from "../scoring/result.js";
+import type { Severity } from "../core/model.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { loc, pathText } from "./text.js";
 

@@ -16,7 +16,7 @@
 //   kubescape-<ns>-2, -3, … so each object stays under the 256 KiB last-applied annotation
 //   of client-side `kubectl apply` (and far under etcd's object limit).
 import YAML from "yaml";
-import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../scoring/result.js";
+import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { loc } from "./text.js";
 

@@ -2,8 +2,8 @@
 // file:line:col of every failed field and how to fix it.
 import { table as newTable } from "../cli/table.js";
 import pc from "picocolors";
-import type { Severity } from "../model.js";
-import type { ScanReport } from "../scoring/result.js";
+import type { Severity } from "../core/model.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { loc, pathText } from "./text.js";
 

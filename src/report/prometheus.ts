@@ -3,8 +3,8 @@
 // by a maintained implementation. The cluster/namespace/workload severity gauges keep the
 // names and labels of Kubescape's own Prometheus exporter so its dashboards and alerts work.
 import { Gauge, Registry } from "prom-client";
-import { SEVERITY_ORDER, type Severity } from "../model.js";
-import type { ScanReport } from "../scoring/result.js";
+import { SEVERITY_ORDER, type Severity } from "../core/model.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 
 /** The content type of this output (text format 0.0.4), for servers that serve it. */

@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
-import { isStreamName, type Severity } from "../model.js";
-import type { ControlResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../scoring/result.js";
+import { isStreamName, type Severity } from "../core/model.js";
+import type { ControlResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { findingPosition, hasFile } from "./finding-position.js";
 

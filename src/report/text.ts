@@ -1,5 +1,5 @@
 // How the human-readable formats (pretty, html, pdf) write a place and a failed field.
-import type { PathEntry } from "../scoring/result.js";
+import type { PathEntry } from "../core/scoring/result.js";
 
 /** file:line:column, leaving out what is unknown */
 export function loc(file: string | undefined, line?: number, column?: number): string {

@@ -1,6 +1,6 @@
 // The yaml format: the same model as the json report, as YAML.
 import YAML from "yaml";
-import type { ScanReport } from "../scoring/result.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 
 export const reporter: Reporter = {

@@ -4,9 +4,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Registry } from "prom-client";
-import { runScan, type ScanOptions } from "./scan.js";
+import { runScan, type ScanOptions } from "../core/scan.js";
 import { CONTENT_TYPE, renderPrometheus } from "../report/prometheus.js";
-import type { ScanReport } from "../scoring/result.js";
+import type { ScanReport } from "../core/scoring/result.js";
+import { UserError } from "../core/errors.js";
 
 export interface MetricsServerOptions {
   scan: ScanOptions;
@@ -20,7 +21,7 @@ export interface MetricsServerOptions {
 }
 
 /** The port could not be bound (in use, not permitted, bad host). */
-export class ListenError extends Error {}
+export class ListenError extends UserError {}
 
 export class MetricsServer {
   private readonly server: http.Server;

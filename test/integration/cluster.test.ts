@@ -10,7 +10,7 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { runCli, repoRoot } from "../support/cli.js";
 import { startCluster, writeKubeconfig, type TestCluster } from "./support.js";
-import { readCluster } from "../../src/sources/cluster/index.js";
+import { readCluster } from "../../src/core/sources/cluster/index.js";
 
 let c: TestCluster;
 beforeAll(() => {

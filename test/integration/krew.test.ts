@@ -13,7 +13,7 @@ import YAML from "yaml";
 import { repoRoot, runCli } from "../support/cli.js";
 // @ts-expect-error plain JS generator
 import { generate } from "../../bench/generate.mjs";
-import { PARALLEL_MIN_OBJECTS } from "../../src/engine/runtime.js";
+import { PARALLEL_MIN_OBJECTS } from "../../src/core/engine/runtime.js";
 import { FORMATS } from "../../src/report/index.js";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));

@@ -1,5 +1,5 @@
 import { Args, Command } from "@oclif/core";
-import { Registry } from "../../engine/registry.js";
+import { Registry } from "../../core/engine/registry.js";
 import { scanFlags, scanAndReport, splitSelection } from "../../cli/scan-command.js";
 import { fail } from "../../cli/fail.js";
 

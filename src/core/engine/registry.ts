@@ -2,7 +2,7 @@
 // controls/frameworks.json), the compiled rule index (rules/bundle/index.json) and the
 // controls' own text (controls/docs/<ID>.yaml, read on demand).
 import YAML from "yaml";
-import { dataExists, readDataText } from "../paths.js";
+import { dataExists, readDataText } from "../data-files.js";
 import { severityOf, type Severity } from "../model.js";
 
 export interface RuleMeta {

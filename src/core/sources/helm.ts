@@ -2,6 +2,7 @@
 // like stdin. helm runs without a shell; the chart and release come after "--" so that
 // neither can be read as a helm flag (e.g. --post-renderer, which runs a program).
 import { spawn } from "node:child_process";
+import { UserError } from "../errors.js";
 
 export interface HelmTemplateOptions {
   chart: string;
@@ -14,7 +15,7 @@ export interface HelmTemplateOptions {
   set?: string[];
 }
 
-export class HelmError extends Error {}
+export class HelmError extends UserError {}
 
 export const DEFAULT_RELEASE = "release-name";
 

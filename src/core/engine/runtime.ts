@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
-import { dataPath, readData } from "../paths.js";
+import { dataPath, readData } from "../data-files.js";
 import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
 
@@ -222,7 +222,7 @@ function newWorker(): Worker {
   const resourceLimits = { maxYoungGenerationSizeMb: 4 };
   if (typeof __KUBESCAPE_WORKER_SOURCE__ === "string") return new Worker(__KUBESCAPE_WORKER_SOURCE__, { eval: true, resourceLimits });
   const url = new URL("./worker.js", import.meta.url);
-  return new Worker(fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "engine", "worker.js"), { resourceLimits });
+  return new Worker(fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "core", "engine", "worker.js"), { resourceLimits });
 }
 
 const encoder = new TextEncoder();

@@ -7,6 +7,7 @@ import { parseAllDocuments } from "yaml";
 import type { K8sObject, ScanObject, SkippedFile, SourceResult } from "../model.js";
 import { PositionIndex } from "./positions.js";
 import { shapeProblem } from "./validate.js";
+import { UserError } from "../errors.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -20,7 +21,7 @@ export interface FileSourceOptions {
   stdinName?: string;
 }
 
-export class InputPathError extends Error {}
+export class InputPathError extends UserError {}
 
 /** Expand the user's paths into the list of files to read ("-" stays "-"). Throws InputPathError for a missing path. */
 export function collectFiles(paths: string[], skipped: SkippedFile[]): string[] {

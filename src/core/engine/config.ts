@@ -2,11 +2,12 @@
 // overridden key by key by a user file of the shape {"postureControlInputs": {...}}.
 import fs from "node:fs";
 import YAML from "yaml";
-import { readDataText } from "../paths.js";
+import { readDataText } from "../data-files.js";
+import { UserError } from "../errors.js";
 
 export type ConfigInputs = Record<string, unknown>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends UserError {}
 
 export function defaultConfigInputs(): ConfigInputs {
   return JSON.parse(readDataText("config", "default-config-inputs.json"));

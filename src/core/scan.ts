@@ -1,24 +1,20 @@
 // The scan service: sources → engine → scoring. Commands call this and render the report.
 import v8 from "node:v8";
-import type { Alert, SourceResult } from "../model.js";
-import { Registry, type Control } from "../engine/registry.js";
-import { PolicyRuntime } from "../engine/runtime.js";
-import { ConfigError, loadConfigInputs } from "../engine/config.js";
-import { InputPathError, readFileSources } from "../sources/files.js";
-import { FindingCollector, score } from "../scoring/score.js";
-import type { ScanReport } from "../scoring/result.js";
+import type { Alert, SourceResult } from "./model.js";
+import { Registry, type Control } from "./engine/registry.js";
+import { PolicyRuntime } from "./engine/runtime.js";
+import { loadConfigInputs } from "./engine/config.js";
+import { readFileSources } from "./sources/files.js";
+import { FindingCollector, score } from "./scoring/score.js";
+import type { ScanReport } from "./scoring/result.js";
 import { VERSION } from "../version.js";
-import { ExceptionMatcher, ExceptionsError, loadExceptions } from "../scoring/exceptions.js";
-import { readCluster, inNamespaceScope, type ClusterScanOptions } from "../sources/cluster/index.js";
-import { ClusterConfigError } from "../sources/cluster/kubeconfig.js";
-import { PositionIndex } from "../sources/positions.js";
+import { ExceptionMatcher, loadExceptions } from "./scoring/exceptions.js";
+import { readCluster, inNamespaceScope, type ClusterScanOptions } from "./sources/cluster/index.js";
+import { PositionIndex } from "./sources/positions.js";
+import { UsageError } from "./errors.js";
 
-export class UsageError extends Error {}
+export { UsageError };
 
-/** Errors in what the user asked for (paths, selections, config, kubeconfig): one line, exit 2, no retry. */
-export function isInputError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof InputPathError || e instanceof ConfigError || e instanceof ExceptionsError || e instanceof ClusterConfigError;
-}
 
 export interface ScanOptions {
   paths: string[];

@@ -6,8 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import YAML from "yaml";
+import { UserError } from "../../errors.js";
 
-export class ClusterConfigError extends Error {}
+export class ClusterConfigError extends UserError {}
 
 export interface ClusterConnection {
   context: string;

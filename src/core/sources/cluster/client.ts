@@ -3,8 +3,9 @@
 import https from "node:https";
 import http from "node:http";
 import type { ClusterConnection } from "./kubeconfig.js";
+import { UserError } from "../../errors.js";
 
-export class ApiError extends Error {
+export class ApiError extends UserError {
   constructor(
     message: string,
     readonly status?: number,
@@ -57,8 +58,8 @@ export class KubeClient {
       try {
         return await this.once<T>(path, accept);
       } catch (e) {
-        const err = e as ApiError & { retryAfterMs?: number; retryable?: boolean };
-        if (!err.retryable || attempt === attempts) throw err;
+        const err = e as ApiError & { retryAfterMs?: number };
+        if (!err.transient || attempt === attempts) throw err;
         last = err;
         const backoff = base * 2 ** (attempt - 1);
         const delayMs = Math.min(err.retryAfterMs ?? backoff + Math.random() * backoff, 10_000);
@@ -101,9 +102,9 @@ export class KubeClient {
           } catch {
             message = body.slice(0, 200);
           }
-          const err = new ApiError(describeStatus(status, url.pathname, message, this.conn), status, reason) as ApiError & { retryAfterMs?: number; retryable?: boolean };
+          const err = new ApiError(describeStatus(status, url.pathname, message, this.conn), status, reason) as ApiError & { retryAfterMs?: number };
           if (status === 429 || status >= 500) {
-            err.retryable = true;
+            err.transient = true;
             const ra = Number(res.headers["retry-after"]);
             if (Number.isFinite(ra) && ra >= 0) err.retryAfterMs = ra * 1000;
           }
@@ -118,7 +119,8 @@ export class KubeClient {
 }
 
 function retryable(e: ApiError): ApiError {
-  return Object.assign(e, { retryable: true });
+  e.transient = true;
+  return e;
 }
 
 function describeStatus(status: number, path: string, message: string, conn: ClusterConnection): string {

@@ -5,7 +5,7 @@
 import jsyaml from "js-yaml";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node } from "yaml";
 import type { ObjectSource, Position } from "../model.js";
-import { parseFieldPath, type PathSegment } from "./paths.js";
+import { parseFieldPath, type PathSegment } from "./field-path.js";
 
 export interface PositionRequest {
   source: ObjectSource;

@@ -3,8 +3,9 @@
 // lines match, and a finding that fails one more field counts as new.
 import fs from "node:fs";
 import type { ResourceFinding, ResourceResult, ScanReport } from "./result.js";
+import { UserError } from "../errors.js";
 
-export class BaselineError extends Error {}
+export class BaselineError extends UserError {}
 
 /** One failed field of one resource under one control: the unit baselines compare. */
 export interface FindingItem {

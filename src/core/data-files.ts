@@ -9,7 +9,14 @@ import { fileURLToPath } from "node:url";
 
 type SeaApi = { isSea(): boolean; getAsset(key: string): ArrayBuffer };
 
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** The package's folder: the nearest parent with a package.json (dist/core/ when built, dist-bin/ when bundled). */
+export const packageRoot = ((): string => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = path.dirname(here); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(here);
+  }
+})();
 export const dataPath = (...parts: string[]) => path.join(packageRoot, ...parts);
 
 // node:sea exists from Node 20.12; on older versions and outside an executable: files.

@@ -10,10 +10,11 @@
 // An excepted finding is reported as passed (excepted) with the exception's name.
 import fs from "node:fs";
 import YAML from "yaml";
+import { UserError } from "../errors.js";
 
 export const ANNOTATION_PREFIX = "ignore-control.kubescape.io/";
 
-export class ExceptionsError extends Error {}
+export class ExceptionsError extends UserError {}
 
 export interface ExceptionPolicy {
   name: string;
