@@ -1,15 +1,15 @@
 // One measured scan in a fresh process (so peak RSS is this scan's own). Prints one JSON line.
-import { runScan } from "../dist/core/scan.js";
-import { render } from "../dist/report/index.js";
+import { Scanner, fileSource, clusterSource, render } from "../dist/core/index.js";
 
 // scan-once.mjs <dir> [chunk]   or   scan-once.mjs --cluster <kubeconfig>
 const [dir, chunk] = process.argv.slice(2);
 const t0 = performance.now();
 const timings = {};
-const report =
-  dir === "--cluster"
-    ? await runScan({ paths: [], cluster: { kubeconfig: chunk }, timings })
-    : await runScan({ paths: [dir], timings, chunkSize: chunk ? Number(chunk) : undefined });
+const cluster = dir === "--cluster";
+const scanner = await Scanner.create({ chunkSize: !cluster && chunk ? Number(chunk) : undefined });
+const source = cluster ? clusterSource({ kubeconfig: chunk }) : fileSource([dir]);
+const report = await scanner.scan({ source }, { timings });
+await scanner.close();
 const t1 = performance.now();
 // the json report: the largest format, the one CI pipelines read
 const json = await render("json", report, { color: false });

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ExceptionMatcher, parseExceptions, loadExceptions, ExceptionsError, type ExceptionTarget } from "../src/core/scoring/exceptions.js";
+import { ExceptionMatcher, parseExceptions, ExceptionsError, type ExceptionTarget } from "../src/core/scoring/exceptions.js";
+import { readExceptions as loadExceptions } from "../src/cli/inputs.js";
 import { runCli } from "./support/cli.js";
 
 const target = (o: Partial<ExceptionTarget> = {}): ExceptionTarget => ({ kind: "Deployment", name: "web", namespace: "shop", labels: { app: "web", env: "dev" }, annotations: {}, ...o });

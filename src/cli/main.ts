@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Config, Errors, Plugin, flush, handle, run, type Command, type Interfaces } from "@oclif/core";
 import { COMMANDS, type CommandLoader } from "../commands-index.js";
+import { reportUserError } from "./errors.js";
 
 export type CommandManifest = Interfaces.Manifest;
 
@@ -98,6 +99,6 @@ export async function main(argv: string[], opts: MainOptions): Promise<void> {
     await run(argv, config);
     await flush();
   } catch (e) {
-    await handle(e as Error);
+    if (!reportUserError(e)) await handle(e as Error);
   }
 }

@@ -2,17 +2,26 @@
 // scan service, rendering, and the exit code.
 import fs from "node:fs";
 import path from "node:path";
-import { Command, Flags } from "@oclif/core";
+import { Flags } from "@oclif/core";
 import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } from "../report/index.js";
-import { Registry } from "../core/engine/registry.js";
-import { runScan, type ScanOptions } from "../core/scan.js";
-import { UserError } from "../core/errors.js";
-import { gate, SEVERITY_LEVELS } from "../core/scoring/gate.js";
-import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
-import { applyBaseline, loadReport } from "../core/scoring/baseline.js";
-import { fail } from "./fail.js";
-import type { ScanReport } from "../core/scoring/result.js";
 import { loc } from "../report/text.js";
+import {
+  Scanner,
+  Registry,
+  explainControl,
+  fileSource,
+  clusterSource,
+  gate,
+  SEVERITY_LEVELS,
+  DEFAULT_MAX_FILE_BYTES,
+  type ClusterSourceOptions,
+  type ScanReport,
+  type ScanRequest,
+  type Source,
+} from "../core/index.js";
+import { EXIT, fail, oneLine } from "./errors.js";
+import { readConfigInputs, readExceptions, readReport } from "./inputs.js";
+import { stderrProgress } from "./progress.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format, or several comma-separated: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)` }),
@@ -69,8 +78,8 @@ export function splitSelection(args: string[], isName: (s: string) => boolean): 
   return { names, paths: args.slice(i) };
 }
 
-/** The cluster flags as the scan service's cluster options (also used by serve-metrics). */
-export function clusterScanOptions(flags: Pick<ScanFlagValues, "kubeconfig" | "context" | "namespace" | "all-namespaces" | "selector" | "exclude-namespaces" | "page-size">): NonNullable<ScanOptions["cluster"]> {
+/** The cluster flags as cluster source options (also used by serve-metrics). */
+export function clusterScanOptions(flags: Pick<ScanFlagValues, "kubeconfig" | "context" | "namespace" | "all-namespaces" | "selector" | "exclude-namespaces" | "page-size">): ClusterSourceOptions {
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,
@@ -81,70 +90,83 @@ export function clusterScanOptions(flags: Pick<ScanFlagValues, "kubeconfig" | "c
   };
 }
 
-export async function scanAndReport(cmd: Command, flags: ScanFlagValues, opts: Omit<ScanOptions, "maxFileBytes" | "controlsConfig">): Promise<void> {
-  // no paths: scan the cluster of the kubeconfig context, as `kubectl kubescape scan` does
-  const cluster = opts.paths.length === 0 ? clusterScanOptions(flags) : undefined;
-  let report;
+/** What to scan: paths (none: the cluster), or a source made by the command (helm). */
+export interface ScanWhat {
+  paths: string[];
+  controls?: string[];
+  frameworks?: string[];
+  source?: Source;
+}
+
+/** The scan request the flags describe; the files they name (controls config, exceptions, baseline) are read here. */
+export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "baseline" | "max-file-size"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
+  // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
+  const source = what.source ?? (what.paths.length ? fileSource(what.paths, { maxFileBytes: flags["max-file-size"] * 1024 * 1024 }) : clusterSource(clusterScanOptions(flags)));
+  return {
+    source,
+    controls: what.controls,
+    frameworks: what.frameworks,
+    controlInputs: flags["controls-config"] ? readConfigInputs(flags["controls-config"]) : undefined,
+    exceptions: flags.exceptions ? readExceptions(flags.exceptions) : undefined,
+    baseline: flags.baseline ? { report: readReport(flags.baseline), name: flags.baseline } : undefined,
+  };
+}
+
+export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Promise<void> {
+  const formats = parseFormats(flags.format, flags.output);
+  const request = scanRequest(flags, what);
+  const scanner = await Scanner.create();
+  const progress = stderrProgress();
+  let report: ScanReport;
   try {
-    const baseline = flags.baseline ? loadReport(flags.baseline) : undefined;
-    report = await runScan({ ...opts, cluster, controlsConfig: flags["controls-config"], exceptions: flags.exceptions, maxFileBytes: flags["max-file-size"] * 1024 * 1024 });
-    if (baseline) applyBaseline(report, baseline, flags.baseline!);
-  } catch (e) {
-    if (e instanceof UserError) {
-      fail(cmd, e.message);
-    }
-    throw e;
+    report = await scanner.scan(request, { onEvent: progress.onEvent });
+  } finally {
+    progress.done();
+    await scanner.close();
   }
-  const outputs = await writeReports(cmd, report, flags);
-  if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-  for (const f of report.skippedFiles) process.stderr.write(`${loc(f.file, f.line)}: ${f.reason}\n`);
+  const outputs = await writeReports(report, formats, flags);
+  if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${oneLine(w)}\n`);
+  for (const f of report.skippedFiles) process.stderr.write(`${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
   const verdict = gate(report, {
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],
   });
   if (report.baseline) {
     const b = report.baseline;
-    process.stderr.write(`baseline ${b.file}: ${b.new} new, ${b.existing} existing, ${b.fixed} fixed failed field${b.fixed === 1 ? "" : "s"} (see: kubescape diff)\n`);
+    process.stderr.write(`baseline ${oneLine(b.file)}: ${b.new} new, ${b.existing} existing, ${b.fixed} fixed failed field${b.fixed === 1 ? "" : "s"} (see: kubescape diff)\n`);
   }
   const unlisted = new Set(Object.values(report.target.cluster?.unavailable ?? {}));
   const partial = report.controls.filter((c) => c.skipReason !== undefined && unlisted.has(c.skipReason));
-  if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${[...unlisted].join("; ")})\n`);
+  if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${oneLine([...unlisted].join("; "))})\n`);
   if (partial.length && flags["fail-on-partial"]) {
     process.stderr.write("error: the scan is partial (--fail-on-partial)\n");
-    process.exitCode = 2;
+    process.exitCode = EXIT.input;
   } else if (report.skippedFiles.length) {
     process.stderr.write(`error: ${report.skippedFiles.length} input${report.skippedFiles.length === 1 ? "" : "s"} could not be scanned (listed above)\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.input;
   } else if (verdict.clauses.length) {
     // the last line says whether the gate passed and which threshold tripped
     process.stderr.write(`${verdict.passed ? "PASS" : "FAIL"}: ${verdict.clauses.join("; ")}\n`);
-    if (!verdict.passed) process.exitCode = 1;
+    if (!verdict.passed) process.exitCode = EXIT.findings;
   }
 }
 
 /** The formats asked for: --format a,b, else the one --output's extension names, else pretty. */
-export function parseFormats(cmd: Command, format: string | undefined, output: string | undefined): Format[] {
+export function parseFormats(format: string | undefined, output: string | undefined): Format[] {
   if (format === undefined) return [(output && formatFromExtension(output)) || "pretty"];
   const names = format.split(",").map((x) => x.trim()).filter(Boolean);
   const bad = names.filter((n) => !isFormat(n));
-  if (bad.length || !names.length) fail(cmd, `unknown format "${bad.join(",") || format}" (formats: ${FORMATS.join(", ")})`);
+  if (bad.length || !names.length) fail(`unknown format "${bad.join(",") || format}" (formats: ${FORMATS.join(", ")})`);
   const unique = [...new Set(names)] as Format[];
-  if (unique.length > 1 && !output) fail(cmd, `several formats (${unique.join(", ")}) need --output <base>, e.g. --output out/report`);
+  if (unique.length > 1 && !output) fail(`several formats (${unique.join(", ")}) need --output <base>, e.g. --output out/report`);
   return unique;
 }
 
 /** Render each format and write it to stdout, --output, or <output base>.<ext> for several. */
-async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagValues): Promise<{ format: Format; file?: string }[]> {
-  const formats = parseFormats(cmd, flags.format, flags.output);
+async function writeReports(report: ScanReport, formats: Format[], flags: ScanFlagValues): Promise<{ format: Format; file?: string }[]> {
   const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
   let registry: Registry | undefined;
-  const doc = (id: string) => {
-    try {
-      return (registry ??= Registry.load()).doc(id);
-    } catch {
-      return undefined; // a broken doc file costs a control's help text, not the report
-    }
-  };
+  const doc = (id: string) => explainControl((registry ??= Registry.load()), id)?.doc;
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);
@@ -160,9 +182,9 @@ async function writeReports(cmd: Command, report: ScanReport, flags: ScanFlagVal
         makeDirs(path.dirname(path.resolve(file)));
         fs.writeFileSync(file, out);
       } catch (e) {
-        fail(cmd, `cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        fail(`cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
-      process.stderr.write(`report written to ${file}\n`);
+      process.stderr.write(`report written to ${oneLine(file)}\n`);
     } else {
       process.stdout.write(out);
     }

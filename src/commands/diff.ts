@@ -1,7 +1,7 @@
 import { Args, Command, Flags } from "@oclif/core";
-import { BaselineError, diffReports, loadReport } from "../core/scoring/baseline.js";
+import { diffReports } from "../core/scoring/baseline.js";
+import { readReport } from "../cli/inputs.js";
 import { renderDiffJson, renderDiffPretty } from "../report/diff.js";
-import { fail } from "../cli/fail.js";
 
 export default class Diff extends Command {
   static summary = "Compare two json reports: which failed findings are new, fixed or unchanged";
@@ -22,14 +22,8 @@ export default class Diff extends Command {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Diff);
-    let before, after;
-    try {
-      before = loadReport(args.old);
-      after = loadReport(args.new);
-    } catch (e) {
-      if (e instanceof BaselineError) fail(this, e.message);
-      throw e;
-    }
+    const before = readReport(args.old);
+    const after = readReport(args.new);
     const diff = diffReports(before, after);
     const controls = new Map([...before.controls, ...after.controls].map((c) => [c.id, c]));
     const color = flags.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);

@@ -1,6 +1,7 @@
 import { Args, Command } from "@oclif/core";
 import { Registry } from "../core/engine/registry.js";
-import { fail } from "../cli/fail.js";
+import { explainControl } from "../core/catalogue.js";
+import { fail } from "../cli/errors.js";
 
 export default class Explain extends Command {
   static summary = "Explain a control: what it checks, why it matters, how to fix it";
@@ -10,14 +11,14 @@ export default class Explain extends Command {
   async run(): Promise<void> {
     const { args } = await this.parse(Explain);
     const registry = Registry.load();
-    const c = registry.control(args.control);
-    if (!c) fail(this, `unknown control "${args.control}" (see: kubescape list controls)`);
-    const doc = registry.doc(c.id);
+    const c = explainControl(registry, args.control);
+    if (!c) fail(`unknown control "${args.control}" (see: kubescape list controls)`);
+    const doc = c.doc;
     const out: string[] = [];
     out.push(`${c.id} ${c.name}`);
     out.push(`Severity: ${c.severity} (base score ${c.baseScore})`);
     if (c.frameworks.length) out.push(`Frameworks: ${c.frameworks.join(", ")}`);
-    out.push(`Checks: ${c.matchKinds.join(", ") || "-"}`);
+    out.push(`Checks: ${c.kinds.join(", ") || "-"}`);
     if (c.configInputs.length) out.push(`Config inputs: ${c.configInputs.join(", ")} (see --controls-config)`);
     if (c.skipReason) out.push(`Status here: skipped — ${c.skipReason}`);
     if (doc) {

@@ -1,8 +1,7 @@
 import { Args, Command, Flags } from "@oclif/core";
 import { scanFlags, scanAndReport } from "../cli/scan-command.js";
-import { fail } from "../cli/fail.js";
-import { HelmError, renderChart, type HelmTemplateOptions } from "../core/sources/helm.js";
-import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
+import { oneLine } from "../cli/errors.js";
+import { helmSource, DEFAULT_MAX_FILE_BYTES, type HelmTemplateOptions } from "../core/index.js";
 
 // The scan flags that apply to manifests (not the cluster ones). -f is helm's --values here,
 // as Helm users type it, so --format has no short form in this command.
@@ -35,16 +34,10 @@ export default class Helm extends Command {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Helm);
-    let rendered: string;
-    try {
-      rendered = await renderChart(
-        templateOptions(args.chart, flags),
-        { maxBytes: flags["max-file-size"] * 1024 * 1024, onWarning: (l) => process.stderr.write(`helm: ${l}\n`) },
-      );
-    } catch (e) {
-      if (e instanceof HelmError) fail(this, e.message);
-      throw e;
-    }
-    await scanAndReport(this, flags, { paths: ["-"], readStdin: async () => rendered, stdinName: `<helm template ${args.chart}>` });
+    const source = helmSource(templateOptions(args.chart, flags), {
+      maxBytes: flags["max-file-size"] * 1024 * 1024,
+      onWarning: (l) => process.stderr.write(`helm: ${oneLine(l)}\n`),
+    });
+    await scanAndReport(flags, { paths: [], source });
   }
 }

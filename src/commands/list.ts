@@ -1,6 +1,7 @@
 import { Args, Command, Flags } from "@oclif/core";
 import { table } from "../cli/table.js";
 import { Registry } from "../core/engine/registry.js";
+import { listControls, listFrameworks } from "../core/catalogue.js";
 
 export default class List extends Command {
   static summary = "List frameworks or controls";
@@ -12,27 +13,14 @@ export default class List extends Command {
     const { args, flags } = await this.parse(List);
     const registry = Registry.load();
     if (args.what === "frameworks") {
-      const rows = [...registry.frameworks.values()].map((f) => ({
-        name: f.name,
-        controls: f.controls.length,
-        implemented: f.controls.filter((id) => !registry.controls.get(id)?.skipReason).length,
-      }));
+      const rows = listFrameworks(registry);
       if (flags.format === "json") return void process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       const t = table(["Framework", "Controls", "Evaluated here"]);
       rows.forEach((r) => t.push([r.name, r.controls, r.implemented]));
       process.stdout.write(t.toString() + "\n");
       return;
     }
-    const rows = [...registry.controls.values()].map((c) => ({
-      id: c.id,
-      name: c.name,
-      severity: c.severity,
-      baseScore: c.baseScore,
-      status: c.skipReason ? "skipped" : c.rules.every((r) => r.matchKinds.length === 0) ? "manual review" : "implemented",
-      skipReason: c.skipReason,
-      frameworks: c.frameworks,
-      rules: c.rules.map((r) => r.name),
-    }));
+    const rows = listControls(registry);
     if (flags.format === "json") return void process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
     const t = table(["ID", "Control", "Severity", "Status"]);
     rows.forEach((r) => t.push([r.id, r.name, r.severity, r.skipReason ? `skipped: ${r.skipReason}` : r.status]));

@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from "@oclif/core";
-import { clusterScanOptions, scanFlags } from "../cli/scan-command.js";
-import { fail } from "../cli/fail.js";
+import { scanFlags, scanRequest } from "../cli/scan-command.js";
+import { fail, oneLine } from "../cli/errors.js";
 import { ApiError } from "../core/sources/cluster/client.js";
 import { ListenError, MetricsServer } from "../services/metrics-server.js";
 import { UserError } from "../core/errors.js";
@@ -44,29 +44,21 @@ export default class ServeMetrics extends Command {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ServeMetrics);
     const paths = argv as string[];
-    if (paths.includes("-") && flags.interval > 0) fail(this, "stdin (-) can be read only once: use --interval 0, or scan files");
+    if (paths.includes("-") && flags.interval > 0) fail("stdin (-) can be read only once: use --interval 0, or scan files");
     const list = (s: string | undefined) => s?.split(",").map((x) => x.trim()).filter(Boolean);
     const server = new MetricsServer({
       host: flags.host,
       port: flags.port,
       intervalSeconds: flags.interval,
-      log: (line) => process.stderr.write(`${line}\n`),
-      scan: {
-        paths,
-        cluster: paths.length === 0 ? clusterScanOptions(flags) : undefined,
-        frameworks: list(flags.framework),
-        controls: list(flags.control),
-        controlsConfig: flags["controls-config"],
-        exceptions: flags.exceptions,
-        maxFileBytes: flags["max-file-size"] * 1024 * 1024,
-      },
+      log: (line) => process.stderr.write(`${oneLine(line)}\n`),
+      scan: scanRequest(flags, { paths, frameworks: list(flags.framework), controls: list(flags.control) }),
     });
 
     // bind first: a busy port is reported at once, not after a long cluster scan
     try {
       process.stderr.write(`serving metrics on ${await server.listen()}\n`);
     } catch (e) {
-      if (e instanceof ListenError) fail(this, e.message);
+      if (e instanceof ListenError) fail(e.message);
       throw e;
     }
     // clean shutdown: stop re-scans, close the listener and its connections, exit 0 (at once,
@@ -79,16 +71,16 @@ export default class ServeMetrics extends Command {
 
     try {
       const report = await server.scanOnce();
-      for (const f of report.skippedFiles) process.stderr.write(`${loc(f.file, f.line)}: ${f.reason}\n`);
+      for (const f of report.skippedFiles) process.stderr.write(`${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
     } catch (e) {
       // what the user asked for is wrong, or there is nothing to serve without re-scans
       const transient = e instanceof ApiError && flags.interval > 0;
       if (!transient) {
         await server.stop();
-        if (e instanceof UserError) fail(this, e.message);
+        if (e instanceof UserError) fail(e.message);
         throw e;
       }
-      process.stderr.write(`warning: scan failed, retrying in ${flags.interval}s: ${(e as Error).message}\n`);
+      process.stderr.write(`warning: scan failed, retrying in ${flags.interval}s: ${oneLine((e as Error).message)}\n`);
     }
     server.scheduleRescans();
     // keep serving until a signal ends the process

@@ -4,13 +4,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Registry } from "prom-client";
-import { runScan, type ScanOptions } from "../core/scan.js";
+import { Scanner, type ScanRequest } from "../core/index.js";
 import { CONTENT_TYPE, renderPrometheus } from "../report/prometheus.js";
 import type { ScanReport } from "../core/scoring/result.js";
 import { UserError } from "../core/errors.js";
 
 export interface MetricsServerOptions {
-  scan: ScanOptions;
+  /** what each scan reads and checks (a file source re-reads its files every time) */
+  scan: ScanRequest;
   host: string;
   /** 0: let the system pick a free port (see `url` after listen) */
   port: number;
@@ -32,6 +33,7 @@ export class MetricsServer {
   private body: string | undefined; // the last good scan, rendered once
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private scanner: Promise<Scanner> | undefined; // one for every scan: rules and workers stay loaded
   url = "";
 
   constructor(private readonly opts: MetricsServerOptions) {
@@ -83,7 +85,8 @@ export class MetricsServer {
   /** Run one scan; on success its metrics replace the served ones. Throws what the scan threw. */
   async scanOnce(): Promise<ScanReport> {
     try {
-      const report = await runScan(this.opts.scan);
+      const scanner = await (this.scanner ??= Scanner.create());
+      const report = await scanner.scan(this.opts.scan);
       this.body = await renderPrometheus(report);
       this.lastSuccess.set(1);
       return report;
@@ -113,6 +116,7 @@ export class MetricsServer {
   stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.scanner?.then((s) => s.close()).catch(() => undefined);
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());

@@ -1,6 +1,6 @@
 import { Args, Command } from "@oclif/core";
 import { scanFlags, scanAndReport, splitSelection } from "../../cli/scan-command.js";
-import { fail } from "../../cli/fail.js";
+import { fail } from "../../cli/errors.js";
 
 export default class ScanControl extends Command {
   static summary = "Scan against specific controls by ID";
@@ -12,7 +12,7 @@ export default class ScanControl extends Command {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ScanControl);
     const { names, paths } = splitSelection(argv as string[], (s) => /^(C-)?\d{1,4}$/i.test(s));
-    if (names.length === 0) fail(this, `"${(argv as string[])[0]}" is not a control ID such as C-0057`);
-    await scanAndReport(this, flags, { paths, controls: names });
+    if (names.length === 0) fail(`"${(argv as string[])[0]}" is not a control ID such as C-0057`);
+    await scanAndReport(flags, { paths, controls: names });
   }
 }

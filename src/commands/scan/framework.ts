@@ -1,7 +1,7 @@
 import { Args, Command } from "@oclif/core";
 import { Registry } from "../../core/engine/registry.js";
 import { scanFlags, scanAndReport, splitSelection } from "../../cli/scan-command.js";
-import { fail } from "../../cli/fail.js";
+import { fail } from "../../cli/errors.js";
 
 export default class ScanFramework extends Command {
   static summary = "Scan against one or more frameworks (NSA, MITRE, cis-v1.10.0, …)";
@@ -14,7 +14,7 @@ export default class ScanFramework extends Command {
     const { argv, flags } = await this.parse(ScanFramework);
     const registry = Registry.load();
     const { names, paths } = splitSelection(argv as string[], (s) => !!registry.framework(s));
-    if (names.length === 0) fail(this, `unknown framework "${(argv as string[])[0]}" (see: kubescape list frameworks)`);
-    await scanAndReport(this, flags, { paths, frameworks: names });
+    if (names.length === 0) fail(`unknown framework "${(argv as string[])[0]}" (see: kubescape list frameworks)`);
+    await scanAndReport(flags, { paths, frameworks: names });
   }
 }

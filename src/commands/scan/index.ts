@@ -17,6 +17,6 @@ export default class Scan extends Command {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Scan);
-    await scanAndReport(this, flags, { paths: argv as string[] });
+    await scanAndReport(flags, { paths: argv as string[] });
   }
 }

@@ -1,7 +1,6 @@
 // Baselines: compare a scan with an earlier json report. A finding is identified by
 // resource ID + control + field path — never by line — so reordered files and shifted
 // lines match, and a finding that fails one more field counts as new.
-import fs from "node:fs";
 import type { ResourceFinding, ResourceResult, ScanReport } from "./result.js";
 import { UserError } from "../errors.js";
 
@@ -57,26 +56,14 @@ function item(r: ResourceResult, f: ResourceFinding, path: string): FindingItem 
   };
 }
 
-/** Read an earlier json report (the `json` format of this tool). */
-export function loadReport(file: string): ScanReport {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new BaselineError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new BaselineError(`${file}: not JSON (${(e as Error).message}); write reports with --format json`);
-  }
+/** Check that parsed JSON is an earlier report of this tool (the `json` format); `name` is for messages. */
+export function parseReport(data: unknown, name: string): ScanReport {
   const r = data as Partial<ScanReport>;
   const ok = r && typeof r === "object" && typeof r.schemaVersion === "string" && Array.isArray(r.resources) && Array.isArray(r.controls)
     && r.resources.every((x) => x && typeof x.resourceID === "string" && Array.isArray(x.findings)
       && x.findings.every((f) => f && typeof f.controlID === "string" && Array.isArray(f.paths)));
-  if (!ok) throw new BaselineError(`${file}: not a kubescape json report (expected schemaVersion, controls and resources; see schemas/report.schema.json)`);
-  if (r.schemaVersion!.split(".")[0] !== "1") throw new BaselineError(`${file}: report schema ${r.schemaVersion} is not supported (this version reads 1.x)`);
+  if (!ok) throw new BaselineError(`${name}: not a kubescape json report (expected schemaVersion, controls and resources; see schemas/report.schema.json)`);
+  if (r.schemaVersion!.split(".")[0] !== "1") throw new BaselineError(`${name}: report schema ${r.schemaVersion} is not supported (this version reads 1.x)`);
   return r as ScanReport;
 }
 

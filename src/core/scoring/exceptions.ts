@@ -8,8 +8,6 @@
 //    the keys inside one designator must all match (AND); likewise for posturePolicies.
 // 2. An annotation on the object itself: `ignore-control.kubescape.io/C-0057: "reason"`.
 // An excepted finding is reported as passed (excepted) with the exception's name.
-import fs from "node:fs";
-import YAML from "yaml";
 import { UserError } from "../errors.js";
 
 export const ANNOTATION_PREFIX = "ignore-control.kubescape.io/";
@@ -41,17 +39,6 @@ export interface ControlRef {
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v));
-
-export function loadExceptions(file: string): ExceptionPolicy[] {
-  let doc: unknown;
-  try {
-    doc = YAML.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ExceptionsError(`${file}: ${err.code ? `cannot read exceptions file (${err.code})` : `invalid exceptions file: ${err.message.split("\n")[0]}`}`);
-  }
-  return parseExceptions(doc, file);
-}
 
 export function parseExceptions(doc: unknown, file = "exceptions"): ExceptionPolicy[] {
   const list = Array.isArray(doc) ? doc : doc && typeof doc === "object" && Array.isArray((doc as any).exceptions) ? (doc as any).exceptions : undefined;

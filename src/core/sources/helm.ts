@@ -1,7 +1,10 @@
 // Helm chart source: `helm template` renders the chart, and the rendered stream is scanned
 // like stdin. helm runs without a shell; the chart and release come after "--" so that
 // neither can be read as a helm flag (e.g. --post-renderer, which runs a program).
-import { spawn } from "node:child_process";
+import { runTool, ToolError } from "./tool.js";
+import { streamSource } from "./local.js";
+import type { FileSourceOptions } from "./files.js";
+import type { Source } from "./source.js";
 import { UserError } from "../errors.js";
 
 export interface HelmTemplateOptions {
@@ -42,54 +45,56 @@ export function helmErrorLine(stderr: string): string | undefined {
   return line?.replace(/^Error:\s*/, "");
 }
 
-const STDERR_KEEP = 64 * 1024;
-
 /**
  * Run `helm template` and return the rendered manifests. Output past maxBytes stops helm.
- * Throws HelmError (one line) when helm is missing, fails, or renders too much.
+ * Throws HelmError (one line) when helm is missing, fails, runs too long or renders too much.
  */
-export function renderChart(o: HelmTemplateOptions, opts: { maxBytes: number; env?: NodeJS.ProcessEnv; onWarning?: (line: string) => void }): Promise<string> {
+export async function renderChart(
+  o: HelmTemplateOptions,
+  opts: { maxBytes: number; timeoutMs?: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv; onWarning?: (line: string) => void },
+): Promise<string> {
   const env = opts.env ?? process.env;
   const bin = helmBinary(env);
-  const args = helmTemplateArgs(o);
-  // `-f -` reads values from stdin: only then does helm get ours
-  const stdin = o.values?.includes("-") ? "inherit" : "ignore";
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: [stdin, "pipe", "pipe"], shell: false });
-    const out: Buffer[] = [];
-    let size = 0;
-    let stderr = "";
-    let tooLarge = false;
-    child.stdout.on("data", (c: Buffer) => {
-      if (tooLarge) return;
-      size += c.length;
-      if (size > opts.maxBytes) {
-        tooLarge = true;
-        child.kill();
-        return;
-      }
-      out.push(c);
+  const where = env.HELM_BIN?.trim() ? ` at ${bin}` : "";
+  try {
+    const r = await runTool({
+      command: bin,
+      args: helmTemplateArgs(o),
+      env,
+      maxBytes: opts.maxBytes,
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      // `-f -` reads values from stdin: only then does helm get ours
+      stdin: o.values?.includes("-") ? "inherit" : "ignore",
+      label: "helm template",
     });
-    child.stderr.on("data", (c: Buffer) => {
-      if (stderr.length < STDERR_KEEP) stderr += c.toString("utf8");
-    });
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      const where = env.HELM_BIN?.trim() ? ` at ${bin}` : "";
-      if (e.code === "ENOENT") reject(new HelmError(`helm not found${where} (set HELM_BIN or put helm on PATH)`));
-      else if (e.code === "EACCES") reject(new HelmError(`cannot run helm${where}: permission denied`));
-      else reject(new HelmError(`cannot run helm${where}: ${e.message}`));
-    });
-    child.on("close", (code, signal) => {
-      if (tooLarge) {
-        const mb = (opts.maxBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
-        return reject(new HelmError(`helm template output is larger than ${mb} MB (see --max-file-size)`));
-      }
-      if (code !== 0) {
-        const why = helmErrorLine(stderr) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
-        return reject(new HelmError(`helm template failed: ${why}`));
-      }
-      for (const l of stderr.split(/\r?\n/)) if (l.trim()) opts.onWarning?.(l.trim());
-      resolve(Buffer.concat(out).toString("utf8"));
-    });
-  });
+    for (const l of r.stderr.split(/\r?\n/)) if (l.trim()) opts.onWarning?.(l.trim());
+    return r.stdout;
+  } catch (e) {
+    if (!(e instanceof ToolError)) throw e;
+    switch (e.failure) {
+      case "not-found":
+        throw new HelmError(`helm not found${where} (set HELM_BIN or put helm on PATH)`);
+      case "not-permitted":
+        throw new HelmError(`cannot run helm${where}: permission denied`);
+      case "too-large":
+        throw new HelmError(`${e.message} (see --max-file-size)`);
+      case "failed":
+        throw new HelmError(`helm template failed: ${helmErrorLine(e.stderr) ?? e.message.replace(/^helm template failed /, "")}`);
+      default:
+        throw new HelmError(e.message);
+    }
+  }
+}
+
+/** A chart rendered by helm template, read as one manifest stream named `<helm template CHART>`. */
+export function helmSource(o: HelmTemplateOptions, opts: { maxBytes: number; timeoutMs?: number; onWarning?: (line: string) => void; readOptions?: Omit<FileSourceOptions, "readStdin" | "stdinName"> }): Source {
+  const name = `<helm template ${o.chart}>`;
+  return {
+    name,
+    async read(ctx) {
+      const text = await renderChart(o, { ...opts, signal: ctx.signal });
+      return streamSource(name, text, { ...opts.readOptions, maxFileBytes: opts.maxBytes }).read(ctx);
+    },
+  };
 }

@@ -1,0 +1,33 @@
+// The one place where errors become stderr lines and exit codes. A UserError (bad input, a
+// cluster that refuses, a tool that fails) is one line, "error: …", and exit 2; anything else
+// is a bug and oclif prints it with its stack.
+import { UsageError, UserError } from "../core/errors.js";
+
+export const EXIT = {
+  /** nothing over the thresholds */
+  clean: 0,
+  /** findings over --severity-threshold / --compliance-threshold */
+  findings: 1,
+  /** usage or input error, or inputs that could not be scanned */
+  input: 2,
+} as const;
+
+/** One line, safe for a terminal: newlines folded, control characters shown escaped. */
+export function oneLine(message: string): string {
+  return message
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => (c === "\t" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
+/** Print a user error as its one line and set exit code 2; false for anything else. */
+export function reportUserError(e: unknown): boolean {
+  if (!(e instanceof UserError)) return false;
+  process.stderr.write(`error: ${oneLine(e.message)}\n`);
+  process.exitCode = EXIT.input;
+  return true;
+}
+
+/** Stop the command with a usage error (one line, exit 2). */
+export function fail(message: string): never {
+  throw new UsageError(message);
+}

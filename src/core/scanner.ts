@@ -1,0 +1,179 @@
+// The scanner: created once, it holds the control registry and the compiled rules (and their
+// worker threads) for as many scans as its holder runs — one for the CLI, many for the TUI and
+// the operator. A scan is source → objects → engine → findings → scoring → report; it reports
+// progress as events and stops when its signal is aborted.
+import v8 from "node:v8";
+import type { Alert } from "./model.js";
+import { Registry, type Control, type RuleMeta } from "./engine/registry.js";
+import { PolicyRuntime } from "./engine/runtime.js";
+import { defaultConfigInputs, type ConfigInputs } from "./engine/config.js";
+import { FindingCollector, score } from "./scoring/score.js";
+import type { ScanReport } from "./scoring/result.js";
+import { ExceptionMatcher, type ExceptionPolicy } from "./scoring/exceptions.js";
+import { applyBaseline } from "./scoring/baseline.js";
+import { PositionIndex } from "./sources/positions.js";
+import type { Source } from "./sources/source.js";
+import type { ScanEventListener } from "./events.js";
+import { UsageError } from "./errors.js";
+import { VERSION } from "../version.js";
+
+export interface ScanRequest {
+  source: Source;
+  /** control IDs to run; default: every implemented control */
+  controls?: string[];
+  /** frameworks whose controls to run (wins over controls) */
+  frameworks?: string[];
+  /** control inputs that override the defaults, key by key ({"insecureCapabilities": [...]}) */
+  controlInputs?: ConfigInputs;
+  /** accepted findings (Kubescape's posture-exception policies) */
+  exceptions?: ExceptionPolicy[];
+  /** an earlier report: findings are marked new or existing; `name` is what the report calls it */
+  baseline?: { report: Pick<ScanReport, "resources">; name: string };
+}
+
+export interface ScanOptions {
+  onEvent?: ScanEventListener;
+  /** aborting stops the scan (reading, evaluation in the worker threads) and rejects with the signal's reason */
+  signal?: AbortSignal;
+  /** stage timings in ms (readParse, evaluate, score), for the benchmarks */
+  timings?: Record<string, number>;
+}
+
+export interface ScannerOptions {
+  /** evaluation threads (default: one per core, at most 8) */
+  threads?: number;
+  /** objects per wasm call for per-object rules */
+  chunkSize?: number;
+  /** the compiled rules (default: the package's rules/bundle/policy.wasm) */
+  wasmFile?: string;
+}
+
+/** Resolve framework names or control IDs to controls; an unknown name is a usage error. */
+export function selectControls(registry: Registry, sel: { controls?: string[]; frameworks?: string[] }): Control[] {
+  if (sel.frameworks?.length) {
+    const ids = new Set<string>();
+    for (const name of sel.frameworks) {
+      const f = registry.framework(name);
+      if (!f) throw new UsageError(`unknown framework "${name}" (see: kubescape list frameworks)`);
+      f.controls.forEach((id) => ids.add(id));
+    }
+    return [...ids].map((id) => registry.controls.get(id)!).filter(Boolean);
+  }
+  if (sel.controls?.length) {
+    return sel.controls.map((id) => {
+      const c = registry.control(id);
+      if (!c) throw new UsageError(`unknown control "${id}" (see: kubescape list controls)`);
+      return c;
+    });
+  }
+  return registry.implemented();
+}
+
+export class Scanner {
+  private readonly defaults: ConfigInputs;
+
+  private constructor(
+    readonly registry: Registry,
+    private readonly runtime: PolicyRuntime,
+    private readonly opts: ScannerOptions,
+  ) {
+    this.defaults = defaultConfigInputs();
+  }
+
+  static async create(opts: ScannerOptions = {}): Promise<Scanner> {
+    // While workers evaluate, the main thread turns their replies into findings: short-lived
+    // garbage that a small young generation collects before it adds to the peak (a 20,000
+    // object cluster scan: about 610 → 540 MB peak RSS; file scans take the same time).
+    // Set once, when the first scanner is made: it is the process's, not a scan's.
+    if (!youngGenerationSet) {
+      v8.setFlagsFromString("--max-semi-space-size=2");
+      youngGenerationSet = true;
+    }
+    return new Scanner(Registry.load(), await PolicyRuntime.load(opts.wasmFile), opts);
+  }
+
+  async scan(req: ScanRequest, opts: ScanOptions = {}): Promise<ScanReport> {
+    const { signal } = opts;
+    const emit: ScanEventListener = opts.onEvent ?? (() => {});
+    const t = opts.timings ?? {};
+    signal?.throwIfAborted();
+    const startedAt = new Date();
+    const controls = selectControls(this.registry, req);
+    let rules: RuleMeta[] = [...new Map(controls.flatMap((c) => c.rules).map((r) => [r.name, r])).values()];
+
+    let t0 = performance.now();
+    const read = await req.source.read({ kinds: new Set(rules.flatMap((r) => r.matchKinds)), signal, onEvent: emit });
+    t.readParse = performance.now() - t0;
+    signal?.throwIfAborted();
+    if ("report" in read) {
+      if (!req.baseline) return read.report;
+      const report = structuredClone(read.report);
+      applyBaseline(report, req.baseline.report, req.baseline.name);
+      return report;
+    }
+
+    // controls whose kinds could not be read are skipped with the reason, never passed
+    const missing = read.unavailable ?? {};
+    const unavailable = new Map<string, string>();
+    for (const c of controls) {
+      const kind = c.rules.flatMap((r) => r.matchKinds).find((k) => Object.hasOwn(missing, k));
+      if (kind) unavailable.set(c.id, missing[kind]);
+    }
+    rules = rules.filter((r) => !r.matchKinds.some((k) => Object.hasOwn(missing, k)));
+
+    // the namespace scope, in one place: for the objects read, and for objects alerts name
+    // that were not read (RBAC subjects of cluster-wide bindings)
+    const inScope = read.inScope;
+    const objects = inScope ? read.objects.filter((o) => inScope(o.object.kind === "Namespace" ? o.object.metadata?.name : o.object.metadata?.namespace)) : read.objects;
+    if (objects.length !== read.objects.length) objects.forEach((o, i) => (o.id = i));
+
+    t0 = performance.now();
+    this.runtime.setConfig({ postureControlInputs: { ...this.defaults, ...(req.controlInputs ?? {}) } });
+    const findings = new FindingCollector(controls);
+    const onAlert = (a: Alert) => {
+      if (inScope && a.objects.length) {
+        const named = a.objects.filter((o) => o.id !== undefined || inScope(o.namespace));
+        if (!named.length) return;
+        if (named.length < a.objects.length) a = { ...a, objects: named };
+      }
+      findings.add(a);
+    };
+    const evaluated = await this.runtime.evaluateParallel(objects, rules, {
+      chunkSize: this.opts.chunkSize,
+      threads: this.opts.threads,
+      onAlert,
+      onProgress: (done: number, total: number) => emit({ type: "evaluated", done, total }),
+      signal,
+    } as Parameters<PolicyRuntime["evaluateParallel"]>[2]);
+    t.evaluate = performance.now() - t0;
+    signal?.throwIfAborted();
+
+    t0 = performance.now();
+    const positions = read.positions ?? new PositionIndex();
+    const report = score({
+      registry: this.registry,
+      controls,
+      source: { objects, skippedFiles: read.skippedFiles, ignoredDocuments: read.ignoredDocuments, filesRead: read.filesRead },
+      findings,
+      resolve: (requests) => positions.resolveAll(requests),
+      target: read.target,
+      unavailable,
+      startedAt,
+      generator: { name: "kubescape-ts", version: VERSION },
+      warnings: evaluated.warnings.map((w) => w.message),
+      exceptions: new ExceptionMatcher(req.exceptions ?? []),
+    });
+    if (req.baseline) applyBaseline(report, req.baseline.report, req.baseline.name);
+    t.score = performance.now() - t0;
+    emit({ type: "scored", resources: report.summary.resources.total, failed: report.summary.resources.failed });
+    return report;
+  }
+
+  /** Stop the worker threads. The scanner cannot scan afterwards. */
+  async close(): Promise<void> {
+    const rt = this.runtime as PolicyRuntime & { close?: () => Promise<void> };
+    await rt.close?.();
+  }
+}
+
+let youngGenerationSet = false;

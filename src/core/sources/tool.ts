@@ -1,0 +1,102 @@
+// Running a rendering tool (helm template, kubectl kustomize): no shell, stdout streamed
+// under a byte cap, a deadline, cancellable, and never left running after we exit.
+import { spawn, type ChildProcess } from "node:child_process";
+import { UserError } from "../errors.js";
+
+export interface ToolRun {
+  /** the program (run directly, never through a shell) */
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** stop the tool once its output passes this many bytes */
+  maxBytes: number;
+  /** stop the tool after this long (default 5 minutes) */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** "inherit" hands the tool our stdin (helm's `-f -`); default: none */
+  stdin?: "ignore" | "inherit";
+  /** what the tool is called in messages (default: the command) */
+  label?: string;
+}
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+}
+
+export type ToolFailure = "not-found" | "not-permitted" | "failed" | "too-large" | "timeout";
+
+export class ToolError extends UserError {
+  constructor(
+    message: string,
+    readonly failure: ToolFailure,
+    /** the tool's stderr (capped), for a caller that knows how to read it */
+    readonly stderr = "",
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60_000;
+const STDERR_KEEP = 64 * 1024;
+
+// children still running when this process exits are killed with it
+const running = new Set<ChildProcess>();
+let exitHook = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once("close", () => running.delete(child));
+  if (!exitHook) {
+    exitHook = true;
+    process.once("exit", () => {
+      for (const c of running) c.kill("SIGKILL");
+    });
+  }
+}
+
+const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
+
+/** Run a tool to completion; its stdout as text. Throws ToolError (one line) when it cannot run, fails, runs too long or writes too much. */
+export function runTool(run: ToolRun): Promise<ToolResult> {
+  const label = run.label ?? run.command;
+  return new Promise((resolve, reject) => {
+    if (run.signal?.aborted) return reject(run.signal.reason);
+    const child = spawn(run.command, run.args, { env: run.env ?? process.env, stdio: [run.stdin ?? "ignore", "pipe", "pipe"], shell: false });
+    track(child);
+    const out: Buffer[] = [];
+    let size = 0;
+    let stderr = "";
+    let stopped: "too-large" | "timeout" | "aborted" | undefined;
+    const stop = (why: NonNullable<typeof stopped>) => {
+      if (stopped) return;
+      stopped = why;
+      child.kill("SIGKILL");
+    };
+    const timer = setTimeout(() => stop("timeout"), run.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS);
+    const onAbort = () => stop("aborted");
+    run.signal?.addEventListener("abort", onAbort, { once: true });
+    child.stdout!.on("data", (c: Buffer) => {
+      if (stopped) return;
+      size += c.length;
+      if (size > run.maxBytes) return stop("too-large");
+      out.push(c);
+    });
+    child.stderr!.on("data", (c: Buffer) => {
+      if (stderr.length < STDERR_KEEP) stderr += c.toString("utf8");
+    });
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") reject(new ToolError(`${label} not found`, "not-found"));
+      else if (e.code === "EACCES") reject(new ToolError(`cannot run ${label}: permission denied`, "not-permitted"));
+      else reject(new ToolError(`cannot run ${label}: ${e.message}`, "failed"));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      run.signal?.removeEventListener("abort", onAbort);
+      if (stopped === "aborted") return reject(run.signal!.reason);
+      if (stopped === "too-large") return reject(new ToolError(`${label} output is larger than ${mb(run.maxBytes)} MB`, "too-large", stderr));
+      if (stopped === "timeout") return reject(new ToolError(`${label} did not finish within ${Math.round((run.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS) / 1000)} s`, "timeout", stderr));
+      if (code !== 0) return reject(new ToolError(`${label} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})`, "failed", stderr));
+      resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr });
+    });
+  });
+}
