@@ -1,10 +1,13 @@
 // One measured scan in a fresh process (so peak RSS is this scan's own). Prints one JSON line.
+import v8 from "node:v8";
 import { Scanner, fileSource, clusterSource, render } from "../dist/core/index.js";
 
 // scan-once.mjs <dir> [chunk]   or   scan-once.mjs --cluster <kubeconfig>
 const [dir, chunk] = process.argv.slice(2);
 const t0 = performance.now();
 const timings = {};
+// as the CLI does for a scan (src/cli/scan-command.ts smallYoungGeneration)
+v8.setFlagsFromString("--max-semi-space-size=2");
 const cluster = dir === "--cluster";
 const scanner = await Scanner.create({ chunkSize: !cluster && chunk ? Number(chunk) : undefined });
 const source = cluster ? clusterSource({ kubeconfig: chunk }) : fileSource([dir]);

@@ -117,7 +117,7 @@ describe("exit codes", () => {
       [["scan", "examples/", "--severity-threshold", "bad"], /Expected --severity-threshold=bad to be one of/],
       [["scan", "examples/", "--controls-config", "missing.json"], /missing.json: cannot read controls config/],
       [["explain", "C-12345"], /unknown control/],
-      [["scan", "examples/", "-f", "pdf", "-o", "/dev/full"], /^error: cannot write \/dev\/full \(ENOSPC\)\n$/],
+      [["scan", "examples/", "-f", "pdf", "-o", "/dev/full"], /^error: \/dev\/full is not a regular file \(a device or socket\); not writing to it\n$/],
       [["scan", "examples/", "-f", "json,csv", "-o", "/proc/nope/report"], /^error: cannot write \/proc\/nope\/report.json \(ENOENT\)\n$/],
       [["scan", "examples/", "--baseline", "examples"], /^error: examples: cannot read \(EISDIR\)\n$/],
       [["diff", "missing-a.json", "missing-b.json"], /^error: missing-a.json: cannot read \(ENOENT\)\n$/],

@@ -2,6 +2,7 @@
 // HTTP requests, the body read back by a Prometheus text-format parser, signals, exit codes.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -143,6 +144,25 @@ describe("serve-metrics", () => {
 
     s.proc.kill("SIGINT");
     expect(await s.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it("ignores SIGUSR1 (no inspector opens) and stops cleanly on SIGHUP", async () => {
+    const s = await serve(["examples/", "--port", "0"]);
+    await metrics(s.url);
+    s.proc.kill("SIGUSR1");
+    await sleep(300);
+    // Node's inspector would listen on 127.0.0.1:9229 and say so on stderr
+    const inspector = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(9229, "127.0.0.1", () => (sock.destroy(), resolve(true)));
+      sock.on("error", () => resolve(false));
+    });
+    expect(inspector).toBe(false);
+    expect(s.stderr()).not.toMatch(/Debugger listening/);
+    expect((await fetch(s.url.replace("/metrics", "/healthz"))).status).toBe(200);
+    const t0 = Date.now();
+    s.proc.kill("SIGHUP");
+    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it("stops with one error line and exit 2 when the paths cannot be scanned", async () => {

@@ -64,10 +64,14 @@ export default class ServeMetrics extends Command {
     // clean shutdown: stop re-scans, close the listener and its connections, exit 0 (at once,
     // even when a scan is running in worker threads)
     const onSignal = () => {
-      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
+      // whatever is still running (a scan in the workers, a slow client) has 2 s
+      setTimeout(() => process.exit(0), 2000).unref();
       server.stop().finally(() => process.exit(0));
     };
-    process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
+    // SIGUSR1 would open Node's inspector on a long-running server; with a listener it does not
+    process.on("SIGUSR1", () => process.stderr.write("SIGUSR1 ignored (no inspector in serve-metrics)\n"));
 
     try {
       const report = await server.scanOnce();

@@ -2,7 +2,6 @@
 // worker threads) for as many scans as its holder runs — one for the CLI, many for the TUI and
 // the operator. A scan is source → objects → engine → findings → scoring → report; it reports
 // progress as events and stops when its signal is aborted.
-import v8 from "node:v8";
 import type { Alert } from "./model.js";
 import { Registry, type Control, type RuleMeta } from "./engine/registry.js";
 import { PolicyRuntime } from "./engine/runtime.js";
@@ -81,14 +80,6 @@ export class Scanner {
   }
 
   static async create(opts: ScannerOptions = {}): Promise<Scanner> {
-    // While workers evaluate, the main thread turns their replies into findings: short-lived
-    // garbage that a small young generation collects before it adds to the peak (a 20,000
-    // object cluster scan: about 610 → 540 MB peak RSS; file scans take the same time).
-    // Set once, when the first scanner is made: it is the process's, not a scan's.
-    if (!youngGenerationSet) {
-      v8.setFlagsFromString("--max-semi-space-size=2");
-      youngGenerationSet = true;
-    }
     return new Scanner(Registry.load(), await PolicyRuntime.load(opts.wasmFile), opts);
   }
 
@@ -175,5 +166,3 @@ export class Scanner {
     await rt.close?.();
   }
 }
-
-let youngGenerationSet = false;

@@ -52,5 +52,5 @@ export function formatFromExtension(file: string): Format | undefined {
   if (!m) return undefined;
   const ext = m[1].toLowerCase();
   const byExt: Record<string, Format> = { yml: "yaml", md: "markdown", xml: "junit", htm: "html", prom: "prometheus" };
-  return byExt[ext] ?? (isFormat(ext) ? ext : undefined);
+  return Object.hasOwn(byExt, ext) ? byExt[ext] : isFormat(ext) ? ext : undefined;
 }
