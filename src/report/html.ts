@@ -14,7 +14,7 @@ const SEVERITIES: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
 
 /** HTML-escaped, with control characters and bidi overrides shown as escapes (a newline or tab is only whitespace here) */
 function esc(s: string | number | undefined): string {
-  return s === undefined ? "" : escape(escapeControls(String(s), "\t\n\r"));
+  return s === undefined ? "" : escape(escapeControls(String(s), "\t\n"));
 }
 
 /** Scores as the page shows them: two decimals and a percent sign, or n/a. */
