@@ -1,11 +1,13 @@
 // The csv format: one row per finding (failed or excepted control × resource), for
 // spreadsheets. Paths of one finding share a cell, joined by "; ", so a row stays one
-// finding; line/column are those of the first failed field (else the resource's own).
+// finding, each field once; line/column are the finding's position (report/view.ts: the
+// first positioned failed field, then delete, review, fix, else the resource's own start).
 // Cells that a spreadsheet would run as a formula (= + - @ tab CR at the start) get a
 // leading ' (csv-stringify's escape_formulas): resource names and messages come from the
 // scanned objects, which anyone may have written.
 import { stringify } from "csv-stringify/sync";
-import type { ScanReport, PathEntry } from "../core/scoring/result.js";
+import type { ScanReport } from "../core/scoring/result.js";
+import { findingView, type FieldView } from "./view.js";
 import type { Reporter } from "./index.js";
 
 export const CSV_COLUMNS = [
@@ -19,8 +21,7 @@ export function renderCsv(report: ScanReport): string {
   for (const r of report.resources) {
     for (const f of r.findings) {
       const ctl = controls.get(f.controlID);
-      const failed = f.paths.filter((p) => p.type === "failed" || p.type === "review");
-      const at = failed.find((p) => p.line !== undefined) ?? f.paths.find((p) => p.line !== undefined) ?? r.source;
+      const view = findingView(r, f);
       rows.push([
         ctl?.severity ?? "",
         f.controlID,
@@ -31,10 +32,10 @@ export function renderCsv(report: ScanReport): string {
         r.namespace,
         r.name,
         r.source?.file ?? "",
-        at?.line,
-        at?.column,
-        [...new Set(failed.map((p) => p.path))].join("; "),
-        [...new Set(f.paths.filter((p) => p.type === "fix" || p.type === "delete").map(fixText))].join("; "),
+        view.line,
+        view.column,
+        view.failed.map((p) => p.path).join("; "),
+        view.fixes.map(fixCell).join("; "),
         f.message,
         f.exception ?? "",
       ]);
@@ -43,8 +44,8 @@ export function renderCsv(report: ScanReport): string {
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS], escape_formulas: true });
 }
 
-function fixText(p: PathEntry): string {
-  return p.type === "delete" ? `remove ${p.path}` : `${p.path}=${p.value ?? ""}`;
+function fixCell(p: FieldView): string {
+  return p.fix === "remove" ? `remove ${p.path}` : `${p.path}=${p.fix?.value ?? ""}`;
 }
 
 export const reporter: Reporter = { ext: "csv", render: renderCsv };

@@ -1,5 +1,6 @@
 // Rendering of `kubescape diff`: the findings fixed, new and unchanged between two reports.
 import pc from "picocolors";
+import { forTerminal as t } from "./escape.js";
 import type { FindingItem, ReportDiff } from "../core/scoring/baseline.js";
 import type { ScanReport } from "../core/scoring/result.js";
 
@@ -25,11 +26,12 @@ export function renderDiffPretty(diff: ReportDiff, controls: Map<string, Control
     for (const i of items) {
       if (i.controlID !== last) {
         const ctl = controls.get(i.controlID);
-        out.push(`  ${i.controlID} ${ctl?.name ?? ""}${ctl ? c.dim(` [${ctl.severity}]`) : ""}`);
+        out.push(`  ${t(`${i.controlID} ${ctl?.name ?? ""}`)}${ctl ? c.dim(` [${t(ctl.severity)}]`) : ""}`);
         last = i.controlID;
       }
-      const where = i.file ? c.dim(` (${i.file}${i.line ? `:${i.line}` : ""})`) : "";
-      out.push(`    ${i.resourceID}${i.path ? ` ${i.path}` : ""}${where}`);
+      // both reports are read from files anyone may have written: nothing of theirs reaches the terminal raw
+      const where = i.file ? c.dim(` (${t(i.file)}${i.line ? `:${t(String(i.line))}` : ""})`) : "";
+      out.push(`    ${t(i.resourceID)}${i.path ? ` ${t(i.path)}` : ""}${where}`);
     }
   };
   section("New", diff.new, c.red);

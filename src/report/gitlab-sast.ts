@@ -7,12 +7,14 @@
 // - id: a UUID-shaped (version 8) hash of file + resource ID + control ID, so a finding keeps
 //   its id across scans and GitLab can track it.
 // - location.file: the scanned file as given on the command line (run from the repository
-//   root for GitLab to link it), lines spanning the failed fields. A resource from stdin or
+//   root for GitLab to link it), lines from the finding's position (report/view.ts, the line
+//   every format gives) to the last failed field. A resource from stdin or
 //   a cluster has no file in the repository: its resource ID stands in, without lines, so
 //   the dashboard still names the object instead of a dead link to "<stdin>".
 import { createHash } from "node:crypto";
 import { isStreamName } from "../core/model.js";
-import type { ScanReport, ResourceResult, ResourceFinding, PathEntry } from "../core/scoring/result.js";
+import type { ScanReport } from "../core/scoring/result.js";
+import { findingView, type FindingView } from "./view.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { loc } from "./text.js";
 
@@ -35,16 +37,17 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
       const ctl = controls.get(f.controlID);
       const doc = opts.doc?.(f.controlID);
       const name = ctl?.name ?? f.controlID;
+      const view = findingView(r, f);
       vulnerabilities.push({
         id: stableId(r.source?.file ?? "", r.resourceID, f.controlID),
         name: name.slice(0, 255),
         description: clip(
-          [f.message, `Resource: \`${r.resourceID}\``, doc && [doc.description, doc.why].filter(Boolean).join("\n\n"), failedList(f.paths)].filter(Boolean).join("\n\n"),
+          [f.message, `Resource: \`${r.resourceID}\``, doc && [doc.description, doc.why].filter(Boolean).join("\n\n"), failedList(view)].filter(Boolean).join("\n\n"),
           1_048_576,
         ),
         severity: ctl?.severity ?? "Unknown",
-        solution: clip([doc?.remediation, fixList(f.paths)].filter(Boolean).join("\n\n"), 7000) || undefined,
-        location: location(r, f),
+        solution: clip([doc?.remediation, fixList(view)].filter(Boolean).join("\n\n"), 7000) || undefined,
+        location: location(view),
         identifiers: [
           {
             type: "kubescape_control",
@@ -75,34 +78,26 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
   return JSON.stringify(out, null, 2) + "\n";
 }
 
-function location(r: ResourceResult, f: ResourceFinding): { file: string; start_line?: number; end_line?: number } {
+/** From the finding's position (the line every format gives) to the last failed field's line. */
+function location(view: FindingView): { file: string; start_line?: number; end_line?: number } {
+  const { resource: r } = view;
   const src = r.source;
   if (!src?.file || isStreamName(src.file)) return { file: r.resourceID || "unknown" };
-  const failed = f.paths.filter((p) => (p.type === "failed" || p.type === "review") && p.line !== undefined);
-  const lines = (failed.length ? failed : f.paths.filter((p) => p.line !== undefined)).map((p) => p.line!);
-  if (!lines.length && src.line !== undefined) lines.push(src.line);
   const clean = src.file.replace(/^\.\//, "");
-  if (!lines.length) return { file: clean };
-  return { file: clean, start_line: Math.min(...lines), end_line: Math.max(...lines) };
+  if (view.line === undefined) return { file: clean };
+  const end = Math.max(view.line, ...view.failed.filter((p) => p.line !== undefined).map((p) => p.line!));
+  return { file: clean, start_line: view.line, end_line: end };
 }
 
-function failedList(paths: PathEntry[]): string {
-  const failed = unique(paths.filter((p) => p.type === "failed" || p.type === "review")).filter(
-    (p, _, all) => p.type === "failed" || !all.some((q) => q.type === "failed" && q.path === p.path),
-  );
-  return failed.length ? "Failed fields:\n" + failed.map((p) => `- \`${p.path}\`${p.line !== undefined ? ` (line ${p.line})` : ""}`).join("\n") : "";
+function failedList(view: FindingView): string {
+  return view.failed.length
+    ? "Failed fields:\n" + view.failed.map((p) => `- ${p.failed ? "" : "review "}\`${p.path}\`${p.line !== undefined ? ` (line ${p.line})` : ""}`).join("\n")
+    : "";
 }
 
-function fixList(paths: PathEntry[]): string {
-  const fixes = unique(paths.filter((p) => p.type === "fix" || p.type === "delete"));
-  if (!fixes.length) return "";
-  return "Suggested changes:\n" + fixes.map((p) => (p.type === "delete" ? `- remove \`${p.path}\`` : `- set \`${p.path}\` to \`${p.value ?? ""}\``)).join("\n");
-}
-
-/** Rules may report the same field twice; once is enough. */
-function unique(paths: PathEntry[]): PathEntry[] {
-  const seen = new Set<string>();
-  return paths.filter((p) => !seen.has(`${p.type}\0${p.path}`) && !!seen.add(`${p.type}\0${p.path}`));
+function fixList(view: FindingView): string {
+  if (!view.fixes.length) return "";
+  return "Suggested changes:\n" + view.fixes.map((p) => (p.fix === "remove" ? `- remove \`${p.path}\`` : `- set \`${p.path}\` to \`${p.fix!.value ?? ""}\``)).join("\n");
 }
 
 /** A UUID-shaped id from a hash: version 8 ("custom") and the RFC variant bits set. */

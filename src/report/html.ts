@@ -1,16 +1,20 @@
 // The html format: one self-contained page (inline CSS, no script, no external request)
 // that a browser opens from disk or a CI artifact store. Every string that comes from the
-// scan goes through esc(): resource names, messages and paths are user-controlled.
+// scan goes through esc(): resource names, messages and paths are user-controlled. Each
+// finding lists its fields once (report/view.ts), the one at the finding's position first.
 import { escape } from "html-escaper";
 import type { Severity } from "../core/model.js";
-import type { ControlResult, ResourceFinding, ScanReport } from "../core/scoring/result.js";
+import type { ControlResult, ScanReport } from "../core/scoring/result.js";
+import { findingView, type FindingView } from "./view.js";
+import { escapeControls } from "./escape.js";
 import type { RenderOptions, Reporter } from "./index.js";
-import { loc, pathText } from "./text.js";
+import { fieldText, loc } from "./text.js";
 
 const SEVERITIES: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
 
+/** HTML-escaped, with control characters and bidi overrides shown as escapes (a newline or tab is only whitespace here) */
 function esc(s: string | number | undefined): string {
-  return s === undefined ? "" : escape(String(s));
+  return s === undefined ? "" : escape(escapeControls(String(s), "\t\n"));
 }
 
 /** Scores as the page shows them: two decimals and a percent sign, or n/a. */
@@ -174,7 +178,7 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
   for (const r of failedResources) {
     const src = r.source ? `<span class="src mono">${esc(loc(r.source.file, r.source.line, r.source.column))}</span>` : "";
     parts.push(`<article class="resource" data-resource="${esc(r.resourceID)}"><header><span class="id">${esc(r.resourceID)}</span>${src}</header>`);
-    for (const f of r.findings) parts.push(findingHtml(f, ctlById.get(f.controlID), r.source?.file, opts));
+    for (const f of r.findings) parts.push(findingHtml(findingView(r, f), ctlById.get(f.controlID), opts));
     parts.push(`</article>`);
   }
 
@@ -227,14 +231,15 @@ function formatDate(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
-function findingHtml(f: ResourceFinding, ctl: ControlResult | undefined, file: string | undefined, opts: Pick<RenderOptions, "doc">): string {
+function findingHtml(view: FindingView, ctl: ControlResult | undefined, opts: Pick<RenderOptions, "doc">): string {
+  const f = view.finding;
   const id = esc(f.controlID);
   const name = esc(ctl?.name ?? "");
   if (f.status === "excepted") {
     return `<section class="finding excepted" data-finding="${id}"><span class="mono">${id}</span> ${name}: passed (excepted by ${esc(f.exception ?? "an exception")})</section>`;
   }
   const sev = ctl ? `<span class="sev sev-${esc(ctl.severity)}">${esc(ctl.severity)}</span> ` : "";
-  const paths = f.paths.map((p) => `<li>${pathText(p, file, { at: (x) => `<span class="at mono">${esc(x)}</span>`, code: (x) => `<code>${esc(x)}</code>`, fix: (x) => `<span class="fix">${x}</span>` })}</li>`).join("");
+  const paths = view.fields.map((p) => `<li>${fieldText(p, view.file, { at: (x) => `<span class="at mono">${esc(x)}</span>`, code: (x) => `<code>${esc(x)}</code>`, fix: (x) => `<span class="fix">${x}</span>` })}</li>`).join("");
   const related = f.relatedObjects.length ? `<div class="msg">related: ${esc(f.relatedObjects.join(", "))}</div>` : "";
   const remediation = opts.doc?.(f.controlID)?.remediation;
   return (

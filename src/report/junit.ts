@@ -5,8 +5,8 @@
 import { XMLBuilder } from "fast-xml-parser";
 import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
-import { findingPosition, hasFile } from "./finding-position.js";
-import { loc } from "./text.js";
+import { findingView, hasFile, type FindingView } from "./view.js";
+import { fieldText, loc } from "./text.js";
 
 type Node = Record<string, unknown>;
 
@@ -72,10 +72,10 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
   let skipped = 0;
   for (const { resource, finding } of found) {
     const tc: Node = { "@_classname": c.id, "@_name": clean(resource.resourceID), "@_time": "0" };
-    const pos = findingPosition(resource, finding);
+    const view = findingView(resource, finding);
     if (hasFile(report, resource)) {
       tc["@_file"] = clean(resource.source.file);
-      if (pos) tc["@_line"] = pos.line;
+      if (view.line !== undefined) tc["@_line"] = view.line;
     }
     if (finding.status === "excepted") {
       skipped++;
@@ -85,7 +85,7 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
       tc.failure = {
         "@_message": attr(finding.message || `${c.name} failed`),
         "@_type": c.severity,
-        "#text": clean(failureBody(resource, finding, remediation)),
+        "#text": clean(failureBody(view, remediation)),
       };
     }
     testcases.push(tc);
@@ -109,18 +109,12 @@ function suiteNode(name: string, counts: { tests: number; failures: number; skip
   };
 }
 
-/** file:line:col and field of each path, then how to fix it. */
-function failureBody(resource: ResourceResult, finding: ResourceFinding, remediation: string | undefined): string {
+/** The message, file:line:col and field of each failed field with its fix (the finding's own position first), then how to fix it. */
+function failureBody(view: FindingView, remediation: string | undefined): string {
+  const { resource, finding } = view;
   const lines: string[] = [finding.message];
-  const file = resource.source?.file;
-  for (const p of finding.paths) {
-    const where = loc(file, p.line, p.column);
-    const what = p.type === "fix" ? `fix: set ${p.path} to ${p.value ?? "a value"}` : p.type === "failed" ? p.path : `${p.type}: ${p.path}`;
-    lines.push(where ? `${where}  ${what}` : what);
-  }
-  if (!finding.paths.some((p) => p.line !== undefined) && file) {
-    lines.push(`${loc(file, resource.source?.line, resource.source?.column)}  ${resource.resourceID}`);
-  }
+  for (const f of view.fields) lines.push(fieldText(f, view.file));
+  if (!view.at && view.file) lines.push(`${loc(view.file, view.line, view.column)}  ${resource.resourceID}`);
   if (finding.relatedObjects.length) lines.push(`related: ${finding.relatedObjects.join(", ")}`);
   if (remediation) lines.push(`Remediation: ${remediation}`);
   return lines.join("\n");

@@ -5,14 +5,18 @@
 // Everything that comes from scanned objects (names, paths, messages) is escaped: in text
 // cells every ASCII punctuation mark is backslash-escaped (so no markup, HTML or table pipe
 // survives); code spans get a backtick fence longer than any run inside and \| for pipes.
+// Control characters and bidi overrides are written as visible escapes (\x1b, \u202e), so
+// neither a terminal showing the file nor a page rendering it reorders or rewrites text.
 // The output stays under GitHub's 65,536-character comment limit: tables and resource lists
 // are cut to fit, with a row saying how many were left out and a closing note.
 import { markdownTable } from "markdown-table";
 import type { Severity } from "../core/model.js";
 import { SEVERITY_ORDER } from "../core/model.js";
-import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../core/scoring/result.js";
+import type { ScanReport, ResourceResult, ResourceFinding, ControlResult } from "../core/scoring/result.js";
+import { findingView, type FieldView } from "./view.js";
+import { escapeControls } from "./escape.js";
 import type { Reporter, RenderOptions } from "./index.js";
-import { loc } from "./text.js";
+import { fixText, loc } from "./text.js";
 
 /** GitHub's limit for an issue or pull-request comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -20,12 +24,12 @@ const NOTE_ROOM = 400;
 
 /** Text for a table cell or paragraph: one line, every ASCII punctuation mark escaped. */
 export function mdText(s: string): string {
-  return s.replace(/[\r\n]+/g, " ").replace(/[!-/:-@[-`{-~]/g, "\\$&");
+  return escapeControls(s.replace(/[\r\n]+/g, " ")).replace(/[!-/:-@[-`{-~]/g, "\\$&");
 }
 
 /** A code span (for use in a table cell: pipes escaped as GFM tables need). */
 export function mdCode(s: string): string {
-  const one = s.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
+  const one = escapeControls(s.replace(/[\r\n]+/g, " ")).replace(/\|/g, "\\|");
   if (!one) return "";
   const longest = Math.max(0, ...(one.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longest + 1);
@@ -34,7 +38,7 @@ export function mdCode(s: string): string {
 }
 
 function html(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return escapeControls(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 class Budget {
@@ -200,13 +204,10 @@ function detailsBlock(
   const tail = "\n</details>\n\n";
   const header = files ? ["Resource", "Location", "Failed fields", "Fix"] : ["Resource", "Failed fields", "Fix"];
   const rows = items.map(({ r, f }) => {
-    const failed = f.paths.filter((p) => p.type === "failed" || p.type === "review");
-    const at = failed.find((p) => p.line !== undefined) ?? f.paths.find((p) => p.line !== undefined) ?? r.source;
-    const where = r.source ? mdCode(loc(r.source.file, at?.line, at?.column)) : "";
-    // a field both failed and up for review is listed once
-    const shown = failed.filter((p) => p.type === "failed" || !failed.some((q) => q.type === "failed" && q.path === p.path));
-    const fields = shown.length ? [...new Set(shown.map(pathCell))].join("<br>") : mdText(f.message);
-    const fixes = [...new Set(f.paths.filter((p) => p.type === "fix" || p.type === "delete").map(fixCell))].join("<br>");
+    const view = findingView(r, f);
+    const where = view.file !== undefined ? mdCode(loc(view.file, view.line, view.column)) : "";
+    const fields = view.failed.length ? view.failed.map(fieldCell).join("<br>") : mdText(f.message);
+    const fixes = view.fixes.map((p) => fixText(p, mdCode)).join("<br>");
     return files ? [mdCode(r.resourceID), where, fields, fixes] : [mdCode(r.resourceID), fields, fixes];
   });
   const t = fitTable(header, rows, header.map(() => "l" as const), room - head.length - fix.length - tail.length);
@@ -214,12 +215,8 @@ function detailsBlock(
   return { text: head + fix + t.text + tail, cut: t.shown < rows.length };
 }
 
-function pathCell(p: PathEntry): string {
-  return (p.type === "review" ? "review " : "") + mdCode(p.path);
-}
-
-function fixCell(p: PathEntry): string {
-  return p.type === "delete" ? `remove ${mdCode(p.path)}` : `${mdCode(p.path)} = ${mdCode(p.value ?? "")}`;
+function fieldCell(p: FieldView): string {
+  return (p.failed ? "" : "review ") + mdCode(p.path);
 }
 
 export const reporter: Reporter = { ext: "md", render: renderMarkdown };

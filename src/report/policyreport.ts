@@ -16,7 +16,8 @@
 //   kubescape-<ns>-2, -3, … so each object stays under the 256 KiB last-applied annotation
 //   of client-side `kubectl apply` (and far under etcd's object limit).
 import YAML from "yaml";
-import type { ScanReport, ResourceResult, ResourceFinding, ControlResult, PathEntry } from "../core/scoring/result.js";
+import type { ScanReport, ResourceResult, ResourceFinding, ControlResult } from "../core/scoring/result.js";
+import { findingView, type FieldView } from "./view.js";
 import type { Reporter } from "./index.js";
 import { loc } from "./text.js";
 
@@ -129,22 +130,18 @@ export function policyReports(report: ScanReport): PolicyReportObject[] {
 
 function properties(report: ScanReport, r: ResourceResult, f: ResourceFinding, ctl: ControlResult | undefined): Record<string, string> {
   const p: Record<string, string> = { resourceID: r.resourceID };
-  const failed = f.paths.filter((x) => x.type === "failed" || x.type === "review");
-  const fixes = f.paths.filter((x) => x.type === "fix" || x.type === "delete");
-  if (failed.length) p.failedPaths = [...new Set(failed.map((x) => x.path))].join(", ");
-  if (fixes.length) p.fixPaths = [...new Set(fixes.map(fixText))].join(", ");
-  if (report.target.kind === "files" && r.source) {
-    const at = f.paths.find((x) => x.line !== undefined) ?? r.source;
-    p.file = loc(r.source.file, at.line, at.column);
-  }
+  const view = findingView(r, f);
+  if (view.failed.length) p.failedPaths = view.failed.map((x) => x.path).join(", ");
+  if (view.fixes.length) p.fixPaths = view.fixes.map(fixText).join(", ");
+  if (report.target.kind === "files" && view.file !== undefined) p.file = loc(view.file, view.line, view.column);
   if (f.relatedObjects.length) p.relatedObjects = f.relatedObjects.join(", ");
   if (f.status === "excepted") p.exception = f.exception ?? "excepted";
   if (ctl?.frameworks.length) p.frameworks = ctl.frameworks.join(", ");
   return p;
 }
 
-function fixText(p: PathEntry): string {
-  return p.type === "delete" ? `remove ${p.path}` : `${p.path}=${p.value ?? ""}`;
+function fixText(p: FieldView): string {
+  return p.fix === "remove" ? `remove ${p.path}` : `${p.path}=${p.fix?.value ?? ""}`;
 }
 
 function summarize(results: PolicyReportResult[]): Record<PolicyResultValue, number> {

@@ -1,11 +1,16 @@
 // The pretty format: a summary table of controls, then each failed resource with
-// file:line:col of every failed field and how to fix it.
+// file:line:col of every failed field and how to fix it (report/view.ts: each field once,
+// the one at the finding's position first). It goes to a terminal: every string that comes
+// from the scanned input passes through forTerminal (t below), so a name cannot carry an
+// escape sequence or a carriage return that rewrites what the report says.
 import { table as newTable } from "../cli/table.js";
 import pc from "picocolors";
 import type { Severity } from "../core/model.js";
 import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
-import { loc, pathText } from "./text.js";
+import { fieldText, loc } from "./text.js";
+import { findingView } from "./view.js";
+import { forTerminal as t } from "./escape.js";
 
 export interface PrettyOptions {
   color: boolean;
@@ -24,11 +29,11 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   const s = report.summary;
   const cl = report.target.cluster;
   const what = cl
-    ? `cluster ${cl.context} (${cl.server}, ${cl.version || "unknown version"}${cl.namespace ? `, namespace ${cl.namespace}` : ""}), ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`
+    ? `cluster ${t(cl.context)} (${t(cl.server)}, ${t(cl.version || "unknown version")}${cl.namespace ? `, namespace ${t(cl.namespace)}` : ""}), ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`
     : `${s.filesRead} file${s.filesRead === 1 ? "" : "s"}, ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`;
   out.push(c.bold("Kubescape scan") + ` · ${what} · ${s.controls.total} controls (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)`);
   if (cl) {
-    const counts = Object.entries(cl.counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
+    const counts = Object.entries(cl.counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${t(k)}`);
     out.push(c.dim(`listed ${counts.join(", ") || "nothing"} in ${(cl.listMs / 1000).toFixed(1)} s · scan took ${(report.durationMs / 1000).toFixed(1)} s`));
   }
   out.push("");
@@ -40,7 +45,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
       const all = ctl.resources.passed + ctl.resources.failed;
       table.push([
         sevColor[ctl.severity](ctl.severity),
-        `${ctl.id} ${ctl.name}`,
+        t(`${ctl.id} ${ctl.name}`),
         (ctl.resources.failed ? c.red(String(ctl.resources.failed)) : "0") + (ctl.resources.excepted ? c.dim(` (+${ctl.resources.excepted} excepted)`) : ""),
         String(all + ctl.resources.excepted),
         ctl.score === undefined ? "-" : `${ctl.score.toFixed(0)}%`,
@@ -53,7 +58,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     const byReason = new Map<string, string[]>();
     for (const ctl of skipped) byReason.set(ctl.skipReason ?? "skipped", [...(byReason.get(ctl.skipReason ?? "skipped") ?? []), ctl.id]);
     for (const [reason, ids] of byReason) {
-      out.push(c.dim(`${ids.length} control${ids.length === 1 ? "" : "s"} skipped (${reason}): ${ids.length > 8 ? ids.slice(0, 8).join(", ") + ", …" : ids.join(", ")}`));
+      out.push(c.dim(t(`${ids.length} control${ids.length === 1 ? "" : "s"} skipped (${reason}): ${ids.length > 8 ? ids.slice(0, 8).join(", ") + ", …" : ids.join(", ")}`)));
     }
   }
 
@@ -64,19 +69,20 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     for (const r of report.resources) {
       if (!r.findings.some((f) => f.status === "failed")) continue; // only excepted findings
       out.push("");
-      const where = r.source ? `  ${c.dim(loc(r.source.file, r.source.line, r.source.column))}` : "";
-      out.push(`${c.bold(r.resourceID)}${where}`);
+      const where = r.source ? `  ${c.dim(t(loc(r.source.file, r.source.line, r.source.column)))}` : "";
+      out.push(`${c.bold(t(r.resourceID))}${where}`);
       for (const f of r.findings) {
         const ctl = ctlById.get(f.controlID)!;
         if (f.status === "excepted") {
-          out.push(c.dim(`  ${"excepted".padEnd(8)} ${ctl.id} ${ctl.name} — passed (excepted: ${f.exception})`));
+          out.push(c.dim(`  ${"excepted".padEnd(8)} ${t(`${ctl.id} ${ctl.name}`)} — passed (excepted: ${t(f.exception ?? "an exception")})`));
           continue;
         }
         const mark = f.baseline === "new" ? ` ${c.bold(c.magenta("new"))}` : f.baseline === "existing" ? c.dim(" (in baseline)") : "";
-        out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${ctl.id} ${ctl.name}${mark}`);
-        if (f.message) out.push(`           ${c.dim(f.message)}`);
-        for (const p of f.paths) out.push(`           ${pathText(p, r.source?.file, { at: c.dim, fix: c.green })}`);
-        if (f.relatedObjects.length) out.push(`           ${c.dim("related: " + f.relatedObjects.join(", "))}`);
+        out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${t(`${ctl.id} ${ctl.name}`)}${mark}`);
+        if (f.message) out.push(`           ${c.dim(t(f.message))}`);
+        const view = findingView(r, f);
+        for (const p of view.fields) out.push(`           ${fieldText(p, view.file, { at: (x) => c.dim(t(x)), code: t, fix: c.green })}`);
+        if (f.relatedObjects.length) out.push(`           ${c.dim("related: " + t(f.relatedObjects.join(", ")))}`);
       }
     }
   }
@@ -84,11 +90,11 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   if (report.skippedFiles.length) {
     out.push("");
     out.push(c.bold(c.yellow(`Skipped input (${report.skippedFiles.length})`)));
-    for (const f of report.skippedFiles) out.push(`  ${loc(f.file, f.line)}: ${f.reason}`);
+    for (const f of report.skippedFiles) out.push(`  ${t(loc(f.file, f.line))}: ${t(f.reason)}`);
   }
   if (report.warnings.length) {
     out.push("");
-    for (const w of report.warnings) out.push(c.yellow(`warning: ${w}`));
+    for (const w of report.warnings) out.push(c.yellow(`warning: ${t(w)}`));
   }
 
   out.push("");
@@ -99,7 +105,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     `${c.bold("Compliance score:")} ${score}` +
       (sev.length ? `   ${c.bold("Failed controls:")} ${sev.map(([k, n]) => sevColor[k](`${n} ${k}`)).join(", ")}` : `   ${c.green("No failed controls")}`),
   );
-  if (fw.length && fw.length <= 4) out.push(fw.map((f) => `${f.name}: ${f.score!.toFixed(2)}%`).join("   "));
+  if (fw.length && fw.length <= 4) out.push(fw.map((f) => `${t(f.name)}: ${f.score!.toFixed(2)}%`).join("   "));
   return out.join("\n") + "\n";
 }
 

@@ -7,9 +7,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
 import { isStreamName, type Severity } from "../core/model.js";
-import type { ControlResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
+import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
-import { findingPosition, hasFile } from "./finding-position.js";
+import { findingView, hasFile, type FieldView } from "./view.js";
+import { fixText } from "./text.js";
 
 const SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 // the controls are Kubescape's; their home is the most useful link for a reader
@@ -116,30 +117,31 @@ function rule(c: ControlResult, opts: Pick<RenderOptions, "doc">): Sarif.Reporti
 }
 
 function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: ResourceResult, f: ResourceFinding, cwd: string): Sarif.Result {
-  const pos = findingPosition(r, f);
+  const view = findingView(r, f);
   const logical: Sarif.LogicalLocation = { fullyQualifiedName: r.resourceID, name: r.name || r.resourceID, kind: "resource" };
   const uri = hasFile(report, r) ? relativeUri(r.source.file, cwd) : undefined;
 
   const primary: Sarif.Location = { logicalLocations: [logical] };
   if (uri) {
     primary.physicalLocation = { artifactLocation: { uri, uriBaseId: SRCROOT } };
-    if (pos) primary.physicalLocation.region = region(pos.line, pos.column);
+    if (view.line !== undefined) primary.physicalLocation.region = region(view.line, view.column);
   }
-  if (pos?.entry) primary.message = { text: pos.entry.path };
+  if (view.at) primary.message = { text: describeField(view.at) };
 
+  // the other positioned fields, each once
   const related: Sarif.Location[] = [];
   if (uri) {
-    for (const p of f.paths) {
-      if (p === pos?.entry || p.line === undefined) continue;
+    for (const p of view.fields) {
+      if (p === view.at || p.line === undefined) continue;
       related.push({
         id: related.length,
         physicalLocation: { artifactLocation: { uri, uriBaseId: SRCROOT }, region: region(p.line, p.column) },
-        message: { text: describePath(p) },
+        message: { text: describeField(p) },
       });
     }
   }
 
-  const fixes = f.paths.filter((p) => p.type === "fix" || p.type === "delete").map(describePath);
+  const fixes = view.fixes.map((p) => fixText(p));
   const base = f.message.trim() || `${c.id} ${c.name} failed on ${r.resourceID}`;
   const res: Sarif.Result = {
     ruleId: c.id,
@@ -148,7 +150,7 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
     level: LEVEL[c.severity],
     message: { text: fixes.length ? `${base}\nTo fix: ${fixes.join("; ")}` : base },
     locations: [primary],
-    partialFingerprints: { "kubescapeFinding/v1": fingerprint(r.resourceID, c.id, pos?.entry?.path ?? "") },
+    partialFingerprints: { "kubescapeFinding/v1": fingerprint(r.resourceID, c.id, view.at?.path ?? "") },
     properties: {
       severity: c.severity,
       resourceID: r.resourceID,
@@ -171,17 +173,10 @@ function region(line: number, column: number | undefined): Sarif.Region {
   return column !== undefined ? { startLine: line, startColumn: column } : { startLine: line };
 }
 
-function describePath(p: PathEntry): string {
-  switch (p.type) {
-    case "fix":
-      return `set ${p.path} to ${p.value ?? "a value"}`;
-    case "delete":
-      return `remove ${p.path}`;
-    case "review":
-      return `review ${p.path}`;
-    default:
-      return p.path;
-  }
+/** A field and what to do with it, in one phrase: "spec.x (review; fix: remove it)". */
+function describeField(p: FieldView): string {
+  const notes = [...(p.review && !p.failed ? ["review"] : []), ...(p.fix ? [p.fix === "remove" ? "fix: remove it" : `fix: set to ${p.fix.value ?? "a value"}`] : [])];
+  return notes.length ? `${p.path} (${notes.join("; ")})` : p.path;
 }
 
 /** Stable across line shifts: what failed and where in the object, not where in the file. */

@@ -1,5 +1,5 @@
-// How the human-readable formats (pretty, html, pdf) write a place and a failed field.
-import type { PathEntry } from "../core/scoring/result.js";
+// How the human-readable formats (pretty, html, pdf, junit) write a place and a field of a finding.
+import type { FieldView } from "./view.js";
 
 /** file:line:column, leaving out what is unknown */
 export function loc(file: string | undefined, line?: number, column?: number): string {
@@ -18,21 +18,26 @@ export interface PathStyle {
 const plain: PathStyle = { at: (s) => s, code: (s) => s, fix: (s) => s };
 
 /**
- * One failed / review / delete / fix path as a line: where it is, then what to do. A path
- * whose field does not exist yet (exact=false) is placed at its nearest parent.
+ * One field of a finding as a line: where it is, then what it is and what to do with it
+ * (a field listed as failed and as fixed is one line). A field that does not exist yet
+ * (exact=false) is placed at its nearest parent.
  */
-export function pathText(p: PathEntry, file: string | undefined, style: Partial<PathStyle> = {}): string {
+export function fieldText(f: FieldView, file: string | undefined, style: Partial<PathStyle> = {}): string {
   const s = { ...plain, ...style };
-  const at = file && p.line !== undefined ? `${s.at(`${loc(file, p.line, p.column)}${p.exact === false ? " (parent)" : ""}`)}  ` : "";
-  const path = s.code(p.path);
-  switch (p.type) {
-    case "failed":
-      return `${at}${path}`;
-    case "review":
-      return `${at}review: ${path}`;
-    case "delete":
-      return `${at}${s.fix("fix:")} remove ${path}`;
-    case "fix":
-      return `${at}${s.fix("fix:")} set ${path} = ${s.code(p.value ?? "")}`;
-  }
+  const at = file && f.line !== undefined ? `${s.at(`${loc(file, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`)}  ` : "";
+  const path = s.code(f.path);
+  const listed = f.failed || f.review;
+  const what = f.failed ? path : f.review ? `review: ${path}` : "";
+  if (!f.fix) return at + what;
+  const fix =
+    f.fix === "remove"
+      ? listed ? "remove" : `remove ${path}`
+      : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
+  return `${at}${listed ? `${what}  ` : ""}${s.fix("fix:")} ${fix}`;
+}
+
+/** What a fix says, without the field's place: "remove <path>" or "set <path> = <value>". */
+export function fixText(f: FieldView, code: (s: string) => string = (x) => x): string {
+  if (!f.fix) return "";
+  return f.fix === "remove" ? `remove ${code(f.path)}` : `set ${code(f.path)} = ${code(f.fix.value ?? "a value")}`;
 }
