@@ -2,6 +2,7 @@
 // cluster that refuses, a tool that fails) is one line, "error: …", and exit 2; anything else
 // is a bug and oclif prints it with its stack.
 import { UsageError, UserError } from "../core/errors.js";
+import { forTerminal } from "../report/escape.js";
 
 export const EXIT = {
   /** nothing over the thresholds */
@@ -12,11 +13,9 @@ export const EXIT = {
   input: 2,
 } as const;
 
-/** One line, safe for a terminal: newlines folded, control characters shown escaped. */
+/** One line, safe for a terminal: line breaks and other control characters shown escaped, never sent. */
 export function oneLine(message: string): string {
-  return message
-    .replace(/\s*\n\s*/g, " ")
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => (c === "\t" ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return forTerminal(message);
 }
 
 /** Print a user error as its one line and set exit code 2; false for anything else. */
