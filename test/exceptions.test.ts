@@ -90,6 +90,37 @@ describe("exceptions in a scan", () => {
     expect(pretty).not.toMatch(/Deployment\/agent/);
   });
 
+  it("marks an object's own annotation as self-excepted in every format that names exceptions", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-self-"));
+    const base = path.join(dir, "report");
+    const formats = ["json", "yaml", "sarif", "junit", "html", "csv", "markdown", "gitlab-sast", "policyreport", "pretty"];
+    const r = runCli(["scan", "control", "C-0041", "-", "--format", formats.join(","), "--output", base], { input: manifest });
+    expect(r.stderr).toMatch(/report written to/);
+    const json = JSON.parse(fs.readFileSync(`${base}.json`, "utf8"));
+    const web = json.resources.find((x: any) => x.name === "web").findings[0];
+    expect(web).toMatchObject({ status: "excepted", selfExcepted: true, exception: "self-excepted by its annotation ignore-control.kubescape.io/C-0041: load balancer health checks" });
+    // pdf and prometheus carry no exception names (pdf: checked by its consumer test; prometheus: counts only);
+    // gitlab-sast lists only failed findings
+    for (const f of formats.filter((x) => x !== "gitlab-sast")) {
+      const ext = { yaml: "yaml", sarif: "sarif", junit: "xml", html: "html", csv: "csv", markdown: "md", policyreport: "yaml", pretty: "txt", json: "json" }[f];
+      // markdown escapes its punctuation
+      expect(fs.readFileSync(`${base}.${ext}`, "utf8"), f).toMatch(/self\\?-excepted by its annotation/);
+    }
+  });
+
+  it("--no-annotation-exceptions: an object cannot excuse itself", () => {
+    const evil = manifest.replace('"load balancer health checks"', '"\\e]0;owned\\a\\e[2K\\rPASS: ALL CLEAR"');
+    const honoured = runCli(["scan", "control", "C-0041", "-", "--severity-threshold", "high"], { input: evil });
+    expect(honoured.stdout).not.toMatch(/\x1b\]0;owned/); // the annotation's text is shown escaped, never sent
+    expect(honoured.stdout).toMatch(/\\x1b\]0;owned/);
+    const r = runCli(["scan", "control", "C-0041", "-", "--no-annotation-exceptions", "--format", "json"], { input: evil });
+    const report = JSON.parse(r.stdout);
+    expect(report.controls[0].resources).toEqual({ passed: 0, failed: 3, excepted: 0 });
+    expect(report.resources.find((x: any) => x.name === "web").findings[0].status).toBe("failed");
+    const gate = runCli(["scan", "control", "C-0041", "-", "--no-annotation-exceptions", "--severity-threshold", "high"], { input: evil });
+    expect(gate.code).toBe(1);
+  });
+
   it("exit 2 for an unreadable exceptions file", () => {
     const r = runCli(["scan", "examples/", "--exceptions", "nope.json"]);
     expect(r.code).toBe(2);

@@ -32,6 +32,11 @@ export const scanFlags = {
   "compliance-threshold": Flags.integer({ description: "exit 1 if the compliance score is below this (0-100)", min: 0, max: 100 }),
   "controls-config": Flags.string({ description: 'JSON/YAML file of control inputs: {"postureControlInputs": {...}}' }),
   exceptions: Flags.string({ description: "exceptions file (Kubescape posture-exception format, JSON or YAML)" }),
+  "annotation-exceptions": Flags.boolean({
+    description: "honour ignore-control.kubescape.io/<ID> annotations on the scanned objects (--no-annotation-exceptions: their authors cannot excuse themselves, for CI and admission)",
+    allowNo: true,
+    default: true,
+  }),
   baseline: Flags.string({ description: "earlier json report: mark findings new or existing; --severity-threshold then counts only new ones" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
   kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
@@ -52,6 +57,7 @@ type ScanFlagValues = {
   "compliance-threshold"?: number;
   "controls-config"?: string;
   exceptions?: string;
+  "annotation-exceptions"?: boolean;
   baseline?: string;
   "max-file-size": number;
   kubeconfig?: string;
@@ -110,7 +116,7 @@ export interface ScanWhat {
 }
 
 /** The scan request the flags describe; the files they name (controls config, exceptions, baseline) are read here. */
-export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "baseline" | "max-file-size"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
+export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
   const source = what.source ?? (what.paths.length ? fileSource(what.paths, { maxFileBytes: flags["max-file-size"] * 1024 * 1024 }) : clusterSource(clusterScanOptions(flags)));
   return {
@@ -119,6 +125,7 @@ export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exc
     frameworks: what.frameworks,
     controlInputs: flags["controls-config"] ? readConfigInputs(flags["controls-config"]) : undefined,
     exceptions: flags.exceptions ? readExceptions(flags.exceptions) : undefined,
+    annotationExceptions: flags["annotation-exceptions"] ?? true,
     baseline: flags.baseline ? { report: readReport(flags.baseline), name: flags.baseline } : undefined,
   };
 }

@@ -11,6 +11,7 @@ const { kubeconfig, context, namespace, selector } = scanFlags;
 const shared = {
   "controls-config": scanFlags["controls-config"],
   exceptions: scanFlags.exceptions,
+  "annotation-exceptions": scanFlags["annotation-exceptions"],
   "max-file-size": scanFlags["max-file-size"],
   kubeconfig,
   context,

@@ -26,6 +26,11 @@ export interface ScanRequest {
   controlInputs?: ConfigInputs;
   /** accepted findings (Kubescape's posture-exception policies) */
   exceptions?: ExceptionPolicy[];
+  /**
+   * honour `ignore-control.kubescape.io/<ID>` annotations on the objects (default true); false
+   * where the manifests' authors are not trusted (CI, admission): their findings stay failed
+   */
+  annotationExceptions?: boolean;
   /** an earlier report: findings are marked new or existing; `name` is what the report calls it */
   baseline?: { report: Pick<ScanReport, "resources">; name: string };
 }
@@ -152,7 +157,7 @@ export class Scanner {
       startedAt,
       generator: { name: "kubescape-ts", version: VERSION },
       warnings: evaluated.warnings.map((w) => w.message),
-      exceptions: new ExceptionMatcher(req.exceptions ?? []),
+      exceptions: new ExceptionMatcher(req.exceptions ?? [], new Date(), req.annotationExceptions ?? true),
     });
     if (req.baseline) applyBaseline(report, req.baseline.report, req.baseline.name);
     t.score = performance.now() - t0;

@@ -5,7 +5,7 @@
 import { escape } from "html-escaper";
 import type { Severity } from "../core/model.js";
 import type { ControlResult, ScanReport } from "../core/scoring/result.js";
-import { findingView, type FindingView } from "./view.js";
+import { findingView, listedInDetail, type FindingView } from "./view.js";
 import { escapeControls } from "./escape.js";
 import type { RenderOptions, Reporter } from "./index.js";
 import { fieldText, loc } from "./text.js";
@@ -172,8 +172,8 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
   }
 
   // failed resources
-  const failedResources = report.resources.filter((r) => r.findings.some((f) => f.status === "failed"));
-  parts.push(`<h2>Failed resources (${esc(failedResources.length)})</h2>`);
+  const failedResources = report.resources.filter(listedInDetail);
+  parts.push(`<h2>Failed resources (${esc(report.summary.resources.failed)})</h2>`);
   if (!failedResources.length) parts.push(`<p>No resource failed a control.</p>`);
   for (const r of failedResources) {
     const src = r.source ? `<span class="src mono">${esc(loc(r.source.file, r.source.line, r.source.column))}</span>` : "";

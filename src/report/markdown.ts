@@ -172,6 +172,15 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
     if (i < withResources.length) left.push(`the resources of ${plural(withResources.length - i, "more failed control")}`);
   }
 
+  // objects that excuse themselves: a reviewer must see them (an exceptions file is the team's own)
+  const self = report.resources.flatMap((r) => r.findings.filter((f) => f.selfExcepted).map((f) => ({ r, f })));
+  if (self.length && b.add("### Self-excepted findings\n\nThese objects excuse themselves with an annotation (`--no-annotation-exceptions` ignores them):\n\n")) {
+    let n = 0;
+    while (n < self.length && b.add(`- ${mdCode(self[n].r.resourceID)} ${self[n].f.controlID}: ${mdText(self[n].f.exception ?? "")}\n`)) n++;
+    b.add("\n");
+    if (n < self.length) left.push(plural(self.length - n, "self-excepted finding"));
+  }
+
   const notes = [...report.skippedFiles.map((f) => `${mdCode(loc(f.file, f.line))}: ${mdText(f.reason)}`), ...report.warnings.map(mdText)];
   if (notes.length && b.add("### Warnings\n\n")) {
     let n = 0;

@@ -8,7 +8,7 @@ import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { BLACK, BOTTOM, CONTENT_W, MARGIN, MUTED, PAGE_H, Writer, type Line, type Style } from "./pdf-layout.js";
 import { fieldText, loc } from "./text.js";
-import { findingView } from "./view.js";
+import { findingView, listedInDetail } from "./view.js";
 
 const SEVERITIES: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
 /** the failed-resources list stops at this page; a note says how many resources were left out */
@@ -129,8 +129,8 @@ export async function renderPdf(report: ScanReport): Promise<Uint8Array> {
     );
   }
 
-  const resources = report.resources.filter((r) => r.findings.some((f) => f.status === "failed"));
-  w.heading(`Failed resources (${resources.length})`);
+  const resources = report.resources.filter(listedInDetail);
+  w.heading(`Failed resources (${report.summary.resources.failed})`);
   if (!resources.length) w.text("No resource failed a control.", { size: 10 });
   let shown = 0;
   for (const { paragraphs } of failedResourceBlocks(report)) {
@@ -183,7 +183,7 @@ export interface Paragraph {
 export function failedResourceBlocks(report: ScanReport): { resourceID: string; paragraphs: Paragraph[] }[] {
   const ctlById = new Map(report.controls.map((c) => [c.id, c]));
   return report.resources
-    .filter((r) => r.findings.some((f) => f.status === "failed"))
+    .filter(listedInDetail)
     .map((r) => {
       const out: Paragraph[] = [{ text: r.resourceID, style: { size: 10, bold: true }, indent: 4, panel: true }];
       if (r.source) out.push({ text: loc(r.source.file, r.source.line, r.source.column), style: { size: 8.5, color: MUTED }, indent: 4, panel: true });

@@ -9,7 +9,7 @@ import type { Severity } from "../core/model.js";
 import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { fieldText, loc } from "./text.js";
-import { findingView } from "./view.js";
+import { findingView, listedInDetail } from "./view.js";
 import { forTerminal as t } from "./escape.js";
 
 export interface PrettyOptions {
@@ -67,7 +67,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     out.push(c.bold(`Failed resources (${report.summary.resources.failed})`));
     const ctlById = new Map(report.controls.map((x) => [x.id, x]));
     for (const r of report.resources) {
-      if (!r.findings.some((f) => f.status === "failed")) continue; // only excepted findings
+      if (!listedInDetail(r)) continue; // only excepted findings, by the team's own exceptions
       out.push("");
       const where = r.source ? `  ${c.dim(t(loc(r.source.file, r.source.line, r.source.column)))}` : "";
       out.push(`${c.bold(t(r.resourceID))}${where}`);

@@ -111,3 +111,12 @@ export function hasFile(report: { target: { kind: string } }, resource: Resource
   const file = resource.source?.file;
   return !!file && !isStreamName(file) && report.target.kind !== "cluster";
 }
+
+/**
+ * Whether the human formats list a resource in their details: it failed a control, or it
+ * excused itself with an annotation (a reviewer must see that; an exceptions file is the
+ * team's own decision and stays out of the way).
+ */
+export function listedInDetail(r: ResourceResult): boolean {
+  return r.findings.some((f) => f.status === "failed" || f.selfExcepted === true);
+}

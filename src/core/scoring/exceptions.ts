@@ -102,7 +102,11 @@ export class ExceptionMatcher {
   readonly warnings: string[] = [];
   private active: ExceptionPolicy[];
 
-  constructor(policies: ExceptionPolicy[], now = new Date()) {
+  /**
+   * @param annotations honour `ignore-control.kubescape.io/<ID>` annotations on the objects
+   *   themselves (default); off where the manifest's author is not trusted (CI, admission)
+   */
+  constructor(policies: ExceptionPolicy[], now = new Date(), private readonly annotations = true) {
     this.active = policies.filter((p) => {
       if (p.expirationDate && Date.parse(p.expirationDate) < now.getTime()) {
         this.warnings.push(`exception "${p.name}" expired on ${p.expirationDate} and no longer applies`);
@@ -114,11 +118,22 @@ export class ExceptionMatcher {
 
   /** The name of the exception that covers this control on this resource, if any. */
   match(t: ExceptionTarget, c: ControlRef): string | undefined {
-    const note = t.annotations[ANNOTATION_PREFIX + c.id];
-    if (note !== undefined) return `annotation ${ANNOTATION_PREFIX}${c.id}${note ? `: ${note}` : ""}`;
+    return this.hit(t, c)?.name;
+  }
+
+  /** The exception that covers this control on this resource, and whether the object excepts itself (an annotation). */
+  hit(t: ExceptionTarget, c: ControlRef): { name: string; self: boolean } | undefined {
+    const note = this.annotations ? t.annotations[ANNOTATION_PREFIX + c.id] : undefined;
+    if (note !== undefined) {
+      const reason = note.length > MAX_REASON ? `${note.slice(0, MAX_REASON)}…` : note;
+      return { name: `self-excepted by its annotation ${ANNOTATION_PREFIX}${c.id}${reason ? `: ${reason}` : ""}`, self: true };
+    }
     for (const p of this.active) {
-      if (p.resources.some((r) => resourceMatches(r.attributes, t)) && p.posturePolicies.some((pp) => policyMatches(pp, c))) return p.name;
+      if (p.resources.some((r) => resourceMatches(r.attributes, t)) && p.posturePolicies.some((pp) => policyMatches(pp, c))) return { name: p.name, self: false };
     }
     return undefined;
   }
 }
+
+/** an annotation's reason is the object author's text: reports show this much of it */
+const MAX_REASON = 200;

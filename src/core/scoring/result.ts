@@ -36,6 +36,8 @@ export interface ResourceFinding {
   /** excepted: "passed (excepted)", covered by the exception named in `exception` */
   status: "failed" | "excepted";
   exception?: string;
+  /** excepted by an annotation on the object itself (its author excused it), not by an exceptions file */
+  selfExcepted?: boolean;
   /** with --baseline: whether the finding was already in the baseline report */
   baseline?: "new" | "existing";
   message: string;

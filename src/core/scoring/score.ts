@@ -125,18 +125,18 @@ export function score(input: ScoreInput): ScanReport {
   const objects = source.objects;
   const { failures, synthetic, manual } = input.findings;
 
-  // accepted findings: control → resource keys → exception name
-  const excepted = new Map<string, Map<string, string>>();
+  // accepted findings: control → resource keys → the exception (self: an annotation on the object)
+  const excepted = new Map<string, Map<string, { name: string; self: boolean }>>();
   if (input.exceptions) {
     for (const c of controls) {
       for (const key of failures.get(c.id)?.keys() ?? []) {
         const obj = key.startsWith("#") ? objects[Number(key.slice(1))] : undefined;
         const ref = obj ? refOf(obj) : synthetic.get(key)!;
-        const name = input.exceptions.match(targetOf(obj, ref), { id: c.id, name: c.name, frameworks: c.frameworks, rules: c.rules.map((r) => r.name) });
-        if (name === undefined) continue;
+        const hit = input.exceptions.hit(targetOf(obj, ref), { id: c.id, name: c.name, frameworks: c.frameworks, rules: c.rules.map((r) => r.name) });
+        if (hit === undefined) continue;
         let m = excepted.get(c.id);
         if (!m) excepted.set(c.id, (m = new Map()));
-        m.set(key, name);
+        m.set(key, hit);
       }
     }
   }
@@ -199,7 +199,7 @@ export function score(input: ScoreInput): ScanReport {
       rr.findings.push({
         controlID: c.id,
         status: exception === undefined ? "failed" : "excepted",
-        ...(exception === undefined ? {} : { exception }),
+        ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
         message: list.messages.join("; "),
         paths,
         relatedObjects: list.related,
