@@ -4,7 +4,7 @@
 // of the scan goes on.
 import fs from "node:fs";
 import type { ScanObject, SkippedFile, SourceResult } from "../model.js";
-import { PositionIndex } from "./positions.js";
+import { PositionIndex, type PositionRequest } from "./positions.js";
 import { collectFiles, errReason, type FileToRead } from "./walk.js";
 import { expandDocument, normalizeText, parseManifests } from "./manifests.js";
 import { UserError } from "../errors.js";
@@ -56,16 +56,22 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
       continue;
     }
     positions.addText(display, text);
+    // a file's problems are located together: one parse of the file for all of them
+    const located: { problem: SkippedFile; request?: PositionRequest }[] = [];
     for (const d of parsed.docs) {
       const { ok, ignored, problems } = expandDocument(d.doc, d.index, d.duplicates);
       ignoredDocuments += ignored;
       for (const p of problems) {
-        const line = p.line ?? positions.resolve({ file: display, docIndex: d.index, itemPath: p.itemPath }, p.path)?.line;
-        skippedFiles.push({ file: display, line, reason: p.reason });
+        const problem: SkippedFile = { file: display, line: p.line, reason: p.reason };
+        located.push({ problem, request: p.line === undefined ? { source: { file: display, docIndex: d.index, itemPath: p.itemPath }, path: p.path, done: (pos) => (problem.line = pos?.line) } : undefined });
       }
       for (const o of ok) {
         objects.push({ id: objects.length, object: o.object, source: { file: display, docIndex: d.index, itemPath: o.itemPath } });
       }
+    }
+    if (located.length) {
+      positions.resolveAll(located.flatMap((l) => (l.request ? [l.request] : [])));
+      for (const l of located) skippedFiles.push(l.problem.line === undefined ? { file: l.problem.file, reason: l.problem.reason } : l.problem);
     }
   }
   return { result: { objects, skippedFiles, ignoredDocuments, filesRead }, positions };
