@@ -97,13 +97,14 @@ describe("YAML as Kubernetes reads it", () => {
     expect(r.ignoredDocuments).toBe(0);
   });
 
-  it("a duplicate key skips its object with the line and the key; the file's other objects are scanned", async () => {
+  it("a duplicate key is reported with its line and key; the object is scanned with the last value, as kubectl applies it", async () => {
     const dir = tmpFiles({
-      "d.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: ok}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: twice}\n  spec:\n    containers:\n    - name: a\n      image: x\n      image: y\n",
+      "d.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: ok}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: twice}\n  spec:\n    containers:\n    - name: a\n      image: first\n      image: second\n",
     });
     const r = await objectsOf([dir]);
-    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(["fine", "ok"]);
-    expect(r.skippedFiles).toEqual([{ file: path.join(dir, "d.yaml"), line: 18, reason: 'Pod/twice: duplicate key "image" (Kubernetes rejects the object)' }]);
+    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(["fine", "ok", "twice"]);
+    expect((r.objects[2].object as any).spec.containers[0].image).toBe("second");
+    expect(r.skippedFiles).toEqual([{ file: path.join(dir, "d.yaml"), line: 18, reason: 'Pod/twice: duplicate key "image", scanned with its last value (as kubectl applies it)' }]);
   });
 
   it("the alias guard counts expansions whatever the anchors are called", () => {

@@ -9,7 +9,7 @@ import { K8S_SCHEMA, MERGE_KEY, dropByteOrderMarks } from "./yaml-k8s.js";
 import { parseFrames, type Frame } from "./positions.js";
 import type { PathSegment } from "./field-path.js";
 
-/** A key written twice in one map (Kubernetes' strict decoding rejects the object). */
+/** A key written twice in one map (kubectl keeps the last value; strict server-side decoding of YAML would refuse it). */
 export interface DuplicateKey {
   /** the path of the map holding the key, from the document's root */
   path: PathSegment[];
@@ -337,11 +337,13 @@ export function expandDocument(doc: unknown, docIndex: number, duplicates: Dupli
     }
     const name = () => `${o.kind}/${typeof (o.metadata as Record<string, unknown> | undefined)?.name === "string" ? shortName((o.metadata as Record<string, string>).name) : "<unnamed>"}`;
     const isList = o.kind.endsWith("List") && Array.isArray(o.items);
-    // a duplicate inside a List's item belongs to that item; any other one to this object
-    const dup = duplicates.find((x) => startsWith(x.path, itemPath) && !(isList && x.path[itemPath.length] === "items" && typeof x.path[itemPath.length + 1] === "number"));
-    if (dup) {
-      out.problems.push({ itemPath, path: "", line: dup.line, reason: `${name()}: duplicate key ${JSON.stringify(shortName(dup.key))} (Kubernetes rejects the object)` });
-      return;
+    // A key written twice: kubectl converts YAML to JSON keeping the last value, so the object
+    // is deployed (and scanned) with it; the duplicate is reported (a duplicate inside a
+    // List's item belongs to that item).
+    for (const dup of duplicates) {
+      if (startsWith(dup.path, itemPath) && !(isList && dup.path[itemPath.length] === "items" && typeof dup.path[itemPath.length + 1] === "number")) {
+        out.problems.push({ itemPath, path: "", line: dup.line, reason: `${name()}: duplicate key ${JSON.stringify(shortName(dup.key))}, scanned with its last value (as kubectl applies it)` });
+      }
     }
     if (isList) {
       (o.items as unknown[]).forEach((item, i) => visit(item, [...itemPath, "items", i]));
