@@ -18,6 +18,11 @@ beforeAll(() => {
   fs.symlinkSync("..", path.join(dir, "loop", "back"));
   fs.symlinkSync(path.join(dir, "does-not-exist.yaml"), path.join(dir, "dangling.yaml"));
   spawnFifo(path.join(dir, "fifo.yaml"));
+  // a .json link to a credentials file: its content must not reach stderr or the report
+  fs.writeFileSync(path.join(dir, "credentials"), "ghp_SuperSecretToken0123456789abcdef\n");
+  fs.symlinkSync("credentials", path.join(dir, "leak.json"));
+  // a directory link out of the scanned tree (a container image's rootfs) is not walked
+  fs.symlinkSync("/", path.join(dir, "rootfs"));
   if (process.getuid?.() !== 0) {
     fs.writeFileSync(path.join(dir, "secret-perms.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n");
     fs.chmodSync(path.join(dir, "secret-perms.yaml"), 0o000);
@@ -46,6 +51,9 @@ describe("hostile inputs", () => {
     expect(by("dangling.yaml")[0]).toMatch(/no such file/);
     expect(by("fifo.yaml")[0]).toMatch(/not a regular file/);
     expect(by("back")[0]).toMatch(/loop/);
+    expect(by("leak.json")).toEqual(["invalid JSON at line 1 column 1"]);
+    expect(r.stderr + r.stdout).not.toContain("ghp_");
+    expect(by("rootfs")).toEqual(["symbolic link out of the scanned tree (use --follow-symlinks)"]);
     expect(by("wrong-types.yaml")).toEqual([
       "Deployment/typo-containers: spec.template.spec.containers must be a list, got string",
       "Pod/bad-labels: metadata.labels must be a map, got number",

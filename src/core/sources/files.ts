@@ -1,272 +1,163 @@
 // File and stdin source: paths → Kubernetes objects, each with its file and document.
-// Every problem with one file becomes one SkippedFile line; the rest of the scan goes on.
+// walk.ts lists the files, this module reads each one (opened once, bounded), manifests.ts
+// turns text into objects. Every problem with one file becomes one SkippedFile line; the rest
+// of the scan goes on.
 import fs from "node:fs";
-import path from "node:path";
-import yaml from "js-yaml";
-import { parseAllDocuments } from "yaml";
-import type { K8sObject, ScanObject, SkippedFile, SourceResult } from "../model.js";
-import { PositionIndex } from "./positions.js";
-import { shapeProblem } from "./validate.js";
+import type { ScanObject, SkippedFile, SourceResult } from "../model.js";
+import { PositionIndex, type PositionRequest } from "./positions.js";
+import { collectFiles, errReason, type FileToRead } from "./walk.js";
+import { expandDocument, normalizeText, parseManifests } from "./manifests.js";
 import { UserError } from "../errors.js";
 
+export { collectFiles, InputPathError, OUT_OF_TREE, type FileToRead } from "./walk.js";
+export { parseManifests, expandDocument } from "./manifests.js";
+
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
-const MANIFEST_EXT = /\.(ya?ml|json)$/i;
-const SKIP_DIRS = new Set([".git", "node_modules"]);
 
 export interface FileSourceOptions {
   maxFileBytes?: number;
-  /** read stdin for "-" (injectable for tests) */
-  readStdin?: () => Promise<string>;
+  /** read stdin for "-" (injectable for tests); given the byte limit, it must not return more */
+  readStdin?: (maxBytes: number) => Promise<string>;
   /** the source name reports give "-" (default "<stdin>"; the helm command names its chart) */
   stdinName?: string;
+  /** follow symbolic links that lead out of a scanned directory (default: skipped and reported) */
+  followSymlinks?: boolean;
 }
 
-export class InputPathError extends UserError {}
-
-/** Expand the user's paths into the list of files to read ("-" stays "-"). Throws InputPathError for a missing path. */
-export function collectFiles(paths: string[], skipped: SkippedFile[]): string[] {
-  const files: string[] = [];
-  const seenDirs = new Set<string>();
-  const walk = (dir: string, ancestors: string[]) => {
-    let real: string;
-    try {
-      real = fs.realpathSync(dir);
-    } catch (e) {
-      skipped.push({ file: dir, reason: errReason(e) });
-      return;
-    }
-    if (ancestors.includes(real)) {
-      skipped.push({ file: dir, reason: "symbolic link loop (points back to a parent directory), not followed" });
-      return;
-    }
-    if (seenDirs.has(real)) return; // the same directory reached through another link: scanned once
-    ancestors = [...ancestors, real];
-    seenDirs.add(real);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (e) {
-      skipped.push({ file: dir, reason: errReason(e) });
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const ent of entries) {
-      const p = path.join(dir, ent.name);
-      let isDir = ent.isDirectory();
-      if (ent.isSymbolicLink()) {
-        try {
-          isDir = fs.statSync(p).isDirectory();
-        } catch {
-          if (MANIFEST_EXT.test(ent.name)) files.push(p); // dangling link: reported when read
-          continue;
-        }
-      }
-      if (isDir) {
-        if (!SKIP_DIRS.has(ent.name)) walk(p, ancestors);
-      } else if (MANIFEST_EXT.test(ent.name)) {
-        files.push(p);
-      }
-    }
-  };
-  for (const p of paths) {
-    if (p === "-") {
-      files.push("-");
-      continue;
-    }
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(p);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InputPathError(`${p}: no such file or directory`);
-      throw new InputPathError(`${p}: ${errReason(e)}`);
-    }
-    if (st.isDirectory()) walk(p, []);
-    else files.push(p);
-  }
-  return files;
-}
+export class StdinTooLargeError extends UserError {}
 
 export async function readFileSources(paths: string[], opts: FileSourceOptions = {}): Promise<{ result: SourceResult; positions: PositionIndex }> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const skippedFiles: SkippedFile[] = [];
   const positions = new PositionIndex();
-  const files = collectFiles(paths, skippedFiles);
+  const files = collectFiles(paths, skippedFiles, { followSymlinks: opts.followSymlinks });
   const objects: ScanObject[] = [];
   let ignoredDocuments = 0;
   let filesRead = 0;
-  for (const file of files) {
+  for (const f of files) {
     let text: string;
-    const display = file === "-" ? (opts.stdinName ?? "<stdin>") : file;
-    if (file === "-") {
-      text = await (opts.readStdin ?? readStdin)();
+    const display = f.file === "-" ? (opts.stdinName ?? "<stdin>") : f.file;
+    if (f.file === "-") {
+      text = await (opts.readStdin ?? readStdin)(maxBytes);
+      if (Buffer.byteLength(text) > maxBytes) throw new StdinTooLargeError(`stdin is larger than ${mb(maxBytes)} MB (see --max-file-size)`);
     } else {
-      const r = readText(file, maxBytes);
+      const r = readBounded(f, maxBytes);
       if ("reason" in r) {
-        skippedFiles.push({ file, reason: r.reason });
+        skippedFiles.push({ file: f.file, reason: r.reason });
         continue;
       }
       text = r.text;
     }
     filesRead++;
-    const parsed = parseManifests(display, text, /\.json$/i.test(file));
+    text = normalizeText(text);
+    const parsed = parseManifests(display, text, /\.json$/i.test(f.file));
     if (parsed.error) {
       skippedFiles.push(parsed.error);
       continue;
     }
     positions.addText(display, text);
+    // a file's problems are located together: one parse of the file for all of them
+    const located: { problem: SkippedFile; request?: PositionRequest }[] = [];
     for (const d of parsed.docs) {
-      const { ok, ignored, problems } = expandDocument(d.doc, d.index);
+      const { ok, ignored, problems } = expandDocument(d.doc, d.index, d.duplicates);
       ignoredDocuments += ignored;
       for (const p of problems) {
-        const pos = positions.resolve({ file: display, docIndex: d.index, itemPath: p.itemPath }, p.path);
-        skippedFiles.push({ file: display, line: pos?.line, reason: p.reason });
+        const problem: SkippedFile = { file: display, line: p.line, reason: p.reason };
+        located.push({ problem, request: p.line === undefined ? { source: { file: display, docIndex: d.index, itemPath: p.itemPath }, path: p.path, done: (pos) => (problem.line = pos?.line) } : undefined });
       }
       for (const o of ok) {
         objects.push({ id: objects.length, object: o.object, source: { file: display, docIndex: d.index, itemPath: o.itemPath } });
       }
     }
+    if (located.length) {
+      positions.resolveAll(located.flatMap((l) => (l.request ? [l.request] : [])));
+      for (const l of located) skippedFiles.push(l.problem.line === undefined ? { file: l.problem.file, reason: l.problem.reason } : l.problem);
+    }
   }
   return { result: { objects, skippedFiles, ignoredDocuments, filesRead }, positions };
 }
 
-function readText(file: string, maxBytes: number): { text: string } | { reason: string } {
+// Filesystems whose "regular files" are the kernel's, not data (/proc/kmsg blocks, sysfs files
+// change while read): never read. Magic numbers from statfs(2).
+const KERNEL_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0xcafe4a11 /* bpf */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */]);
+
+/**
+ * Read one file, opened once: the descriptor is checked (a regular file, not on a kernel
+ * filesystem, within the size limit) and the read itself stops at the limit, so a file that
+ * grows or is swapped after the check can't be read past it. Nothing that is not a regular
+ * file is read (O_NONBLOCK: opening a FIFO does not wait for a writer).
+ */
+export function readBounded(f: Pick<FileToRead, "open" | "followLink">, maxBytes: number): { text: string } | { reason: string } {
   let fd: number | undefined;
   try {
-    const st = fs.statSync(file);
+    const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (f.followLink ? 0 : fs.constants.O_NOFOLLOW);
+    try {
+      fd = fs.openSync(f.open, flags);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ELOOP" && !f.followLink) return { reason: "symbolic link (appeared while scanning), not followed" };
+      throw e;
+    }
+    const st = fs.fstatSync(fd);
     if (!st.isFile()) return { reason: "not a regular file" };
-    if (st.size > maxBytes) return { reason: `file too large (${mb(st.size)} MB, limit ${mb(maxBytes)} MB; see --max-file-size)` };
-    fd = fs.openSync(file, "r");
-    const buf = fs.readFileSync(fd);
-    if (buf.subarray(0, 8192).includes(0)) return { reason: "binary file, not YAML or JSON" };
-    let text = buf.toString("utf8");
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { text };
+    if (onKernelFs(fd)) return { reason: "not a regular file (a kernel file system)" };
+    if (st.size > maxBytes) return { reason: tooLarge(st.size, maxBytes) };
+    // read up to one byte past the limit: that byte says the file grew beyond it
+    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+    let len = 0;
+    let cur = buf;
+    for (;;) {
+      if (len === cur.length) {
+        if (len > maxBytes) break;
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, cur.length * 2));
+        cur.copy(bigger, 0, 0, len);
+        cur = bigger;
+      }
+      const n = fs.readSync(fd, cur, len, cur.length - len, null);
+      if (n === 0) break;
+      len += n;
+    }
+    if (len > maxBytes) return { reason: tooLarge(len, maxBytes, true) };
+    const data = cur.subarray(0, len);
+    if (data.subarray(0, 8192).includes(0)) return { reason: "binary file, not YAML or JSON" };
+    return { text: data.toString("utf8") };
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EAGAIN") return { reason: "not a regular file" };
     return { reason: errReason(e) };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
-const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
-
-function errReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "ENOENT":
-      return "no such file (dangling link?)";
-    case "ELOOP":
-      return "too many levels of symbolic links";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return err.message ?? String(e);
-  }
-}
-
-interface ParsedDoc {
-  index: number;
-  doc: unknown;
-}
-
-/** Parse a file's text into documents. One parse error makes the whole file skipped. */
-export function parseManifests(file: string, text: string, isJson: boolean): { docs: ParsedDoc[]; error?: SkippedFile } {
-  if (isJson || /^\s*[[{]/.test(text)) {
-    try {
-      return { docs: [{ index: 0, doc: JSON.parse(text) }] };
-    } catch (e) {
-      if (isJson) return { docs: [], error: { file, line: jsonErrorLine(text, e), reason: `invalid JSON: ${(e as Error).message}` } };
-      // not JSON after all: fall through to YAML
-    }
-  }
-  // Anchors and aliases go through the `yaml` parser, which caps alias expansion (alias bombs).
-  if (/(^|[\s[{,:-])[&*][A-Za-z0-9_.-]+(\s|$|[,\]}])/m.test(text)) {
-    try {
-      const docs = parseAllDocuments(text, { uniqueKeys: false });
-      const list = Array.isArray(docs) ? docs : [docs];
-      const out: ParsedDoc[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const d = list[i];
-        if (d.errors.length) {
-          const err = d.errors[0];
-          return { docs: [], error: { file, line: err.linePos?.[0]?.line, reason: `invalid YAML: ${firstLine(err.message)}` } };
-        }
-        out.push({ index: i, doc: d.toJS({ maxAliasCount: 100 }) });
-      }
-      return { docs: out };
-    } catch (e) {
-      const msg = (e as Error).message;
-      return { docs: [], error: { file, reason: /alias/i.test(msg) ? "YAML alias expansion too large (possible alias bomb)" : `invalid YAML: ${firstLine(msg)}` } };
-    }
-  }
+function onKernelFs(fd: number): boolean {
+  if (process.platform !== "linux") return false;
   try {
-    const docs: ParsedDoc[] = [];
-    let i = 0;
-    yaml.loadAll(text, (d) => docs.push({ index: i++, doc: d }), { filename: file, json: true });
-    return { docs };
-  } catch (e) {
-    const ye = e as yaml.YAMLException;
-    return { docs: [], error: { file, line: ye.mark ? ye.mark.line + 1 : undefined, reason: `invalid YAML: ${ye.reason ?? firstLine(ye.message)}` } };
+    return KERNEL_FS.has(fs.statfsSync(`/proc/self/fd/${fd}`).type);
+  } catch {
+    return false;
   }
 }
 
-const firstLine = (s: string) => s.split("\n")[0];
+const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
+const tooLarge = (size: number, max: number, grew = false) => `file too large (${grew ? "more than " : ""}${mb(grew ? max : size)} MB, limit ${mb(max)} MB; see --max-file-size)`;
 
-function jsonErrorLine(text: string, e: unknown): number | undefined {
-  const m = /position (\d+)/.exec((e as Error).message);
-  if (!m) return undefined;
-  return text.slice(0, Number(m[1])).split("\n").length;
-}
-
-interface Expanded {
-  ok: { object: K8sObject; itemPath: (string | number)[] }[];
-  ignored: number;
-  problems: { itemPath: (string | number)[]; path: string; reason: string }[];
-}
-
-/** One parsed document → Kubernetes objects (Lists expanded), ignored non-Kubernetes docs, and shape problems. */
-export function expandDocument(doc: unknown, docIndex: number): Expanded {
-  const out: Expanded = { ok: [], ignored: 0, problems: [] };
-  if (doc === null || doc === undefined) return out; // empty document
-  const visit = (d: unknown, itemPath: (string | number)[]) => {
-    if (typeof d !== "object" || d === null) {
-      out.problems.push({ itemPath, path: "", reason: `document ${docIndex + 1} is a ${typeof d === "object" ? "null" : typeof d}, not a Kubernetes object` });
-      return;
-    }
-    if (Array.isArray(d)) {
-      out.problems.push({ itemPath, path: "", reason: `document ${docIndex + 1} is a list, not a Kubernetes object` });
-      return;
-    }
-    const o = d as Record<string, unknown>;
-    if (typeof o.kind !== "string" || o.apiVersion === undefined) {
-      out.ignored++;
-      return;
-    }
-    if (o.kind.endsWith("List") && Array.isArray(o.items)) {
-      o.items.forEach((item, i) => visit(item, [...itemPath, "items", i]));
-      return;
-    }
-    const obj = o as K8sObject;
-    const problem = shapeProblem(obj);
-    if (problem) {
-      const name = typeof obj.metadata?.name === "string" ? obj.metadata.name : "<unnamed>";
-      out.problems.push({ itemPath, path: problem.path, reason: `${obj.kind}/${name}: ${problem.reason}` });
-      return;
-    }
-    out.ok.push({ object: obj, itemPath });
-  };
-  visit(doc, []);
-  return out;
-}
-
-function readStdin(): Promise<string> {
+/** stdin up to maxBytes: reading stops one byte past the limit (an endless stream does not grow memory). */
+export function readStdin(maxBytes: number, stream: NodeJS.ReadableStream & { destroy?: () => void } = process.stdin): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    process.stdin.on("data", (c: Buffer) => chunks.push(c));
-    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    process.stdin.on("error", reject);
+    let len = 0;
+    const onData = (c: Buffer) => {
+      len += c.length;
+      if (len > maxBytes) {
+        stream.off("data", onData);
+        stream.pause();
+        stream.destroy?.();
+        reject(new StdinTooLargeError(`stdin is larger than ${mb(maxBytes)} MB (see --max-file-size)`));
+        return;
+      }
+      chunks.push(c);
+    };
+    stream.on("data", onData);
+    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.on("error", reject);
   });
 }

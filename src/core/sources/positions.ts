@@ -1,8 +1,12 @@
 // Lazy source positions: files are parsed fast (without positions) for scanning; only the
 // files with findings are parsed again, once each, to turn field paths into line:column.
-// The fast path uses js-yaml's parse events; every position it gives is checked against the
-// text, and a file where any check fails is resolved with the `yaml` parser instead.
+// The fast path uses js-yaml's parse events with the same Kubernetes schema the manifests are
+// read with (yaml-k8s.ts), so keys like `on:` or `0x1F:` are named as in the objects; every
+// position it gives is checked against the text, and a file where any check fails is
+// resolved with the `yaml` parser (YAML 1.1) instead. A field that came from a merge (`<<`)
+// is placed where it is written: in the map it was merged from.
 import jsyaml from "js-yaml";
+import { K8S_SCHEMA, MERGE_KEY } from "./yaml-k8s.js";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node } from "yaml";
 import type { ObjectSource, Position } from "../model.js";
 import { parseFieldPath, type PathSegment } from "./field-path.js";
@@ -66,21 +70,28 @@ export class PositionIndex {
 
 // ---- fast path: js-yaml parse events -------------------------------------------------
 
-interface Frame {
+export interface Frame {
   line: number; // 0-based
   col: number; // 0-based
   pos: number;
   kind?: string;
   result?: unknown;
   children: Frame[];
+  /** a large mapping's keys → index of the last key frame written with that name (built on first use) */
+  keys?: Map<string, number>;
 }
 
-export function fastLocator(text: string): Locator | undefined {
+/** Maps larger than this get an index, so that many lookups in one map stay linear overall. */
+const INDEX_FROM = 16;
+
+/** The node tree of each document, from js-yaml's parse events (undefined if the text does not parse). */
+export function parseFrames(text: string, lastKeyWins = true): Frame[] | undefined {
   const roots: Frame[] = [];
   const stack: Frame[] = [];
   try {
     jsyaml.loadAll(text, () => undefined, {
-      json: true,
+      json: lastKeyWins,
+      schema: K8S_SCHEMA,
       listener(type, state) {
         if (type === "open") {
           stack.push({ line: state.line, col: state.position - state.lineStart, pos: state.position, children: [] });
@@ -97,11 +108,31 @@ export function fastLocator(text: string): Locator | undefined {
   } catch {
     return undefined;
   }
+  return roots;
+}
+
+export function fastLocator(text: string): Locator | undefined {
+  const roots = parseFrames(text);
+  if (!roots) return undefined;
+  let anchors: Map<unknown, Frame> | undefined;
+  // An alias's frame holds the anchored value, not its children: the anchor's own frame does.
+  const definition = (f: Frame): Frame => {
+    if (f.children.length || typeof f.result !== "object" || f.result === null) return f;
+    if (!anchors) {
+      anchors = new Map();
+      const index = (x: Frame) => {
+        if (x.children.length && typeof x.result === "object" && x.result !== null && !anchors!.has(x.result)) anchors!.set(x.result, x);
+        x.children.forEach(index);
+      };
+      roots.forEach(index);
+    }
+    return anchors.get(f.result) ?? f;
+  };
   return {
     locate(docIndex, segments) {
       const root = roots[docIndex];
       if (!root) return undefined;
-      const { at, depth } = walk(root, root, segments, (node, seg) => fastStep(unwrap(node), seg));
+      const { at, depth } = walk(root, root, segments, (node, seg) => fastStep(unwrap(definition(node)), seg, definition));
       return { line: at.line + 1, column: at.col + 1, exact: depth === segments.length, depth };
     },
   };
@@ -130,13 +161,41 @@ function unwrap(f: Frame): Frame {
   return f;
 }
 
-function fastStep(node: Frame, seg: PathSegment): { at: Frame; node: Frame } | undefined {
+function fastStep(node: Frame, seg: PathSegment, definition: (f: Frame) => Frame, depth = 0): { at: Frame; node: Frame } | undefined {
   if (node.kind === "mapping") {
     const ch = node.children;
-    for (let i = 0; i + 1 < ch.length; i += 2) {
-      if (ch[i].kind === "scalar" && String(ch[i].result) === String(seg)) return { at: ch[i], node: ch[i + 1] };
+    const name = String(seg);
+    if (ch.length > INDEX_FROM * 2) {
+      if (!node.keys) {
+        node.keys = new Map();
+        for (let i = 0; i + 1 < ch.length; i += 2) if (ch[i].kind === "scalar") node.keys.set(String(ch[i].result), i);
+      }
+      const i = node.keys.get(name);
+      // a key written after the last merge wins over anything merged
+      const lastMerge = node.keys.get(MERGE_KEY) ?? -1;
+      if (i !== undefined && i > lastMerge) return { at: ch[i], node: ch[i + 1] };
+      if (lastMerge < 0) return undefined;
     }
-    return undefined;
+    // the last one written wins (a later key, or a later merge), as when the objects were read
+    let found: { at: Frame; node: Frame } | undefined;
+    for (let i = 0; i + 1 < ch.length; i += 2) {
+      if (ch[i].kind !== "scalar") continue;
+      const key = String(ch[i].result);
+      if (key === name) found = { at: ch[i], node: ch[i + 1] };
+      else if (key === MERGE_KEY && depth < 50) {
+        const v = unwrap(definition(ch[i + 1]));
+        // in `<<: [*a, *b]` the earlier map wins
+        const sources = v.kind === "sequence" ? v.children.map((c) => unwrap(definition(c))) : [v];
+        for (const src of sources) {
+          const inSrc = fastStep(src, seg, definition, depth + 1);
+          if (inSrc) {
+            found = inSrc;
+            break;
+          }
+        }
+      }
+    }
+    return found;
   }
   if (node.kind === "sequence" && typeof seg === "number") {
     const item = node.children[seg];
@@ -169,7 +228,7 @@ export function slowLocator(text: string): Locator | undefined {
   let docs: (Node | null)[];
   const lines = new LineCounter();
   try {
-    const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false });
+    const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, version: "1.1" });
     docs = (Array.isArray(parsed) ? parsed : [parsed]).map((d) => (d.contents as Node | null) ?? null);
   } catch {
     return undefined;
@@ -185,9 +244,28 @@ export function slowLocator(text: string): Locator | undefined {
   };
 }
 
+const slowIndex = new WeakMap<object, Map<string, number>>();
+
 function slowStep(node: Node | null, seg: PathSegment): { node: Node | null; at: number } | undefined {
   if (isMap(node)) {
-    for (const pair of node.items) {
+    let items = node.items;
+    if (items.length > INDEX_FROM) {
+      let index = slowIndex.get(node);
+      if (!index) {
+        index = new Map();
+        for (let i = 0; i < items.length; i++) {
+          const k = isPair(items[i]) && isScalar(items[i].key) ? (items[i].key as { value: unknown }).value : items[i].key;
+          index.set(String(k), i);
+        }
+        slowIndex.set(node, index);
+      }
+      const i = index.get(String(seg));
+      if (i === undefined) return undefined;
+      items = [items[i]];
+    }
+    // the last one written wins, as when the objects were read
+    for (let j = items.length - 1; j >= 0; j--) {
+      const pair = items[j];
       if (!isPair(pair)) continue;
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
       if (String(key) === String(seg)) {
