@@ -21,6 +21,7 @@ import {
 } from "../core/index.js";
 import { EXIT, fail, oneLine } from "./errors.js";
 import { readConfigInputs, readExceptions, readReport } from "./inputs.js";
+import { readStdin } from "../core/sources/files.js";
 import { stderrProgress } from "./progress.js";
 import { writeOutput } from "./output.js";
 
@@ -38,6 +39,7 @@ export const scanFlags = {
     default: true,
   }),
   baseline: Flags.string({ description: "earlier json report: mark findings new or existing; --severity-threshold then counts only new ones" }),
+  "follow-symlinks": Flags.boolean({ description: "follow symbolic links that point out of the scanned folders (not followed by default)" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
   kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
   context: Flags.string({ description: "cluster scan: kubeconfig context (default: current-context)", helpGroup: "CLUSTER" }),
@@ -60,6 +62,7 @@ type ScanFlagValues = {
   "annotation-exceptions"?: boolean;
   baseline?: string;
   "max-file-size": number;
+  "follow-symlinks"?: boolean;
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -116,9 +119,10 @@ export interface ScanWhat {
 }
 
 /** The scan request the flags describe; the files they name (controls config, exceptions, baseline) are read here. */
-export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
+export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
-  const source = what.source ?? (what.paths.length ? fileSource(what.paths, { maxFileBytes: flags["max-file-size"] * 1024 * 1024 }) : clusterSource(clusterScanOptions(flags)));
+  const files = { maxFileBytes: flags["max-file-size"] * 1024 * 1024, followSymlinks: flags["follow-symlinks"], readStdin: (max: number) => readStdin(max, process.stdin) };
+  const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : clusterSource(clusterScanOptions(flags)));
   return {
     source,
     controls: what.controls,

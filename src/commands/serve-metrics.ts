@@ -13,6 +13,7 @@ const shared = {
   exceptions: scanFlags.exceptions,
   "annotation-exceptions": scanFlags["annotation-exceptions"],
   "max-file-size": scanFlags["max-file-size"],
+  "follow-symlinks": scanFlags["follow-symlinks"],
   kubeconfig,
   context,
   namespace,

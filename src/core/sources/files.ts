@@ -10,6 +10,7 @@ import { expandDocument, normalizeText, parseManifests } from "./manifests.js";
 import { UserError } from "../errors.js";
 
 export { collectFiles, InputPathError, OUT_OF_TREE, type FileToRead } from "./walk.js";
+import { InputPathError } from "./walk.js";
 export { parseManifests, expandDocument } from "./manifests.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -38,8 +39,10 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
     let text: string;
     const display = f.file === "-" ? (opts.stdinName ?? "<stdin>") : f.file;
     if (f.file === "-") {
-      text = await (opts.readStdin ?? readStdin)(maxBytes);
-      if (Buffer.byteLength(text) > maxBytes) throw new StdinTooLargeError(`stdin is larger than ${mb(maxBytes)} MB (see --max-file-size)`);
+      // the library never reads the process's stdin itself: its holder hands a reader over
+      if (!opts.readStdin) throw new InputPathError("-: no standard input to read here");
+      text = await opts.readStdin(maxBytes);
+      if (Buffer.byteLength(text) > maxBytes) throw new StdinTooLargeError(`${opts.stdinName ?? "stdin"} is larger than ${mb(maxBytes)} MB (see --max-file-size)`);
     } else {
       const r = readBounded(f, maxBytes);
       if ("reason" in r) {
@@ -141,7 +144,7 @@ const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
 const tooLarge = (size: number, max: number, grew = false) => `file too large (${grew ? "more than " : ""}${mb(grew ? max : size)} MB, limit ${mb(max)} MB; see --max-file-size)`;
 
 /** stdin up to maxBytes: reading stops one byte past the limit (an endless stream does not grow memory). */
-export function readStdin(maxBytes: number, stream: NodeJS.ReadableStream & { destroy?: () => void } = process.stdin): Promise<string> {
+export function readStdin(maxBytes: number, stream: NodeJS.ReadableStream & { destroy?: () => void }): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let len = 0;
