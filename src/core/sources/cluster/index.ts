@@ -7,7 +7,7 @@ import type { ClusterInfo, K8sObject, ScanObject } from "../../model.js";
 import { KubeClient, ApiError, type ClientOptions } from "./client.js";
 import { loadConnection, type KubeConfigOptions } from "./kubeconfig.js";
 
-export interface ClusterScanOptions extends ClientOptions, Pick<KubeConfigOptions, "inCluster" | "serviceAccountRoot" | "execTimeoutMs"> {
+export interface ClusterScanOptions extends ClientOptions, Pick<KubeConfigOptions, "inCluster" | "serviceAccountRoot" | "execTimeoutMs" | "env"> {
   kubeconfig?: string;
   context?: string;
   /** only this namespace (namespaced kinds); cluster-scoped kinds are still listed */
@@ -46,7 +46,7 @@ interface ResourceInfo {
 }
 
 export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSourceResult> {
-  const conn = await loadConnection({ kubeconfig: opts.kubeconfig, context: opts.context, inCluster: opts.inCluster, serviceAccountRoot: opts.serviceAccountRoot, execTimeoutMs: opts.execTimeoutMs });
+  const conn = await loadConnection({ kubeconfig: opts.kubeconfig, context: opts.context, inCluster: opts.inCluster, serviceAccountRoot: opts.serviceAccountRoot, execTimeoutMs: opts.execTimeoutMs, env: opts.env });
   const client = new KubeClient(conn, opts);
   const t0 = performance.now();
   try {
@@ -173,7 +173,7 @@ async function listAll(client: KubeClient, r: ResourceInfo, opts: ClusterScanOpt
 }
 
 function typeName(v: unknown): string {
-  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+  return v === undefined ? "missing" : v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
 /**

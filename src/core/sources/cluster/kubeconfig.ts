@@ -58,7 +58,7 @@ export function loadClientNode(): Promise<ClientNode> {
 export function kubeconfigPaths(explicit?: string, env = process.env): string[] {
   if (explicit) return [explicit];
   if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter(Boolean);
-  return [path.join(os.homedir(), ".kube", "config")];
+  return [path.join(env.HOME || os.homedir(), ".kube", "config")];
 }
 
 const IN_CLUSTER_SA = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -214,7 +214,8 @@ export async function connectionOf(kc: KubeConfig, opts: Pick<KubeConfigOptions,
     throw credentialError(e, contextName, cluster, user, plugin.run);
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
+  // trimmed: client-node's token-file reader keeps the file's final newline, which is no valid header
+  for (const [k, v] of Object.entries(o.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v.join(", ") : String(v)).trim();
   if (typeof o.auth === "string" && o.auth && !headers.Authorization) headers.Authorization = `Basic ${Buffer.from(o.auth).toString("base64")}`;
   // user:password@ in the server URL: basic auth, as Go's client (kubectl) sends it
   const url = new URL(cluster.server);

@@ -3,7 +3,7 @@
 
 /** One line of at most `max` characters: control characters escaped, longer text cut with "…". */
 export function oneLine(text: string, max = 200): string {
-  let s = text.trim().replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\n" ? " " : c === "\t" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  let s = text.trim().replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\n" || c === "\r" || c === "\t" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
   s = s.replace(/ {2,}/g, " ");
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
