@@ -322,6 +322,7 @@ describe("kubeconfig through client-node", () => {
     fs.mkdirSync(path.join(home, ".kube"), { recursive: true });
     fs.copyFileSync(kubeconfig("https://from-kubeconfig:6443"), path.join(home, ".kube", "config"));
     await expect(loadConnection({ env: { ...env, HOME: home }, serviceAccountRoot: root })).resolves.toMatchObject({ server: "https://from-kubeconfig:6443", context: "c" });
+    await expect(loadConnection({ inCluster: true, env: { ...env, KUBERNETES_SERVICE_HOST: "bad host" }, serviceAccountRoot: root })).rejects.toThrow('cluster "inCluster" has no valid server URL');
     await expect(loadConnection({ inCluster: true, env: {} })).rejects.toThrow(/KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set/);
     await expect(loadConnection({ inCluster: true, env, serviceAccountRoot: path.join(dir, "no-pod") })).rejects.toThrow(/no service account token at/);
   });

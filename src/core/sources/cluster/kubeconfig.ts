@@ -202,6 +202,7 @@ export async function connectionOf(kc: KubeConfig, opts: Pick<KubeConfigOptions,
   const ctx = kc.getContextObject(contextName);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new ClusterConfigError(`context "${contextName}" has no cluster`);
+  if (!URL.canParse(cluster.server) || !/^https?:\/\/[^/]/.test(cluster.server)) throw new ClusterConfigError(`cluster "${cluster.name}" has no valid server URL`);
   const user = kc.getCurrentUser();
   const plugin = hookExecPlugin(kc, opts.execTimeoutMs ?? 30_000);
   const o: https.RequestOptions = {};
