@@ -51,36 +51,36 @@ describe("kubeconfig", () => {
   write("dev.key", "DEVKEY");
   const file = write("config", kc);
 
-  it("reads the current context, with files relative to the kubeconfig", () => {
-    const c = loadConnection({ kubeconfig: file });
+  it("reads the current context, with files relative to the kubeconfig", async () => {
+    const c = await loadConnection({ kubeconfig: file });
     expect(c).toMatchObject({ context: "dev", server: "https://127.0.0.1:6443", namespace: "team-a", insecure: false });
     expect(c.ca?.toString()).toBe("DEVCA");
     expect(c.cert?.toString()).toBe("DEVCERT");
     expect(c.key?.toString()).toBe("DEVKEY");
   });
 
-  it("--context picks another context; inline data and tokens work", () => {
-    const c = loadConnection({ kubeconfig: file, context: "prod" });
+  it("--context picks another context; inline data and tokens work", async () => {
+    const c = await loadConnection({ kubeconfig: file, context: "prod" });
     expect(c.ca?.toString()).toBe("PRODCA");
-    expect(c.token).toBe("abc123");
+    expect(c.headers?.Authorization).toBe("Bearer abc123");
     expect(c.tlsServerName).toBe("api.prod");
   });
 
-  it("runs exec credential plugins without a shell", () => {
-    expect(loadConnection({ kubeconfig: file, context: "plugin" }).token).toBe("from-plugin-x1");
+  it("runs exec credential plugins without a shell", async () => {
+    expect((await loadConnection({ kubeconfig: file, context: "plugin" })).headers?.Authorization).toBe("Bearer from-plugin-x1");
   });
 
-  it("KUBECONFIG may list several files; missing ones are skipped", () => {
+  it("KUBECONFIG may list several files; missing ones are skipped", async () => {
     const other = write("other", "apiVersion: v1\nkind: Config\ncontexts: []\n");
     const env = { KUBECONFIG: [path.join(dir, "missing"), other, file].join(path.delimiter) };
     expect(kubeconfigPaths(undefined, env)).toHaveLength(3);
-    expect(loadConnection({ env }).context).toBe("dev");
+    expect((await loadConnection({ env })).context).toBe("dev");
   });
 
-  it("one clear error for an unknown context, a missing cluster, or no file", () => {
-    expect(() => loadConnection({ kubeconfig: file, context: "nope" })).toThrow('context "nope" not found in kubeconfig');
-    expect(() => loadConnection({ kubeconfig: file, context: "broken" })).toThrow(/names cluster "nowhere"/);
-    expect(() => loadConnection({ kubeconfig: path.join(dir, "none") })).toThrow(/cannot read kubeconfig \(ENOENT\)/);
+  it("one clear error for an unknown context, a missing cluster, or no file", async () => {
+    await expect(loadConnection({ kubeconfig: file, context: "nope" })).rejects.toThrow('context "nope" not found in kubeconfig');
+    await expect(loadConnection({ kubeconfig: file, context: "broken" })).rejects.toThrow(/names cluster "nowhere"/);
+    await expect(loadConnection({ kubeconfig: path.join(dir, "none") })).rejects.toThrow(/cannot read kubeconfig \(ENOENT\)/);
   });
 });
 

@@ -5,9 +5,9 @@
 // skipped with the reason instead of passing on a short list.
 import type { ClusterInfo, K8sObject, ScanObject } from "../../model.js";
 import { KubeClient, ApiError, type ClientOptions } from "./client.js";
-import { loadConnection } from "./kubeconfig.js";
+import { loadConnection, type KubeConfigOptions } from "./kubeconfig.js";
 
-export interface ClusterScanOptions extends ClientOptions {
+export interface ClusterScanOptions extends ClientOptions, Pick<KubeConfigOptions, "inCluster" | "serviceAccountRoot" | "execTimeoutMs" | "env"> {
   kubeconfig?: string;
   context?: string;
   /** only this namespace (namespaced kinds); cluster-scoped kinds are still listed */
@@ -18,6 +18,8 @@ export interface ClusterScanOptions extends ClientOptions {
   kinds: Set<string>;
   concurrency?: number;
   pageSize?: number;
+  /** pages per LIST before giving up on that kind (default 10,000) */
+  maxPages?: number;
 }
 
 export interface ClusterSourceResult {
@@ -44,11 +46,11 @@ interface ResourceInfo {
 }
 
 export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSourceResult> {
-  const conn = loadConnection({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const conn = await loadConnection({ kubeconfig: opts.kubeconfig, context: opts.context, inCluster: opts.inCluster, serviceAccountRoot: opts.serviceAccountRoot, execTimeoutMs: opts.execTimeoutMs, env: opts.env });
   const client = new KubeClient(conn, opts);
   const t0 = performance.now();
   try {
-    const version = await client.get<{ gitVersion?: string }>("/version");
+    const version = await client.get<unknown>("/version");
     const resources = await discover(client, opts.kinds);
     const unavailable: Record<string, string> = {};
     const lists = new Map<string, K8sObject[]>();
@@ -75,7 +77,7 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
     }
     return {
       objects,
-      info: { context: conn.context, server: conn.server, version: version.gitVersion ?? "", namespace: opts.namespace, counts, unavailable, listMs: performance.now() - t0, requests: client.requests },
+      info: { context: conn.context, server: conn.server, version: isObject(version) && typeof version.gitVersion === "string" ? version.gitVersion : "", namespace: opts.namespace, counts, unavailable, listMs: performance.now() - t0, requests: client.requests },
     };
   } finally {
     client.close();
@@ -84,53 +86,83 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
 
 const DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
-/** Which of the wanted kinds the server serves, and where (preferred version of each group). */
+const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+const arrayOf = (v: unknown): any[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+/** Which of the wanted kinds the server serves, and where (preferred version of each group). Malformed entries are skipped. */
 async function discover(client: KubeClient, kinds: Set<string>): Promise<Map<string, ResourceInfo>> {
   const found = new Map<string, ResourceInfo>();
-  const add = (r: ResourceInfo, verbs: string[] | undefined) => {
-    if (!kinds.has(r.kind) || found.has(r.kind) || r.resource.includes("/")) return;
-    if (verbs && !verbs.includes("list")) return;
+  const add = (r: ResourceInfo, verbs: unknown) => {
+    if (!r.kind || !r.resource || !r.version || !kinds.has(r.kind) || found.has(r.kind) || r.resource.includes("/")) return;
+    if (Array.isArray(verbs) && !verbs.includes("list")) return;
     found.set(r.kind, r);
   };
-  const core = await client.get<any>("/api", DISCOVERY_V2);
-  const groups = await client.get<any>("/apis", DISCOVERY_V2);
-  if (core?.kind === "APIGroupDiscoveryList" && groups?.kind === "APIGroupDiscoveryList") {
-    for (const g of [...(core.items ?? []), ...(groups.items ?? [])]) {
-      const v = g.versions?.[0]; // versions are listed in preference order
-      for (const res of v?.resources ?? []) {
-        add({ kind: res.responseKind?.kind, group: g.metadata?.name ?? "", version: v.version, resource: res.resource, namespaced: res.scope === "Namespaced" }, res.verbs);
+  const core = await client.get<unknown>("/api", DISCOVERY_V2);
+  const groups = await client.get<unknown>("/apis", DISCOVERY_V2);
+  if (isObject(core) && isObject(groups) && core.kind === "APIGroupDiscoveryList" && groups.kind === "APIGroupDiscoveryList") {
+    for (const g of [...arrayOf(core.items), ...arrayOf(groups.items)]) {
+      const v = arrayOf(g.versions)[0]; // versions are listed in preference order
+      for (const res of arrayOf(v?.resources)) {
+        add({ kind: str(res.responseKind?.kind), group: str(g.metadata?.name), version: str(v.version), resource: str(res.resource), namespaced: res.scope === "Namespaced" }, res.verbs);
       }
     }
     return found;
   }
   // legacy discovery: one request per group version
-  const v1 = await client.get<any>("/api/v1");
-  for (const res of v1.resources ?? []) add({ kind: res.kind, group: "", version: "v1", resource: res.name, namespaced: res.namespaced }, res.verbs);
-  const gvs: string[] = (groups.groups ?? []).map((g: any) => g.preferredVersion?.groupVersion).filter(Boolean);
-  const docs = await Promise.all(gvs.map((gv) => client.get<any>(`/apis/${gv}`).catch(() => undefined)));
+  const v1 = await client.get<unknown>("/api/v1");
+  for (const res of arrayOf(isObject(v1) ? v1.resources : undefined)) add({ kind: str(res.kind), group: "", version: "v1", resource: str(res.name), namespaced: res.namespaced === true }, res.verbs);
+  const gvs: string[] = arrayOf(isObject(groups) ? groups.groups : undefined)
+    .map((g) => str(g.preferredVersion?.groupVersion))
+    .filter((gv) => /^[^/]+\/[^/]+$/.test(gv));
+  const docs = await Promise.all(gvs.map((gv) => client.get<unknown>(`/apis/${gv}`).catch(() => undefined)));
   docs.forEach((doc, i) => {
     const [group, version] = gvs[i].split("/");
-    for (const res of doc?.resources ?? []) add({ kind: res.kind, group, version, resource: res.name, namespaced: res.namespaced }, res.verbs);
+    for (const res of arrayOf(isObject(doc) ? doc.resources : undefined)) add({ kind: str(res.kind), group, version, resource: str(res.name), namespaced: res.namespaced === true }, res.verbs);
   });
   return found;
 }
 
-/** LIST one resource with pagination. An expired continue token restarts the list once. */
+/**
+ * LIST one resource with pagination. An expired continue token restarts the list once. Bounded:
+ * at most maxPages pages, a continue token the server repeats stops the list, and a page whose
+ * shape is not a list (items not an array, an item or its metadata not an object) fails the kind.
+ */
 async function listAll(client: KubeClient, r: ResourceInfo, opts: ClusterScanOptions): Promise<K8sObject[]> {
   const prefix = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   const base = r.namespaced && opts.namespace ? `${prefix}/namespaces/${encodeURIComponent(opts.namespace)}/${r.resource}` : `${prefix}/${r.resource}`;
   const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+  const maxPages = opts.maxPages ?? 10_000;
+  const bad = (what: string) => new ApiError(`${base}: ${what}`, undefined, undefined, { code: "BAD_LIST" });
   for (let restart = 0; ; restart++) {
     const items: K8sObject[] = [];
+    const seen = new Set<string>();
     let cont: string | undefined;
+    let pages = 0;
     try {
       do {
+        if (++pages > maxPages) throw bad(`more than ${maxPages} pages; stopped listing`);
         const q = new URLSearchParams({ limit: String(opts.pageSize ?? 500) });
         if (cont) q.set("continue", cont);
         if (opts.selector) q.set("labelSelector", opts.selector);
-        const page = await client.get<{ items?: Record<string, unknown>[]; metadata?: { continue?: string } }>(`${base}?${q}`);
-        for (const item of page.items ?? []) items.push(clean(item, apiVersion, r.kind));
-        cont = page.metadata?.continue || undefined;
+        const page = await client.get<unknown>(`${base}?${q}`);
+        if (!isObject(page)) throw bad("the response is not a list object");
+        const list = page.items ?? [];
+        if (!Array.isArray(list)) throw bad(`"items" is ${typeName(list)}, not an array`);
+        for (let i = 0; i < list.length; i++) {
+          const item = list[i];
+          if (!isObject(item)) throw bad(`items[${i}] is ${typeName(item)}, not an object`);
+          if (!isObject(item.metadata)) throw bad(`items[${i}].metadata is ${typeName(item.metadata)}, not an object`);
+          items.push(clean(item, apiVersion, r.kind));
+        }
+        const next = page.metadata === undefined ? undefined : isObject(page.metadata) ? page.metadata.continue : bad("metadata is not an object");
+        if (next instanceof ApiError) throw next;
+        if (next !== undefined && next !== null && typeof next !== "string") throw bad(`metadata.continue is ${typeName(next)}, not a string`);
+        cont = next || undefined;
+        if (cont) {
+          if (seen.has(cont)) throw bad(`the server sent the same continue token twice (page ${pages}); stopped listing`);
+          seen.add(cont);
+        }
       } while (cont);
       return items;
     } catch (e) {
@@ -138,6 +170,10 @@ async function listAll(client: KubeClient, r: ResourceInfo, opts: ClusterScanOpt
       throw e;
     }
   }
+}
+
+function typeName(v: unknown): string {
+  return v === undefined ? "missing" : v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
 /**
