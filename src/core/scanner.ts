@@ -121,7 +121,16 @@ export class Scanner {
     // that were not read (RBAC subjects of cluster-wide bindings)
     const inScope = read.inScope;
     const objects = inScope ? read.objects.filter((o) => inScope(o.object.kind === "Namespace" ? o.object.metadata?.name : o.object.metadata?.namespace)) : read.objects;
-    if (objects.length !== read.objects.length) objects.forEach((o, i) => (o.id = i));
+    if (objects.length !== read.objects.length) {
+      objects.forEach((o, i) => (o.id = i));
+      // what the target says was read is what is scanned
+      const cluster = read.target.cluster;
+      if (cluster) {
+        const counts: Record<string, number> = {};
+        for (const o of objects) counts[o.object.kind] = (counts[o.object.kind] ?? 0) + 1;
+        read.target.cluster = { ...cluster, counts };
+      }
+    }
 
     t0 = performance.now();
     this.runtime.setConfig({ postureControlInputs: { ...this.defaults, ...(req.controlInputs ?? {}) } });

@@ -27,16 +27,6 @@ export interface ClusterSourceResult {
   info: ClusterInfo;
 }
 
-/**
- * Whether an object of this namespace is in the scan's scope (-n, --exclude-namespaces).
- * Cluster-scoped objects (no namespace) always are; for a Namespace pass its own name.
- */
-export function inNamespaceScope(namespace: string | undefined, opts: { namespace?: string; excludeNamespaces?: string[] }): boolean {
-  if (!namespace) return true;
-  if (opts.namespace && namespace !== opts.namespace) return false;
-  return !opts.excludeNamespaces?.includes(namespace);
-}
-
 interface ResourceInfo {
   kind: string;
   group: string;
@@ -68,9 +58,10 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
     await Promise.all(workers);
     const objects: ScanObject[] = [];
     const counts: Record<string, number> = {};
+    // -n narrows the LISTs themselves; --exclude-namespaces and the scope of objects alerts
+    // name are the scanner's (src/core/scanner.ts), in one place for every source
     for (const r of resources.values()) {
       for (const obj of lists.get(r.kind) ?? []) {
-        if (!inNamespaceScope(r.kind === "Namespace" ? obj.metadata?.name : obj.metadata?.namespace, opts)) continue;
         objects.push({ id: objects.length, object: obj, source: { file: `cluster:${conn.context}`, docIndex: 0, itemPath: [] } });
         counts[r.kind] = (counts[r.kind] ?? 0) + 1;
       }
