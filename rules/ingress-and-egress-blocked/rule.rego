@@ -111,7 +111,7 @@ cilium_labels(obj, t) := object.union(lib.labels(t.metadata), {
 
 enforced(obj, t) := types_for("k8s", lib.namespace(obj), lib.labels(t.metadata)) if {
 	not any_cilium
-} else := ((types_for("k8s", ns, labels) | types_for("cilium", ns, cl)) | types_for("cilium", "*", cl)) if {
+} else := (types_for("k8s", ns, labels) | types_for("cilium", ns, cl)) | types_for("cilium", "*", cl) if {
 	ns := lib.namespace(obj)
 	labels := lib.labels(t.metadata)
 	cl := cilium_labels(obj, t)
