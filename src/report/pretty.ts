@@ -1,6 +1,6 @@
 // The pretty format: a summary table of controls, then each failed resource with
 // file:line:col of every failed field and how to fix it.
-import { table as newTable } from "../cli/table.js";
+import { table as newTable } from "./table.js";
 import pc from "picocolors";
 import type { Severity } from "../core/model.js";
 import type { ScanReport } from "../core/scoring/result.js";
