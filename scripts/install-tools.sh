@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real tools this repo's tests need from their Go modules into a cache
 # outside the repo. Each tool is skipped when its pinned version is already there.
-# Usage: scripts/install-tools.sh [opa kube-apiserver etcd krew helm ...]   (no argument: all tools)
+# Usage: scripts/install-tools.sh [opa regal kube-apiserver etcd krew helm ...]   (no argument: all tools)
 #
 # kube-apiserver and etcd are built from our own tiny Go modules under tools/<name>/
 # (go.mod + go.sum + main.go pin the upstream versions); their version stamp is a hash
@@ -65,16 +65,32 @@ build_tool_module() { # name  (builds tools/<name>/ into $BIN/<name>)
   echo "built $name in $((SECONDS - start)) s" >&2
 }
 
+build_regal() { # the Rego linter (npm run lint), pinned by tools/regal/go.mod's tool directive
+  # (`go install regal@version` stops at the proxy's version list, which is not served for it)
+  local dir="$ROOT/tools/regal" stamp="$BIN/.regal.version" version
+  version="$(cd "$dir" && cat go.mod go.sum | sha256sum | cut -c1-16)"
+  if [[ -x "$BIN/regal" && -f "$stamp" && "$(cat "$stamp")" == "$version" ]]; then
+    return 0
+  fi
+  local v; v="$(sed -nE 's/^[[:space:]]*github\.com\/styrainc\/regal (v[0-9][^ ]*).*/\1/p' "$dir/go.mod" | head -n1)"
+  echo "building regal $v (tools/regal) from its Go modules (first time only)…" >&2
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=readonly -p=${TOOLS_BUILD_P:-2}" \
+    go build -trimpath -ldflags "-s -w -X github.com/styrainc/regal/pkg/version.Version=$v" -o "$BIN/.regal.tmp" github.com/styrainc/regal)
+  mv -f "$BIN/.regal.tmp" "$BIN/regal"
+  echo "$version" > "$stamp"
+}
+
 install_krew() { # krew, plus the kubectl-krew name kubectl finds it by as a plugin
   install_go_tool krew sigs.k8s.io/krew/cmd/krew "$KREW_VERSION"
   ln -sf krew "$BIN/kubectl-krew"
 }
 
 tools=("$@")
-[[ ${#tools[@]} -eq 0 ]] && tools=(opa kube-apiserver etcd krew helm)
+[[ ${#tools[@]} -eq 0 ]] && tools=(opa regal kube-apiserver etcd krew helm)
 for t in "${tools[@]}"; do
   case "$t" in
     opa) install_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" ;;
+    regal) build_regal ;;
     kube-apiserver|etcd) build_tool_module "$t" ;;
     krew) install_krew ;;
     helm) install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;

@@ -42,7 +42,9 @@ function onPath(name) {
     try {
       fs.accessSync(f, fs.constants.X_OK);
       return f;
-    } catch {}
+    } catch {
+      // not there or not executable: try the next PATH entry
+    }
   }
   return undefined;
 }

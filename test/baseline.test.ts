@@ -49,8 +49,8 @@ describe("--baseline", () => {
 
   it("the pretty report marks new findings and those already in the baseline", () => {
     const r = runCli(["scan", "k8s", "--baseline", before], { cwd: dir });
-    expect(r.stdout).toMatch(/^  High {5}C-0038 Host PID\/IPC privileges new$/m);
-    expect(r.stdout).toMatch(/^  High {5}C-0041 HostNetwork access \(in baseline\)$/m);
+    expect(r.stdout).toMatch(/^ {2}High {5}C-0038 Host PID\/IPC privileges new$/m);
+    expect(r.stdout).toMatch(/^ {2}High {5}C-0041 HostNetwork access \(in baseline\)$/m);
   });
 
   it("passes when nothing new reaches the threshold, and says so", () => {

@@ -267,7 +267,7 @@ describe("policyreport", () => {
       "PolicyReport/shop/kubescape-shop",
     ]);
     const fails: Record<string, number> = {};
-    for (const { r, f } of findings("failed")) fails[r.namespace || "default"] = (fails[r.namespace || "default"] ?? 0) + 1;
+    for (const { r } of findings("failed")) fails[r.namespace || "default"] = (fails[r.namespace || "default"] ?? 0) + 1;
     for (const o of objs.filter((x) => x.kind === "PolicyReport")) expect(o.summary.fail).toBe(fails[o.metadata.namespace]);
 
     const logging = objs.find((o) => o.metadata.namespace === "logging");

@@ -78,7 +78,7 @@ open_peer(peer) if {
 	}
 }
 
-has_key(o, k) if _ = o[k]
+has_key(o, k) if k in object.keys(o)
 
 empty_or_absent(peer, f) if not has_key(peer, f)
 

@@ -18,6 +18,8 @@ provider_aliases := {"eks": "eks", "aws": "eks", "gke": "gke", "gcp": "gke", "gc
 # provider: the cluster's cloud, from data.dataControlInputs.cloudProvider. Without a
 # known provider nothing is reported.
 provider := p if {
+	# set by the engine with policy.setData, not by a rule:
+	# regal ignore:unresolved-reference
 	cp := data.dataControlInputs.cloudProvider
 	is_string(cp)
 	p := provider_aliases[lower(trim_space(cp))]

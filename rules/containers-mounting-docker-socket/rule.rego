@@ -34,7 +34,7 @@ var_run_to_run(p) := trim_prefix(p, "/var") if {
 
 var_run_to_run(p) := p if not under_var_run(p)
 
-under_var_run(p) if p == "/var/run"
+under_var_run("/var/run")
 
 under_var_run(p) if startswith(p, "/var/run/")
 

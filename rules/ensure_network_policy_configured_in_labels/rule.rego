@@ -98,7 +98,7 @@ keyed[lib.gc_key([flavor, ns, k0, v0])] contains sel if {
 	some [flavor, ns, sel] in entries
 	ml := lib.gc_object_or_empty(object.get(sel, "matchLabels", {}))
 	count(ml) > 0
-	k0 := min({k | some k, _ in ml})
+	k0 := min(object.keys(ml))
 	v0 := ml[k0]
 	is_string(v0)
 }
@@ -111,7 +111,7 @@ unkeyed[lib.gc_key([flavor, ns])] contains sel if {
 has_string_key(sel) if {
 	ml := lib.gc_object_or_empty(object.get(sel, "matchLabels", {}))
 	count(ml) > 0
-	is_string(ml[min({k | some k, _ in ml})])
+	is_string(ml[min(object.keys(ml))])
 }
 
 keyed_index := keyed
@@ -130,18 +130,18 @@ selected(flavor, ns, labels) if {
 	lib.gc_selector_matches(sel, labels)
 }
 
-covered(_, _) if cluster_all_covered == true
-
-covered(obj, _) if lib.namespace(obj) in all_covered
-
-covered(obj, t) if selected("k8s", lib.namespace(obj), lib.labels(t.metadata))
-
 default any_cilium := false
 
 any_cilium if {
 	some [flavor, _, _] in entries
 	flavor == "cilium"
 }
+
+covered(_, _) if cluster_all_covered == true
+
+covered(obj, _) if lib.namespace(obj) in all_covered
+
+covered(obj, t) if selected("k8s", lib.namespace(obj), lib.labels(t.metadata))
 
 covered(obj, t) if {
 	any_cilium == true

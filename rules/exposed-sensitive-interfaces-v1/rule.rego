@@ -19,7 +19,6 @@ wl_names(wl) := {lower(n) | n := lib.net_name(wl); n != ""} | {lower(n) |
 	n != ""
 }
 
-
 # The selector fields tying the workload to the Service (its pod labels for a bare Pod
 # or a workload without a selector).
 paths(wl) := ["spec.selector.matchLabels", "spec.selector"] if {

@@ -31,8 +31,8 @@ pinned(image) if {
 	i := indexof(d, ":")
 	i > 0
 	alg := substring(d, 0, i)
-	enc := substring(d, i + 1, -1)
 	regex.match(`^[a-z0-9]+([+._-][a-z0-9]+)*$`, alg)
+	enc := substring(d, i + 1, -1)
 	regex.match(`^[a-zA-Z0-9=_-]+$`, enc)
 	valid_encoded(alg, enc)
 }

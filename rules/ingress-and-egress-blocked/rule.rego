@@ -15,6 +15,10 @@ np_types(spec) := {t | some t in spec.policyTypes; is_string(t)} if {
 	not is_null(object.get(spec, "egress", null))
 } else := {"Ingress"}
 
+# A Cilium rule selecting an endpoint makes the reference treat it as policed in both
+# directions.
+cilium_types := {"Ingress", "Egress"}
+
 # Every policy rule as [flavor, namespace, selector, types]; clusterwide Cilium rules use
 # the namespace "*". A NetworkPolicy without podSelector selects every pod.
 entries contains ["k8s", lib.namespace(obj), sel, np_types(obj.spec)] if {
@@ -33,10 +37,6 @@ entries contains ["k8s", lib.namespace(obj), sel, np_types(obj.spec)] if {
 	is_null(object.get(obj.spec, "podSelector", {}))
 	sel := {"matchLabels": {}, "matchExpressions": []}
 }
-
-# A Cilium rule selecting an endpoint makes the reference treat it as policed in both
-# directions.
-cilium_types := {"Ingress", "Egress"}
 
 entries contains ["cilium", lib.namespace(obj), sel, cilium_types] if {
 	some obj in input.objects
@@ -111,7 +111,7 @@ cilium_labels(obj, t) := object.union(lib.labels(t.metadata), {
 
 enforced(obj, t) := types_for("k8s", lib.namespace(obj), lib.labels(t.metadata)) if {
 	not any_cilium
-} else := ((types_for("k8s", ns, labels) | types_for("cilium", ns, cl)) | types_for("cilium", "*", cl)) if {
+} else := (types_for("k8s", ns, labels) | types_for("cilium", ns, cl)) | types_for("cilium", "*", cl) if {
 	ns := lib.namespace(obj)
 	labels := lib.labels(t.metadata)
 	cl := cilium_labels(obj, t)

@@ -30,7 +30,7 @@ clusterwide_selectors contains sel if {
 }
 
 # Label keys through which a Cilium selector can pick whole namespaces.
-namespace_key(k) if k == "io.kubernetes.pod.namespace"
+namespace_key("io.kubernetes.pod.namespace")
 
 namespace_key(k) if startswith(k, "io.cilium.k8s.namespace.labels.")
 

@@ -182,7 +182,7 @@ gb_credential_like(key, value) if {
 
 gb_sensitive_key_or_value(key, value) if {
 	gb_sensitive_key(key)
-} else := true if {
+} else if {
 	gb_sensitive_value(value)
 }
 
@@ -257,7 +257,7 @@ gb_regex_set_matches(set, value) if {
 # is base64 text, its decoded form ("QmVhcmVyIC4uLg==" -> "Bearer ...").
 gb_sensitive_value(value) if {
 	gb_regex_set_matches(gb_sensitive_value_regexes, value)
-} else := true if {
+} else if {
 	gb_has_sensitive_value_regexes
 	count(value) >= 8
 	regex.match(`^[A-Za-z0-9+/]+={0,2}$`, value)

@@ -148,6 +148,4 @@ gc_label_in(lbls, k, values) if {
 	v in values
 }
 
-gc_has_label(lbls, k) if {
-	_ = lbls[k]
-}
+gc_has_label(lbls, k) if k in object.keys(lbls)

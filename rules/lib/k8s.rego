@@ -75,6 +75,8 @@ namespace(obj) := ns if {
 
 # config(key) is the configured list for a postureControlInputs key ([] when unset).
 config(key) := v if {
+	# set by the engine with policy.setData, not by a rule:
+	# regal ignore:unresolved-reference
 	v := data.postureControlInputs[key]
 	is_array(v)
 } else := []
@@ -125,7 +127,7 @@ expression_matches(e, lbls) if {
 	not has_key(lbls, e.key)
 }
 
-has_key(o, k) if _ = o[k]
+has_key(o, k) if k in object.keys(o)
 
 # map_selector_matches: a plain map selector (Service, ReplicationController).
 # An empty or absent map selects nothing.

@@ -284,7 +284,7 @@ net_image_parts(image) := {"registry": reg, "repository": repo, "tag": tag, "dig
 	tag := net_tag(last)
 	comps2 := array.concat(array.slice(comps, 0, count(comps) - 1), [split(last, ":")[0]])
 	reg := net_registry(comps2)
-	repo := net_repository(comps2, reg)
+	repo := net_repository(comps2)
 }
 
 net_digest(at) := at[1] if count(at) > 1
@@ -307,7 +307,7 @@ net_registry(comps) := lower(comps[0]) if {
 	net_is_host(comps[0])
 } else := "docker.io"
 
-net_repository(comps, _) := concat("/", array.slice(comps, 1, count(comps))) if {
+net_repository(comps) := concat("/", array.slice(comps, 1, count(comps))) if {
 	count(comps) > 1
 	net_is_host(comps[0])
 } else := concat("/", ["library", comps[0]]) if {

@@ -118,21 +118,21 @@ rbac_subject_paths(s) := [concat("", ["relatedObjects[0].subjects[", format_int(
 # permission(s) looked for. A rule item matches when it equals a wanted value or is a
 # wildcard covering it ("*"; for resources also "x/*" and "*/sub").
 
-rbac_group_ok(g, _) if g == "*"
+rbac_group_ok("*", _)
 
 rbac_group_ok(g, spec) if {
 	is_string(g)
 	spec.apiGroups[g]
 }
 
-rbac_verb_ok(v, _) if v == "*"
+rbac_verb_ok("*", _)
 
 rbac_verb_ok(v, spec) if {
 	is_string(v)
 	spec.verbs[v]
 }
 
-rbac_resource_ok(r, _) if r == "*"
+rbac_resource_ok("*", _)
 
 rbac_resource_ok(r, spec) if {
 	is_string(r)

@@ -225,14 +225,14 @@ wl_resource_problem(container, section, resource) if wl_resource_missing(contain
 
 wl_resource_problem(container, section, resource) if {
 	v := wl_quantity(container.resources[section][resource])
-	min := wl_config_quantity(concat("_", [resource, wl_section_key[section], "min"]))
-	v < min
+	low := wl_config_quantity(concat("_", [resource, wl_section_key[section], "min"]))
+	v < low
 }
 
 wl_resource_problem(container, section, resource) if {
 	v := wl_quantity(container.resources[section][resource])
-	max := wl_config_quantity(concat("_", [resource, wl_section_key[section], "max"]))
-	v > max
+	high := wl_config_quantity(concat("_", [resource, wl_section_key[section], "max"]))
+	v > high
 }
 
 wl_section_key := {"limits": "limit", "requests": "request"}
@@ -258,11 +258,11 @@ wl_resource_alert(obj, f, what) := {
 # the tag is missing or is not a version ("latest", "main", a digest only).
 wl_image_version(image) := wl_version(wl_image_tag(trim_space(image)))
 
-# wl_product_images(obj, product): the regular and init container images of obj whose
-# repository is one of product's, as {"image", "path", "container", "version"}.
-wl_product_images(obj, product) := [x |
+# wl_product_images(obj, name): the regular and init container images of obj whose
+# repository is one of product name's, as {"image", "path", "container", "version"}.
+wl_product_images(obj, name) := [x |
 	some img in wl_run_images(obj)
-	wl_is_product(img.image, product)
+	wl_is_product(img.image, name)
 	v := wl_image_version(img.image)
 	x := object.union(img, {"version": v})
 ]
@@ -274,10 +274,10 @@ wl_product_repo_suffixes := {
 	"kyverno": {"kyverno/kyverno"},
 }
 
-wl_is_product(image, product) if {
+wl_is_product(image, name) if {
 	repo := lower(wl_image_repo(trim_space(image)))
 	full := wl_full_repo(repo)
-	some s in wl_product_repo_suffixes[product]
+	some s in wl_product_repo_suffixes[name]
 	wl_repo_ends_with(full, s)
 }
 

@@ -20,6 +20,21 @@ deny contains alert if {
 	}
 }
 
+# A PodSecurityPolicy lets pods escalate unless allowPrivilegeEscalation is false
+# (an absent field defaults to true).
+deny contains alert if {
+	some obj in input.objects
+	obj.kind == "PodSecurityPolicy"
+	is_object(obj.spec)
+	not psp_denies_escalation(obj)
+	alert := {
+		"message": sprintf("PodSecurityPolicy %s allows privilege escalation", [lib.ga_obj_name(obj)]),
+		"objects": [lib.ref(obj)],
+		"failedPaths": psp_failed_paths(obj),
+		"fixPaths": [{"path": "spec.allowPrivilegeEscalation", "value": "false"}],
+	}
+}
+
 may_escalate(c) if not escalation_disabled(c)
 
 may_escalate(c) if privileged(c)
@@ -36,21 +51,6 @@ fix_paths(c) := [
 	{"path": concat("", [c.path, ".securityContext.privileged"]), "value": "false"},
 ] if {
 	not lib.ga_is_ephemeral(c)
-}
-
-# A PodSecurityPolicy lets pods escalate unless allowPrivilegeEscalation is false
-# (an absent field defaults to true).
-deny contains alert if {
-	some obj in input.objects
-	obj.kind == "PodSecurityPolicy"
-	is_object(obj.spec)
-	not psp_denies_escalation(obj)
-	alert := {
-		"message": sprintf("PodSecurityPolicy %s allows privilege escalation", [lib.ga_obj_name(obj)]),
-		"objects": [lib.ref(obj)],
-		"failedPaths": psp_failed_paths(obj),
-		"fixPaths": [{"path": "spec.allowPrivilegeEscalation", "value": "false"}],
-	}
 }
 
 psp_denies_escalation(obj) if obj.spec.allowPrivilegeEscalation == false

@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from "@oclif/core";
-import { table } from "../cli/table.js";
+import { table } from "../report/table.js";
 import { Registry } from "../core/engine/registry.js";
 import { listControls, listFrameworks } from "../core/catalogue.js";
 

@@ -3,7 +3,7 @@
 // the one at the finding's position first). It goes to a terminal: every string that comes
 // from the scanned input passes through forTerminal (t below), so a name cannot carry an
 // escape sequence or a carriage return that rewrites what the report says.
-import { table as newTable } from "../cli/table.js";
+import { table as newTable } from "./table.js";
 import pc from "picocolors";
 import type { Severity } from "../core/model.js";
 import type { ScanReport } from "../core/scoring/result.js";

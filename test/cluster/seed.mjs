@@ -54,6 +54,7 @@ function parseArgs(argv) {
       case "--help":
         console.log("usage: seed.mjs [--count N [--batch N] [--parallel N] [--per-namespace N] [--prefix P]] [--kubeconfig PATH] [--context NAME]");
         process.exit(0);
+        break; // not reached: keeps the case from falling into default
       default: throw new Error(`unknown argument: ${a}`);
     }
   }

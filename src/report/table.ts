@@ -1,4 +1,4 @@
-// Borderless-row table style shared by list and the pretty report.
+// Borderless-row table style shared by the pretty report and the list command.
 import Table from "cli-table3";
 
 export function table(head: string[], opts: { color?: boolean; colAligns?: ("left" | "right" | "center")[] } = {}): Table.Table {
