@@ -13,7 +13,7 @@ import { XMLParser } from "fast-xml-parser";
 import MarkdownIt from "markdown-it";
 import { repoRoot, runCli } from "./support/cli.js";
 
-const { forTerminal, escapeControls } = await import(pathToFileURL(path.join(repoRoot, "dist", "report", "escape.js")).href);
+const { forTerminal, escapeControls } = await import(pathToFileURL(path.join(repoRoot, "dist", "core", "escape.js")).href);
 
 const evilName = "evil\x1b]0;title\x07\x1b[2K\rPASS: ALL CLEAR";
 const evilNamespace = "shop\u202eevil\u2066x\u2069";

@@ -173,11 +173,11 @@ const readers: Record<Exclude<Format, "prometheus" | "json" | "yaml">, (out: str
     let ctl: string | undefined;
     let placed = false;
     for (const l of out.split("\n")) {
-      const head = /^(\S.*?)  (\S.*)$/.exec(l);
+      const head = /^(\S.*?) {2}(\S.*)$/.exec(l);
       if (head && ids.has(head[1])) [id, own, ctl] = [head[1], lineAfter(head[2], file(head[1])), undefined];
       else if (!id) continue;
-      else if (/^  excepted /.test(l)) ctl = undefined;
-      else if (/^  (Critical|High|Medium|Low|Info)\s+C-\d{4} /.test(l)) {
+      else if (/^ {2}excepted /.test(l)) ctl = undefined;
+      else if (/^ {2}(Critical|High|Medium|Low|Info)\s+C-\d{4} /.test(l)) {
         ctl = /C-\d{4}/.exec(l)![0];
         lines.set(key(id, ctl), own);
         placed = false;

@@ -2,7 +2,7 @@
 // cluster that refuses, a tool that fails) is one line, "error: …", and exit 2; anything else
 // is a bug and oclif prints it with its stack.
 import { UsageError, UserError } from "../core/errors.js";
-import { forTerminal } from "../report/escape.js";
+import { forTerminal } from "../core/escape.js";
 
 export const EXIT = {
   /** nothing over the thresholds */

@@ -1,6 +1,6 @@
 // Rendering of `kubescape diff`: the findings fixed, new and unchanged between two reports.
 import pc from "picocolors";
-import { forTerminal as t } from "./escape.js";
+import { forTerminal as t } from "../core/escape.js";
 import type { FindingItem, ReportDiff } from "../core/scoring/baseline.js";
 import type { ScanReport } from "../core/scoring/result.js";
 

@@ -6,7 +6,7 @@ import { escape } from "html-escaper";
 import type { Severity } from "../core/model.js";
 import type { ControlResult, ScanReport } from "../core/scoring/result.js";
 import { findingView, listedInDetail, type FindingView } from "./view.js";
-import { escapeControls } from "./escape.js";
+import { escapeControls } from "../core/escape.js";
 import type { RenderOptions, Reporter } from "./index.js";
 import { fieldText, loc } from "./text.js";
 

@@ -14,7 +14,7 @@ import type { Severity } from "../core/model.js";
 import { SEVERITY_ORDER } from "../core/model.js";
 import type { ScanReport, ResourceResult, ResourceFinding, ControlResult } from "../core/scoring/result.js";
 import { findingView, type FieldView } from "./view.js";
-import { escapeControls } from "./escape.js";
+import { escapeControls } from "../core/escape.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { fixText, loc } from "./text.js";
 

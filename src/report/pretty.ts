@@ -10,7 +10,7 @@ import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { fieldText, loc } from "./text.js";
 import { findingView, listedInDetail } from "./view.js";
-import { forTerminal as t } from "./escape.js";
+import { forTerminal as t } from "../core/escape.js";
 
 export interface PrettyOptions {
   color: boolean;

@@ -80,7 +80,10 @@ export function findingView(resource: ResourceResult, finding: ResourceFinding):
   const fields = ranked.map((r) => r.field);
 
   const at = fields.find((f) => f.line !== undefined);
-  if (at && fields[0] !== at) fields.splice(fields.indexOf(at), 1), fields.unshift(at);
+  if (at && fields[0] !== at) {
+    fields.splice(fields.indexOf(at), 1);
+    fields.unshift(at);
+  }
   const src = resource.source;
   const view: FindingView = {
     resource,

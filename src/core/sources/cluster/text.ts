@@ -1,10 +1,10 @@
 // What the cluster source may put into a message or a report field: one short line, and never a
 // credential (a password in a server URL, a token in a plugin's stderr or in an error body).
+import { forTerminal } from "../../escape.js";
 
 /** One line of at most `max` characters: control characters escaped, longer text cut with "…". */
 export function oneLine(text: string, max = 200): string {
-  let s = text.trim().replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\n" || c === "\r" || c === "\t" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
-  s = s.replace(/ {2,}/g, " ");
+  const s = forTerminal(text.trim().replace(/\s+/g, " "));
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 

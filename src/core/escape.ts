@@ -7,6 +7,7 @@
 // C0 controls, DEL, C1 controls (U+009B is a one-byte CSI), the bidi marks, embeddings,
 // overrides and isolates (U+061C, U+200E/F, U+202A–202E, U+2066–2069), and the Unicode line
 // and paragraph separators
+// eslint-disable-next-line no-control-regex -- matching control characters is this module's job
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\0" };
