@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Registry, type ControlFacts } from "../src/core/engine/registry.js";
-import { FindingCollector, score, resourceID } from "../src/core/scoring/score.js";
+import { FindingCollector, resourceID } from "../src/core/scoring/collector.js";
+import { score } from "../src/core/scoring/assemble.js";
 import { applyBaseline } from "../src/core/scoring/baseline.js";
 import { gate } from "../src/core/scoring/gate.js";
 import { severityOf, type Alert, type ScanObject } from "../src/core/model.js";

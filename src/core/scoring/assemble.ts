@@ -1,0 +1,128 @@
+// The report: control results, the findings per resource with a position for every path,
+// framework scores and the summary, in the one model every format renders.
+import type { ScanObject, Severity, SourceResult, Position, ObjectSource } from "../model.js";
+import { SEVERITY_ORDER } from "../model.js";
+import type { PositionRequest } from "../sources/positions.js";
+import type { Control, Registry } from "../engine/registry.js";
+import type { ExceptionMatcher } from "./exceptions.js";
+import { isObjectKey, resourceID, type FindingCollector, type ResourceKey } from "./collector.js";
+import { controlResults, exceptedFailures, refOf, round } from "./score.js";
+import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
+
+/** Resolves many field paths to positions at once (each file is parsed once). */
+export type PositionResolver = (requests: PositionRequest[]) => void;
+
+export interface ScoreInput {
+  registry: Registry;
+  /** every control asked for, implemented or not */
+  controls: Control[];
+  source: SourceResult;
+  /** the alerts, gathered as they came (FindingCollector.of(controls, alerts) for a list) */
+  findings: FindingCollector;
+  resolve: PositionResolver;
+  target: ScanReport["target"];
+  startedAt: Date;
+  generator: ScanReport["generator"];
+  warnings: string[];
+  exceptions?: ExceptionMatcher;
+  /** controls whose objects could not all be read (e.g. forbidden to list a kind) → why */
+  unavailable?: Map<string, string>;
+}
+
+export function score(input: ScoreInput): ScanReport {
+  const { controls, source, findings } = input;
+  const objects = source.objects;
+  const excepted = exceptedFailures(controls, objects, findings, input.exceptions);
+  const results = controlResults(controls, objects, findings, excepted, input.unavailable);
+  const resources = resourceResults(results, objects, findings, excepted, input.resolve);
+
+  const evaluated = results.filter((c) => c.score !== undefined);
+  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
+  const failedBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const c of results) if (c.status === "failed") failedBySeverity[c.severity]++;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generator: input.generator,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Date.now() - input.startedAt.getTime(),
+    target: input.target,
+    summary: {
+      complianceScore: mean(evaluated.map((c) => c.score!)),
+      controls: {
+        total: results.length,
+        passed: results.filter((c) => c.status === "passed").length,
+        failed: results.filter((c) => c.status === "failed").length,
+        skipped: results.filter((c) => c.status === "skipped").length,
+      },
+      resources: { total: objects.length + findings.synthetic.size, failed: resources.filter((r) => r.findings.some((f) => f.status === "failed")).length },
+      failedBySeverity,
+      filesRead: source.filesRead,
+      skippedFiles: source.skippedFiles.length,
+      ignoredDocuments: source.ignoredDocuments,
+    },
+    frameworks: frameworkResults(input.registry, controls, results, mean),
+    controls: results,
+    resources,
+    skippedFiles: source.skippedFiles,
+    warnings: [...input.warnings, ...(input.exceptions?.warnings ?? [])],
+  };
+}
+
+/** The findings per resource; positions for every path are resolved at the end, file by file. */
+function resourceResults(results: ControlResult[], objects: ScanObject[], findings: FindingCollector, excepted: Map<string, Map<ResourceKey, { name: string; self: boolean }>>, resolve: PositionResolver): ResourceResult[] {
+  const requests: PositionRequest[] = [];
+  const at = (source: ObjectSource, path: string, done: (p: Position | undefined) => void) => requests.push({ source, path, done });
+  const byResource = new Map<ResourceKey, ResourceResult>();
+  for (const c of results) {
+    for (const [key, failure] of findings.failures.get(c.id) ?? []) {
+      const obj = isObjectKey(key) ? objects[key] : undefined;
+      let rr = byResource.get(key);
+      if (!rr) {
+        const ref = obj ? refOf(obj) : findings.synthetic.get(key as string)!;
+        rr = { resourceID: resourceID(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, findings: [] };
+        if (obj) {
+          const src: NonNullable<ResourceResult["source"]> = { file: obj.source.file };
+          rr.source = src;
+          at(obj.source, "", (pos) => pos && Object.assign(src, { line: pos.line, column: pos.column }));
+        }
+        byResource.set(key, rr);
+      }
+      // the collected path entries become the report's, given their positions in place
+      const paths: PathEntry[] = failure.paths;
+      if (obj) for (const e of paths) at(obj.source, e.path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
+      const exception = excepted.get(c.id)?.get(key);
+      rr.findings.push({
+        controlID: c.id,
+        status: exception === undefined ? "failed" : "excepted",
+        ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
+        message: [...failure.messages].join("; "),
+        paths,
+        relatedObjects: [...failure.related],
+      });
+    }
+  }
+  resolve(requests);
+  return [...byResource.values()].sort(
+    (a, b) => (a.source?.file ?? "").localeCompare(b.source?.file ?? "") || (a.source?.line ?? 0) - (b.source?.line ?? 0) || a.resourceID.localeCompare(b.resourceID),
+  );
+}
+
+function frameworkResults(registry: Registry, controls: Control[], results: ControlResult[], mean: (xs: number[]) => number | undefined): FrameworkResult[] {
+  const selected = new Set(controls.map((c) => c.id));
+  const byId = new Map(results.map((c) => [c.id, c]));
+  return [...registry.frameworks.values()]
+    .filter((f) => f.controls.some((id) => selected.has(id)))
+    .map((f) => {
+      const rs = f.controls.map((id) => byId.get(id)).filter((r): r is ControlResult => !!r);
+      return {
+        name: f.name,
+        score: mean(rs.filter((r) => r.score !== undefined).map((r) => r.score!)),
+        controls: {
+          total: f.controls.length,
+          evaluated: rs.filter((r) => r.score !== undefined).length,
+          failed: rs.filter((r) => r.status === "failed").length,
+          skipped: f.controls.length - rs.filter((r) => r.score !== undefined).length,
+        },
+      };
+    });
+}

@@ -1,0 +1,96 @@
+// Alerts, as the engine produces them, gathered into failures per control and resource, so
+// the alerts themselves need not be kept: a large scan holds the findings once, not the
+// alerts and then the findings. Every step is constant time per path, so one object that
+// fails 50,000 fields costs 50,000 steps, not 50,000².
+import type { Alert, AlertObjectRef } from "../model.js";
+import type { Control } from "../engine/registry.js";
+import type { PathEntry } from "./result.js";
+
+/** Kubescape's resource ID: group/version/namespace/Kind/name ("" group for core). */
+export function resourceID(ref: { apiVersion: string; kind: string; name: string; namespace: string }): string {
+  const [group, version] = ref.apiVersion.includes("/") ? ref.apiVersion.split("/", 2) : ["", ref.apiVersion];
+  return `${group}/${version}/${ref.namespace}/${ref.kind}/${ref.name}`;
+}
+
+/**
+ * Which resource a failure is about: a scanned object by its id (a number), or an object an
+ * alert names that was not scanned (an RBAC subject) by its resource ID (a string).
+ */
+export type ResourceKey = number | string;
+
+export const isObjectKey = (key: ResourceKey): key is number => typeof key === "number";
+
+/** What one failed (control, resource) pair has gathered from its alerts, deduplicated. */
+export class Failure {
+  readonly messages = new Set<string>();
+  readonly paths: { type: PathEntry["type"]; path: string; value?: string }[] = [];
+  readonly related = new Set<string>();
+  private readonly seen = new Set<string>();
+
+  addPath(type: PathEntry["type"], path: string, value?: string): void {
+    const key = value === undefined ? `${type}\u0000${path}` : `${type}\u0000${path}\u0000${value}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.paths.push(value === undefined ? { type, path } : { type, path, value });
+  }
+}
+
+export class FindingCollector {
+  private readonly ruleToControls = new Map<string, string[]>();
+  /** control → resource → failure */
+  readonly failures = new Map<string, Map<ResourceKey, Failure>>();
+  /** resources an alert names that were not scanned objects (RBAC subjects), by resource ID */
+  readonly synthetic = new Map<string, AlertObjectRef>();
+  /** control → message of an alert that names no object (manual review) */
+  readonly manual = new Map<string, string>();
+  /** one copy of each path and related ID: every alert brings its own copies, and most repeat */
+  private readonly strings = new Map<string, string>();
+
+  constructor(controls: Control[]) {
+    for (const c of controls) for (const r of c.rules) this.ruleToControls.set(r.name, [...(this.ruleToControls.get(r.name) ?? []), c.id]);
+  }
+
+  static of(controls: Control[], alerts: Iterable<Alert>): FindingCollector {
+    const f = new FindingCollector(controls);
+    for (const a of alerts) f.add(a);
+    return f;
+  }
+
+  add(a: Alert): void {
+    const ids = this.ruleToControls.get(a.rule);
+    if (!ids) return;
+    for (const id of ids) {
+      if (a.objects.length === 0) this.manual.set(id, a.message);
+      for (const ref of a.objects) {
+        let key: ResourceKey;
+        if (ref.id !== undefined) key = ref.id;
+        else {
+          key = resourceID(ref);
+          this.synthetic.set(key, ref);
+        }
+        const f = this.failure(id, key);
+        if (a.message) f.messages.add(a.message);
+        for (const p of a.failedPaths) f.addPath("failed", this.intern(p));
+        for (const p of a.reviewPaths) f.addPath("review", this.intern(p));
+        for (const p of a.deletePaths) f.addPath("delete", this.intern(p));
+        for (const x of a.fixPaths) f.addPath("fix", this.intern(x.path), x.value);
+        for (const r of a.relatedObjects) f.related.add(this.intern(resourceID(r)));
+      }
+    }
+  }
+
+  private failure(control: string, key: ResourceKey): Failure {
+    let m = this.failures.get(control);
+    if (!m) this.failures.set(control, (m = new Map()));
+    let f = m.get(key);
+    if (!f) m.set(key, (f = new Failure()));
+    return f;
+  }
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+}
