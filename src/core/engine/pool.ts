@@ -65,6 +65,11 @@ export class PoolWorker {
     return (await this.request({ input }, [input])) as WorkerReply;
   }
 
+  /** Drop the instance and its memory until the next input (an evaluation is over). */
+  trim(): void {
+    if (!this.dead && !this.busy) this.worker.postMessage({ trim: true });
+  }
+
   terminate(): Promise<unknown> {
     this.gone(new Error("terminated"));
     return this.worker.terminate();
@@ -112,6 +117,11 @@ export class WorkerPool {
   /** Stop the workers in the middle of an evaluation (a long wasm call included); others start in their place when next needed. */
   async terminateBusy(): Promise<void> {
     await Promise.all(this.workers.filter((w) => w.busy).map((w) => w.terminate()));
+  }
+
+  /** Idle workers give their wasm memory back (a kept pool would otherwise hold about 60 MB a worker). */
+  trim(): void {
+    for (const w of this.workers) w.trim();
   }
 
   async close(): Promise<void> {

@@ -163,6 +163,7 @@ export class PolicyRuntime {
         if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return await this.onMainThread(objects, rules, opts, stop.signal);
         return await this.inWorkers(objects, rules, opts, threads, stop.signal);
       } finally {
+        this.pool?.trim();
         release();
       }
     } finally {

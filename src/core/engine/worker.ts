@@ -3,11 +3,18 @@
 // the data changes (no reply; later inputs see it), {input: ArrayBuffer} (reply {result} or
 // {error}). One message at a time: the pool sends the next input after the reply.
 import { parentPort } from "node:worker_threads";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { customBuiltins } from "./builtins.js";
 import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
 
 let policy: Promise<LoadedPolicy> | undefined;
+
+// An idle worker of a long-lived runtime gives its memory back (see "trim"); an idle thread
+// runs no garbage collection of its own, so it asks for one.
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
 let setup: { module: WebAssembly.Module; data: object } | undefined;
 
 async function instance(): Promise<LoadedPolicy> {
@@ -16,7 +23,7 @@ async function instance(): Promise<LoadedPolicy> {
   return p;
 }
 
-parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: object; input?: ArrayBuffer }) => {
+parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: object; input?: ArrayBuffer; trim?: boolean }) => {
   if (msg.module) {
     setup = { module: msg.module, data: msg.data ?? {} };
     policy = instance();
@@ -28,14 +35,20 @@ parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: obje
     }
     return;
   }
+  if (msg.trim) {
+    // the evaluation is over: drop the instance and its memory; the next input starts another
+    policy = undefined;
+    gc();
+    return;
+  }
   if (msg.input === undefined) {
     // new data: kept for the instances started later, set in the current one
     const data = msg.data ?? {};
     setup!.data = data;
-    policy = policy!.then((p) => (p.setData(data), p));
+    if (policy) policy = policy.then((p) => (p.setData(data), p));
     return;
   }
-  const p = await policy!;
+  const p = await (policy ??= instance());
   try {
     const rs = p.evaluate(msg.input) as { result: Record<string, unknown[]> }[];
     parentPort!.postMessage({ result: rs[0]?.result ?? {} });
