@@ -257,9 +257,10 @@ describe("input encoding: whatever an object holds, the rules see it", () => {
 
   it("any JSON value, with any strings and keys, encodes to input the rules module accepts", async () => {
     const frt = await PolicyRuntime.load(fragileWasm);
-    const str = fc.string({ unit: "binary" }); // lone surrogates included
+    // any code point, and often a lone surrogate, a quote, a backslash or NUL
+    const str = fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff", '"', "\\", "\u0000"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })) });
     fc.assert(
-      fc.property(fc.dictionary(str, fc.jsonValue({ maxDepth: 6 })), fc.dictionary(str, str), (extra, annotations) => {
+      fc.property(fc.dictionary(str, fc.jsonValue({ maxDepth: 6, stringUnit: fc.oneof(fc.constant("\ud800"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })) })), fc.dictionary(str, str), (extra, annotations) => {
         const o: ScanObject = { id: 1, object: { apiVersion: "v1", kind: "Pod", metadata: { name: "x", annotations: { ...annotations, size: "500" } }, ...extra } as any, source: { file: "f", docIndex: 0, itemPath: [] } };
         const r = frt.evaluate([o], fragileRules.slice(0, 1));
         expect(r.errors).toEqual([]);
