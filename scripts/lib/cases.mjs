@@ -100,8 +100,9 @@ export function evaluateCase(runtime, rules, c, defaults) {
     dataControlInputs: c.data.dataControlInputs ?? {},
   });
   const objects = c.objects.map((object, id) => ({ id, object, source: { file: c.dir, docIndex: 0, itemPath: [] } }));
-  const { alerts, warnings } = runtime.evaluate(objects, rules);
-  return { alerts, warnings };
+  const { alerts, warnings, errors } = runtime.evaluate(objects, rules);
+  // a rule that failed on an object (an error, no longer a warning) fails the case too
+  return { alerts, warnings: [...warnings, ...errors.map((e) => ({ rule: e.rule, message: e.message }))] };
 }
 
 /** Pretty diff lines for a failed comparison. */

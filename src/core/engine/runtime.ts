@@ -1,40 +1,99 @@
 // The opa-wasm runtime: one compiled module holds every rule; the engine asks for the
-// rules it wants per call (input.rules) and feeds objects in chunks.
+// rules it wants per call (input.rules) and feeds objects in chunks (plan.ts), on the main
+// thread or in a pool of worker threads kept for the runtime's life (pool.ts).
 import fs from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
-import { dataPath, readData } from "../data-files.js";
+import type { Alert, ScanObject } from "../model.js";
+import { readData } from "../data-files.js";
 import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
+import { tasks, type Task } from "./plan.js";
+import { InputEncoder, type Cut } from "./encode.js";
+import { alertSink, collect, type AlertSink } from "./alerts.js";
+import { WorkerPool } from "./pool.js";
+import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
 
-type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
-
-export const DEFAULT_CHUNK_SIZE = 200;
-
-/** Objects of a cross-object rule's splitKinds per evaluation (the wasm heap grows with the input and is never returned). */
-export const DEFAULT_CROSS_CHUNK_SIZE = 2000;
+export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE } from "./plan.js";
+export { normalizeAlert } from "./alerts.js";
+export { MAX_DEPTH, type Cut } from "./encode.js";
 
 export interface EvalWarning {
   rule: string;
   message: string;
 }
 
+/**
+ * A rule that could not be evaluated over some objects: they got no verdict from it (fail
+ * closed: the caller must not count them as passed). For a per-object rule the failing
+ * object alone; for a cross-object rule the objects found to make it fail (see run()).
+ */
+export interface EvalError {
+  rule: string;
+  objectIds: number[];
+  message: string;
+}
+
+export interface EvalResult {
+  /** empty when onAlert was given */
+  alerts: Alert[];
+  warnings: EvalWarning[];
+  errors: EvalError[];
+  /** objects the rules saw only in part (nesting cut at MAX_DEPTH, circular references) */
+  cuts: Cut[];
+}
+
+export interface EvaluateOptions {
+  /** objects per call for per-object rules */
+  chunkSize?: number;
+  /** objects of a rule's splitKinds per call */
+  crossChunkSize?: number;
+  /** receives each alert as it arrives; the alerts are then not kept (the result's list is empty) */
+  onAlert?: (a: Alert) => void;
+  /** called after each task (one wasm call's worth of work) with the tasks done and their number */
+  onProgress?: (done: number, total: number) => void;
+  /** stops the evaluation: it throws / rejects with the signal's reason */
+  signal?: AbortSignal;
+}
+
+export interface ParallelOptions extends EvaluateOptions {
+  /** worker threads (default: one per core, at most 8); below 2 the main thread evaluates */
+  threads?: number;
+}
+
 /** Below this many objects a scan is evaluated on the main thread only. */
 export const PARALLEL_MIN_OBJECTS = 2000;
 
-interface Task {
-  objs: ScanObject[];
-  rules: RuleMeta[];
+/** Whether `e` is what an aborted evaluation rejects with (an AbortSignal's default reasons). */
+export function isAbort(e: unknown): boolean {
+  const name = typeof e === "object" && e !== null ? (e as { name?: unknown }).name : undefined;
+  return name === "AbortError" || name === "TimeoutError";
 }
+
+/** What one evaluation gathers. */
+interface Run {
+  enc: InputEncoder;
+  sink: AlertSink;
+  warnings: EvalWarning[];
+  errors: EvalError[];
+  data: object;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class PolicyRuntime {
   private data: object = {};
+  /** the data this.policy holds (by identity); set lazily, as an evaluation needs it */
+  private policyData: object | undefined;
+  private pool?: WorkerPool;
+  /** evaluateParallel calls run one after the other (they share the pool and the main instance) */
+  private lock: Promise<void> = Promise.resolve();
+  /** the running parallel evaluations, stopped by close() */
+  private readonly running = new Set<AbortController>();
+  private closed = false;
 
   private constructor(
-    private readonly policy: LoadedPolicy,
+    private policy: LoadedPolicy,
     private readonly module: WebAssembly.Module,
   ) {}
 
@@ -55,274 +114,256 @@ export class PolicyRuntime {
     return Object.keys(JSON.parse(Buffer.from(mem.subarray(addr, end)).toString("utf8")));
   }
 
+  /** The rules' data (configuration inputs) for the evaluations that start from now on; workers get it with their next task. */
   setConfig(data: { postureControlInputs: Record<string, unknown>; dataControlInputs?: Record<string, unknown> }): void {
     this.data = { postureControlInputs: data.postureControlInputs, dataControlInputs: data.dataControlInputs ?? {} };
-    this.policy.setData(this.data);
   }
 
   /**
-   * Evaluate rules over objects. Per-object rules run over chunks of objects in one call for
-   * all of them; cross-object rules run once each over every object of their kinds.
-   * A rule that fails at evaluation is reported as a warning and the rest go on.
+   * Evaluate rules over objects on this thread. Per-object rules run over chunks of objects
+   * in one call for all of them; cross-object rules run once each over every object of
+   * their kinds. A rule that fails is narrowed down and reported in `errors`; the rest go on.
+   * The signal is checked between tasks (only a callback or a worker thread can abort a
+   * synchronous call); evaluateParallel also yields to the event loop between them.
    */
-  evaluate(objects: ScanObject[], rules: RuleMeta[], opts: EvaluateOptions = {}): { alerts: Alert[]; warnings: EvalWarning[] } {
-    const { kept, sink } = alertSink(opts);
-    const warnings: EvalWarning[] = [];
-    const enc = new InputEncoder();
-    for (const t of tasks(objects, rules, opts.chunkSize, opts.crossChunkSize)) this.run(enc, t.objs, t.rules, sink, warnings);
-    return { alerts: kept, warnings };
+  evaluate(objects: ScanObject[], rules: RuleMeta[], opts: EvaluateOptions = {}): EvalResult {
+    opts.signal?.throwIfAborted();
+    const { kept, sink } = alertSink(opts.onAlert);
+    const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
+    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
+    let done = 0;
+    for (const t of queue) {
+      this.run(run, t.objs, t.rules);
+      opts.onProgress?.(++done, queue.length);
+      opts.signal?.throwIfAborted();
+    }
+    return { alerts: kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts };
   }
 
   /**
-   * Like evaluate, spread over worker threads (one per core) for large inputs. The main
+   * Like evaluate, spread over the runtime's worker threads for large inputs. The main
    * thread serialises each task's input and hands the bytes over; a task that fails in a
    * worker is evaluated again here, where a failing rule or object is narrowed down.
+   * When the signal aborts, busy workers are terminated (the pool starts others when next
+   * needed) and the call rejects with the signal's reason; alerts stop at once.
    */
-  async evaluateParallel(
-    objects: ScanObject[],
-    rules: RuleMeta[],
-    opts: EvaluateOptions & { threads?: number } = {},
-  ): Promise<{ alerts: Alert[]; warnings: EvalWarning[]; workerTasks: number }> {
-    const threads = Math.min(opts.threads ?? os.availableParallelism(), 8);
-    if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return { ...this.evaluate(objects, rules, opts), workerTasks: 0 };
-    const { kept, sink: alerts } = alertSink(opts);
-    let workerTasks = 0;
-    const warnings: EvalWarning[] = [];
+  async evaluateParallel(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions = {}): Promise<EvalResult & { workerTasks: number }> {
+    if (this.closed) throw new Error("the policy runtime is closed");
+    opts.signal?.throwIfAborted();
+    // one controller for the call: the caller's signal and close() both abort it
+    const stop = new AbortController();
+    const forward = () => stop.abort(opts.signal!.reason);
+    opts.signal?.addEventListener("abort", forward, { once: true });
+    this.running.add(stop);
+    try {
+      const release = await this.acquire(stop.signal);
+      try {
+        await this.recycle();
+        const threads = Math.min(opts.threads ?? os.availableParallelism(), 8);
+        if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return await this.onMainThread(objects, rules, opts, stop.signal);
+        return await this.inWorkers(objects, rules, opts, threads, stop.signal);
+      } finally {
+        this.pool?.trim();
+        release();
+      }
+    } finally {
+      opts.signal?.removeEventListener("abort", forward);
+      this.running.delete(stop);
+    }
+  }
+
+  /** Stop the running evaluations (they reject with an AbortError) and the worker threads. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.running) c.abort(new DOMException("the policy runtime was closed", "AbortError"));
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+
+  /** Worker threads running now, and how many of them are in the middle of a task (for tests and diagnostics). */
+  poolState(): { workers: number; busy: number } {
+    return { workers: this.pool?.size ?? 0, busy: this.pool?.busy ?? 0 };
+  }
+
+  private async onMainThread(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
+    const { kept, sink } = alertSink(opts.onAlert);
+    const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
+    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
+    let done = 0;
+    for (const t of queue) {
+      // let an abort (a timer, a closed connection) in between tasks
+      await nextTurn();
+      signal.throwIfAborted();
+      this.run(run, t.objs, t.rules);
+      opts.onProgress?.(++done, queue.length);
+    }
+    return { alerts: kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, workerTasks: 0 };
+  }
+
+  private async inWorkers(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, threads: number, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
+    let ended = false;
+    const stopped = () => ended || signal.aborted;
+    const { kept, sink } = alertSink(opts.onAlert);
+    // nothing reaches the caller once the call has ended (a reply may arrive after an abort)
+    const guarded: AlertSink = { push: (a) => stopped() || sink.push(a) };
+    const run: Run = { enc: new InputEncoder(), sink: guarded, warnings: [], errors: [], data: this.data };
     const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
     // cross-object tasks are the largest: start them first
     queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
-    const enc = new InputEncoder();
-    const pool = Array.from({ length: Math.min(threads, queue.length) }, () => newWorker());
-    try {
-      await Promise.all(
-        pool.map(async (w) => {
-          let t: Task | undefined;
+    const total = queue.length;
+    let done = 0;
+    let workerTasks = 0;
+    const next = (): Task | undefined => (stopped() ? undefined : queue.shift());
+    const progress = () => opts.onProgress?.(++done, total);
+    this.pool ??= new WorkerPool(this.module);
+    const workers = this.pool.take(Math.min(threads, total), run.data);
+    const work = Promise.all(
+      workers.map(async (w) => {
+        for (let t = next(); t; t = next()) {
+          let reply;
           try {
-            await request(w, { module: this.module, data: this.data }, "ready");
-            for (t = queue.shift(); t; t = queue.shift()) {
-              const reply = (await request(w, { id: 1, input: enc.encode(t.objs, t.rules) }, "id", true)) as { result?: Record<string, unknown[]>; error?: string };
-              if (reply.error !== undefined) this.run(enc, t.objs, t.rules, alerts, warnings);
-              else {
-                collect(reply.result!, alerts);
-                workerTasks++;
-              }
-            }
+            reply = await w.evaluate(run.enc.encode(t.objs, t.rules), run.data);
           } catch (e) {
+            if (stopped()) return;
             // the worker died: finish its task and whatever is left here, and say so (a
             // worker that cannot start at all, e.g. in a broken bundle, would otherwise go unseen)
-            warnings.push({ rule: "", message: `an evaluation worker stopped (${(e as Error)?.message ?? e}); its work was done on the main thread` });
-            for (t = t ?? queue.shift(); t; t = queue.shift()) this.run(enc, t.objs, t.rules, alerts, warnings);
+            run.warnings.push({ rule: "", message: `an evaluation worker stopped (${(e as Error)?.message ?? e}); its work was done on the main thread` });
+            for (; t; t = next()) {
+              this.run(run, t.objs, t.rules);
+              progress();
+              await nextTurn();
+              if (stopped()) return;
+            }
+            return;
           }
-        }),
-      );
-    } finally {
-      await Promise.all(pool.map((w) => w.terminate()));
+          if (stopped()) return;
+          if (reply.error !== undefined) this.run(run, t.objs, t.rules);
+          else {
+            collect(reply.result ?? {}, guarded);
+            workerTasks++;
+          }
+          progress();
+        }
+      }),
+    );
+    try {
+      await untilAborted(work, signal);
+    } catch (e) {
+      ended = true;
+      work.catch(() => {}); // its loops end on their own now
+      await this.pool?.terminateBusy();
+      throw e;
     }
-    return { alerts: kept, warnings, workerTasks };
+    ended = true;
+    return { alerts: kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, workerTasks };
   }
 
-  private run(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: AlertSink, warnings: EvalWarning[]): void {
+  /** Wait for the evaluations before this one; an abort while waiting rejects at once (and hands the turn on in order). */
+  private async acquire(signal: AbortSignal): Promise<() => void> {
+    const before = this.lock;
+    let release!: () => void;
+    this.lock = new Promise((resolve) => (release = resolve));
     try {
-      this.call(enc, objs, rules, alerts);
+      await untilAborted(before, signal);
     } catch (e) {
-      // Narrow down to the failing rule and, for per-object rules, the failing object,
-      // so one bad rule or object does not hide the other results.
+      void before.then(release);
+      throw e;
+    }
+    return release;
+  }
+
+  /** A fresh main-thread instance when the current one's memory has grown large (it never shrinks). */
+  private async recycle(): Promise<void> {
+    if (memoryOf(this.policy) <= RECYCLE_BYTES) return;
+    this.policy = await loadPolicy(this.module, undefined, customBuiltins);
+    this.policyData = undefined;
+  }
+
+  /**
+   * Evaluate a task here, narrowing a failure down so that one bad rule or object does not
+   * hide the other results: to each rule alone; for a per-object rule, by halves down to the
+   * objects it fails on (each object's verdict is its own); for a cross-object rule, see narrowCross.
+   */
+  private run(run: Run, objs: ScanObject[], rules: RuleMeta[]): void {
+    try {
+      this.call(run, objs, rules, run.sink);
+    } catch (e) {
+      const message = String((e as Error)?.message ?? e);
       if (rules.length > 1) {
-        for (const r of rules) this.run(enc, objs, [r], alerts, warnings);
+        for (const r of rules) this.run(run, objs, [r]);
       } else if (objs.length > 1 && !rules[0].crossObject) {
-        for (const o of objs) this.run(enc, [o], rules, alerts, warnings);
+        const half = Math.ceil(objs.length / 2);
+        this.run(run, objs.slice(0, half), rules);
+        this.run(run, objs.slice(half), rules);
+      } else if (objs.length > 1) {
+        this.narrowCross(run, objs, rules[0], message);
       } else {
-        const o = objs[0]?.object;
-        const what = objs.length === 1 ? `${o.kind}/${o.metadata?.name ?? ""} (${objs[0].source.file})` : `${objs.length} objects`;
-        warnings.push({ rule: rules[0].name, message: `rule ${rules[0].name} failed on ${what}: ${(e as Error).message ?? e}` });
+        run.errors.push({ rule: rules[0].name, objectIds: objs.map((o) => o.id), message: describe(rules[0], objs, message) });
       }
     }
   }
 
-  private call(enc: InputEncoder, objs: ScanObject[], rules: RuleMeta[], alerts: AlertSink): void {
-    const rs = this.policy.evaluate(enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
+  /**
+   * A cross-object rule failed over `objs`. Find the objects it fails on (by halves: a part
+   * that fails alone is searched further; a part that fails only with the other half is
+   * taken whole), then evaluate it over the others: their alerts count and only the culprits
+   * get the error — as if the culprits were not there. If the others fail too, every object
+   * gets the error. Costs about two evaluations of the whole set per culprit.
+   */
+  private narrowCross(run: Run, objs: ScanObject[], rule: RuleMeta, message: string): void {
+    const discard: AlertSink = { push: () => 0 };
+    const fails = (part: ScanObject[]): boolean => {
+      try {
+        this.call(run, part, [rule], discard);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const culprits = (part: ScanObject[], knownToFail: boolean): ScanObject[] => {
+      if (!knownToFail && !fails(part)) return [];
+      if (part.length === 1) return part;
+      const half = Math.ceil(part.length / 2);
+      const found = [...culprits(part.slice(0, half), false), ...culprits(part.slice(half), false)];
+      return found.length ? found : part;
+    };
+    const bad = culprits(objs, true);
+    if (bad.length < objs.length) {
+      const ids = new Set(bad.map((o) => o.id));
+      try {
+        this.call(run, objs.filter((o) => !ids.has(o.id)), [rule], run.sink);
+        run.errors.push({ rule: rule.name, objectIds: bad.map((o) => o.id), message: describe(rule, bad, message) });
+        return;
+      } catch {
+        // they fail without the culprits too: the error goes to every object
+      }
+    }
+    run.errors.push({ rule: rule.name, objectIds: objs.map((o) => o.id), message: describe(rule, objs, message) });
+  }
+
+  private call(run: Run, objs: ScanObject[], rules: RuleMeta[], alerts: AlertSink): void {
+    if (this.policyData !== run.data) {
+      this.policy.setData(run.data);
+      this.policyData = run.data;
+    }
+    const rs = this.policy.evaluate(run.enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
     collect(rs[0]?.result ?? {}, alerts);
   }
 }
 
-/**
- * Split the work: per-object rules over chunks of the objects of their kinds, each
- * cross-object rule over all objects of its kinds — or, for a rule with splitKinds, over
- * chunks of those kinds, each with all the rule's other objects; for a rule with
- * splitByNamespace, over whole namespaces at a time.
- */
-function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHUNK_SIZE, crossChunkSize = DEFAULT_CROSS_CHUNK_SIZE): Task[] {
-  const size = Math.max(1, chunkSize);
-  const out: Task[] = [];
-  const perObject = rules.filter((r) => !r.crossObject);
-  if (perObject.length) {
-    const kinds = new Set(perObject.flatMap((r) => r.matchKinds));
-    const relevant = objects.filter((o) => kinds.size === 0 || kinds.has(o.object.kind));
-    for (let i = 0; i < relevant.length; i += size) out.push({ objs: relevant.slice(i, i + size), rules: perObject });
-  }
-  for (const r of rules.filter((x) => x.crossObject)) {
-    // a rule that matches no kind looks at no object and runs once (e.g. manual-review controls)
-    if (r.matchKinds.length === 0) {
-      out.push({ objs: [], rules: [r] });
-      continue;
-    }
-    const kinds = new Set(r.matchKinds);
-    const objs = objects.filter((o) => kinds.has(o.object.kind));
-    if (!objs.length) continue;
-    if (r.splitByNamespace && objs.length > crossChunkSize) {
-      out.push(...byNamespace(objs, crossChunkSize).map((part) => ({ objs: part, rules: [r] })));
-      continue;
-    }
-    const split = new Set(r.splitKinds ?? []);
-    const parts = objs.filter((o) => split.has(o.object.kind));
-    if (parts.length <= crossChunkSize) {
-      out.push({ objs, rules: [r] });
-      continue;
-    }
-    // each chunk of the split kinds goes with every object of the rule's other kinds
-    const context = objs.filter((o) => !split.has(o.object.kind));
-    for (let i = 0; i < parts.length; i += crossChunkSize) out.push({ objs: [...context, ...parts.slice(i, i + crossChunkSize)], rules: [r] });
-  }
-  return out;
+function describe(rule: RuleMeta, objs: ScanObject[], message: string): string {
+  const o = objs[0]?.object;
+  const what = objs.length === 1 ? `${o.kind}/${o.metadata?.name ?? ""} (${objs[0].source.file})` : objs.length ? `${objs.length} objects` : "no objects";
+  return `rule ${rule.name} failed on ${what}: ${message}`;
 }
 
-/**
- * Objects grouped by namespace (none means "default", as the rules' lib.namespace reads it),
- * whole namespaces packed into parts of about `size` objects.
- */
-function byNamespace(objs: ScanObject[], size: number): ScanObject[][] {
-  const groups = new Map<string, ScanObject[]>();
-  for (const o of objs) {
-    const ns = o.object.metadata?.namespace;
-    const key = typeof ns === "string" && ns !== "" ? ns : "default";
-    const g = groups.get(key);
-    if (g) g.push(o);
-    else groups.set(key, [o]);
-  }
-  const parts: ScanObject[][] = [];
-  let part: ScanObject[] = [];
-  for (const g of groups.values()) {
-    if (part.length && part.length + g.length > size) {
-      parts.push(part);
-      part = [];
-    }
-    part.push(...g);
-  }
-  if (part.length) parts.push(part);
-  return parts;
-}
-
-// Set by scripts/bundle.mjs: the worker bundled on its own, as source text, because the
-// bundled CLI and the single executable have no worker.js file to start.
-declare const __KUBESCAPE_WORKER_SOURCE__: string | undefined;
-
-/** A worker thread: from the bundled source, else the compiled worker next to this module (from sources, as in tests: the one in dist/). */
-function newWorker(): Worker {
-  // a small young generation: a worker's garbage is its replies, collected early (less peak RSS)
-  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-  if (typeof __KUBESCAPE_WORKER_SOURCE__ === "string") return new Worker(__KUBESCAPE_WORKER_SOURCE__, { eval: true, resourceLimits });
-  const url = new URL("./worker.js", import.meta.url);
-  return new Worker(fs.existsSync(fileURLToPath(url)) ? url : dataPath("dist", "core", "engine", "worker.js"), { resourceLimits });
-}
-
-const encoder = new TextEncoder();
-
-/**
- * Builds the JSON input of wasm calls as bytes (the SDK takes an ArrayBuffer as-is). Each
- * object is serialised once, with its __ksid, however many calls it goes into.
- */
-class InputEncoder {
-  private json = new Map<number, string>();
-
-  private objectJson(o: ScanObject): string {
-    let s = this.json.get(o.id);
-    if (s === undefined) {
-      s = Object.hasOwn(o.object, "__ksid") ? JSON.stringify({ ...o.object, __ksid: o.id }) : `{"__ksid":${o.id},${JSON.stringify(o.object).slice(1)}`;
-      this.json.set(o.id, s);
-    }
-    return s;
-  }
-
-  encode(objs: ScanObject[], rules: RuleMeta[]): ArrayBuffer {
-    const parts = objs.map((o) => this.objectJson(o));
-    const text = `{"objects":[${parts.join(",")}],"rules":${JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, true])))}}`;
-    return encoder.encode(text).buffer as ArrayBuffer;
-  }
-}
-
-type AlertSink = { push(a: Alert): unknown };
-
-export interface EvaluateOptions {
-  /** objects per call for per-object rules */
-  chunkSize?: number;
-  /** objects of a rule's splitKinds per call */
-  crossChunkSize?: number;
-  /** receives each alert as it arrives; the alerts are then not kept (the result's list is empty) */
-  onAlert?: (a: Alert) => void;
-}
-
-function alertSink(opts: EvaluateOptions): { kept: Alert[]; sink: AlertSink } {
-  const kept: Alert[] = [];
-  return { kept, sink: opts.onAlert ? { push: opts.onAlert } : kept };
-}
-
-function collect(results: Record<string, unknown[]>, alerts: AlertSink): void {
-  for (const [rule, list] of Object.entries(results)) {
-    if (!Array.isArray(list)) continue;
-    for (const raw of list) alerts.push(normalizeAlert(rule, raw));
-  }
-}
-
-/** Send a message to a worker and wait for its reply carrying `key`. */
-function request(w: Worker, msg: { input?: ArrayBuffer; [k: string]: unknown }, key: string, transfer = false): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: Record<string, unknown>) => {
-      if (!(key in reply)) return;
-      w.off("message", onMessage);
-      w.off("error", onError);
-      resolve(reply);
-    };
-    const onError = (e: Error) => {
-      w.off("message", onMessage);
-      reject(e);
-    };
-    w.on("message", onMessage);
-    w.once("error", onError);
-    w.postMessage(msg, transfer && msg.input ? [msg.input] : []);
+/** `p`, or the signal's reason as soon as it aborts (the listener is removed either way). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
-
-function toRef(v: unknown): AlertObjectRef | undefined {
-  if (typeof v !== "object" || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  const md = (o.metadata ?? {}) as Record<string, unknown>;
-  const ref: AlertObjectRef = {
-    apiVersion: String(o.apiVersion ?? ""),
-    kind: String(o.kind ?? ""),
-    name: String(o.name ?? md.name ?? ""),
-    namespace: String(o.namespace ?? md.namespace ?? ""),
-  };
-  if (typeof o.__ksid === "number" && o.__ksid >= 0) ref.id = o.__ksid;
-  return ref;
-}
-
-export function normalizeAlert(rule: string, raw: unknown): Alert {
-  const a = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-  const refs = (v: unknown) => (Array.isArray(v) ? v.map(toRef).filter((x): x is AlertObjectRef => !!x) : []);
-  return {
-    rule,
-    message: typeof a.message === "string" ? a.message : "",
-    objects: refs(a.objects),
-    relatedObjects: refs(a.relatedObjects),
-    failedPaths: strList(a.failedPaths),
-    reviewPaths: strList(a.reviewPaths),
-    deletePaths: strList(a.deletePaths),
-    fixPaths: Array.isArray(a.fixPaths)
-      ? a.fixPaths
-          .filter((f): f is Record<string, unknown> => typeof f === "object" && f !== null && typeof (f as any).path === "string")
-          .map((f) => ({ path: f.path as string, value: typeof f.value === "string" ? f.value : JSON.stringify(f.value) }))
-      : [],
-  };
+  return Promise.race([p, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }

@@ -1,19 +1,20 @@
 // A worker thread that evaluates JSON inputs against the compiled rules module.
-// Messages in: {module, data} once, then {id, input: ArrayBuffer}; out: {id, result} or {id, error}.
+// Messages in: {module, data} once (reply {ready: true} or {ready: false, error}), {data} when
+// the data changes (no reply; later inputs see it), {input: ArrayBuffer} (reply {result} or
+// {error}). One message at a time: the pool sends the next input after the reply.
 import { parentPort } from "node:worker_threads";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { customBuiltins } from "./builtins.js";
-
-type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
-
-/**
- * A wasm memory only grows: after an evaluation that needed more than this, the worker
- * starts a fresh instance so the large memory can be freed, instead of holding the
- * largest evaluation's size for the rest of the scan.
- */
-const RECYCLE_BYTES = 48 * 1024 * 1024;
+import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
 
 let policy: Promise<LoadedPolicy> | undefined;
+
+// An idle worker of a long-lived runtime gives its memory back (see "trim"); an idle thread
+// runs no garbage collection of its own, so it asks for one.
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
 let setup: { module: WebAssembly.Module; data: object } | undefined;
 
 async function instance(): Promise<LoadedPolicy> {
@@ -22,22 +23,37 @@ async function instance(): Promise<LoadedPolicy> {
   return p;
 }
 
-const memoryOf = (p: LoadedPolicy) => (p as unknown as { mem: WebAssembly.Memory }).mem.buffer.byteLength;
-
-parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: unknown; id?: number; input?: ArrayBuffer }) => {
+parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: object; input?: ArrayBuffer; trim?: boolean }) => {
   if (msg.module) {
-    setup = { module: msg.module, data: msg.data as object };
+    setup = { module: msg.module, data: msg.data ?? {} };
     policy = instance();
-    await policy;
-    parentPort!.postMessage({ ready: true });
+    try {
+      await policy;
+      parentPort!.postMessage({ ready: true });
+    } catch (e) {
+      parentPort!.postMessage({ ready: false, error: String((e as Error)?.message ?? e) });
+    }
     return;
   }
-  const p = await policy!;
+  if (msg.trim) {
+    // the evaluation is over: drop the instance and its memory; the next input starts another
+    policy = undefined;
+    gc();
+    return;
+  }
+  if (msg.input === undefined) {
+    // new data: kept for the instances started later, set in the current one
+    const data = msg.data ?? {};
+    setup!.data = data;
+    if (policy) policy = policy.then((p) => (p.setData(data), p));
+    return;
+  }
+  const p = await (policy ??= instance());
   try {
-    const rs = p.evaluate(msg.input!) as { result: Record<string, unknown[]> }[];
-    parentPort!.postMessage({ id: msg.id, result: rs[0]?.result ?? {} });
+    const rs = p.evaluate(msg.input) as { result: Record<string, unknown[]> }[];
+    parentPort!.postMessage({ result: rs[0]?.result ?? {} });
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, error: String((e as Error)?.message ?? e) });
+    parentPort!.postMessage({ error: String((e as Error)?.message ?? e) });
   }
   if (memoryOf(p) > RECYCLE_BYTES) policy = instance();
 });

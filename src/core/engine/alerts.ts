@@ -1,0 +1,53 @@
+// The alert contract: what a rule's deny set holds, turned into Alerts.
+import type { Alert, AlertObjectRef } from "../model.js";
+
+export type AlertSink = { push(a: Alert): unknown };
+
+/** Where alerts go: to `onAlert` when given (then none are kept), else into `kept`. */
+export function alertSink(onAlert?: (a: Alert) => void): { kept: Alert[]; sink: AlertSink } {
+  const kept: Alert[] = [];
+  return { kept, sink: onAlert ? { push: onAlert } : kept };
+}
+
+/** The alerts of one wasm result: {rule name: deny set}. */
+export function collect(results: Record<string, unknown[]>, alerts: AlertSink): void {
+  for (const [rule, list] of Object.entries(results)) {
+    if (!Array.isArray(list)) continue;
+    for (const raw of list) alerts.push(normalizeAlert(rule, raw));
+  }
+}
+
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+export function toRef(v: unknown): AlertObjectRef | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const md = (o.metadata ?? {}) as Record<string, unknown>;
+  const ref: AlertObjectRef = {
+    apiVersion: String(o.apiVersion ?? ""),
+    kind: String(o.kind ?? ""),
+    name: String(o.name ?? md.name ?? ""),
+    namespace: String(o.namespace ?? md.namespace ?? ""),
+  };
+  if (typeof o.__ksid === "number" && o.__ksid >= 0) ref.id = o.__ksid;
+  return ref;
+}
+
+export function normalizeAlert(rule: string, raw: unknown): Alert {
+  const a = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const refs = (v: unknown) => (Array.isArray(v) ? v.map(toRef).filter((x): x is AlertObjectRef => !!x) : []);
+  return {
+    rule,
+    message: typeof a.message === "string" ? a.message : "",
+    objects: refs(a.objects),
+    relatedObjects: refs(a.relatedObjects),
+    failedPaths: strList(a.failedPaths),
+    reviewPaths: strList(a.reviewPaths),
+    deletePaths: strList(a.deletePaths),
+    fixPaths: Array.isArray(a.fixPaths)
+      ? a.fixPaths
+          .filter((f): f is Record<string, unknown> => typeof f === "object" && f !== null && typeof (f as any).path === "string")
+          .map((f) => ({ path: f.path as string, value: typeof f.value === "string" ? f.value : JSON.stringify(f.value) }))
+      : [],
+  };
+}

@@ -1,0 +1,80 @@
+// The plan of an evaluation: which objects go with which rules in which wasm call (a task).
+import type { ScanObject } from "../model.js";
+import type { RuleMeta } from "./registry.js";
+
+export const DEFAULT_CHUNK_SIZE = 200;
+
+/** Objects of a cross-object rule's splitKinds per evaluation (the wasm heap grows with the input and is never returned). */
+export const DEFAULT_CROSS_CHUNK_SIZE = 2000;
+
+export interface Task {
+  objs: ScanObject[];
+  rules: RuleMeta[];
+}
+
+/**
+ * Split the work: per-object rules over chunks of the objects of their kinds, each
+ * cross-object rule over all objects of its kinds — or, for a rule with splitKinds, over
+ * chunks of those kinds, each with all the rule's other objects; for a rule with
+ * splitByNamespace, over whole namespaces at a time.
+ */
+export function tasks(objects: ScanObject[], rules: RuleMeta[], chunkSize = DEFAULT_CHUNK_SIZE, crossChunkSize = DEFAULT_CROSS_CHUNK_SIZE): Task[] {
+  const size = Math.max(1, chunkSize);
+  const out: Task[] = [];
+  const perObject = rules.filter((r) => !r.crossObject);
+  if (perObject.length) {
+    const kinds = new Set(perObject.flatMap((r) => r.matchKinds));
+    const relevant = objects.filter((o) => kinds.size === 0 || kinds.has(o.object.kind));
+    for (let i = 0; i < relevant.length; i += size) out.push({ objs: relevant.slice(i, i + size), rules: perObject });
+  }
+  for (const r of rules.filter((x) => x.crossObject)) {
+    // a rule that matches no kind looks at no object and runs once (e.g. manual-review controls)
+    if (r.matchKinds.length === 0) {
+      out.push({ objs: [], rules: [r] });
+      continue;
+    }
+    const kinds = new Set(r.matchKinds);
+    const objs = objects.filter((o) => kinds.has(o.object.kind));
+    if (!objs.length) continue;
+    if (r.splitByNamespace && objs.length > crossChunkSize) {
+      out.push(...byNamespace(objs, crossChunkSize).map((part) => ({ objs: part, rules: [r] })));
+      continue;
+    }
+    const split = new Set(r.splitKinds ?? []);
+    const parts = objs.filter((o) => split.has(o.object.kind));
+    if (parts.length <= crossChunkSize) {
+      out.push({ objs, rules: [r] });
+      continue;
+    }
+    // each chunk of the split kinds goes with every object of the rule's other kinds
+    const context = objs.filter((o) => !split.has(o.object.kind));
+    for (let i = 0; i < parts.length; i += crossChunkSize) out.push({ objs: [...context, ...parts.slice(i, i + crossChunkSize)], rules: [r] });
+  }
+  return out;
+}
+
+/**
+ * Objects grouped by namespace (none means "default", as the rules' lib.namespace reads it),
+ * whole namespaces packed into parts of about `size` objects.
+ */
+export function byNamespace(objs: ScanObject[], size: number): ScanObject[][] {
+  const groups = new Map<string, ScanObject[]>();
+  for (const o of objs) {
+    const ns = o.object.metadata?.namespace;
+    const key = typeof ns === "string" && ns !== "" ? ns : "default";
+    const g = groups.get(key);
+    if (g) g.push(o);
+    else groups.set(key, [o]);
+  }
+  const parts: ScanObject[][] = [];
+  let part: ScanObject[] = [];
+  for (const g of groups.values()) {
+    if (part.length && part.length + g.length > size) {
+      parts.push(part);
+      part = [];
+    }
+    part.push(...g);
+  }
+  if (part.length) parts.push(part);
+  return parts;
+}
