@@ -48,6 +48,9 @@ export const scanFlags = {
   selector: Flags.string({ char: "l", description: "cluster scan: label selector, e.g. app=web,tier!=db", helpGroup: "CLUSTER" }),
   "exclude-namespaces": Flags.string({ description: "cluster scan: comma-separated namespaces to leave out (none by default; kube-system is scanned)", helpGroup: "CLUSTER" }),
   "page-size": Flags.integer({ description: "cluster scan: objects per LIST page", default: 500, min: 1, hidden: true }),
+  "allow-errors": Flags.boolean({
+    description: "exit by the thresholds even when a rule could not evaluate some object (those findings still count as failed); default: exit 2",
+  }),
   "fail-on-partial": Flags.boolean({ description: "cluster scan: exit 2 when some kinds could not be listed (their controls are skipped)", helpGroup: "CLUSTER" }),
 };
 
@@ -70,6 +73,7 @@ type ScanFlagValues = {
   selector?: string;
   "exclude-namespaces"?: string;
   "fail-on-partial"?: boolean;
+  "allow-errors"?: boolean;
   "page-size"?: number;
 };
 
@@ -154,24 +158,45 @@ export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Prom
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],
   });
+  const outcome = scanOutcome(report, verdict, flags);
+  for (const line of outcome.lines) process.stderr.write(`${line}\n`);
+  if (outcome.code !== EXIT.clean) process.exitCode = outcome.code;
+}
+
+/**
+ * What the end of a scan says on stderr and which exit code it gets: inputs that could not be
+ * read or evaluated (exit 2, fail closed), a partial cluster scan, else the gate (exit 1 when
+ * a threshold is breached). Lines are escaped for a terminal.
+ */
+export function scanOutcome(
+  report: ScanReport,
+  verdict: { passed: boolean; clauses: string[] },
+  flags: Pick<ScanFlagValues, "allow-errors" | "fail-on-partial">,
+): { code: (typeof EXIT)[keyof typeof EXIT]; lines: string[] } {
+  const lines: string[] = [];
   if (report.baseline) {
     const b = report.baseline;
-    process.stderr.write(`baseline ${oneLine(b.file)}: ${b.new} new, ${b.existing} existing, ${b.fixed} fixed failed field${b.fixed === 1 ? "" : "s"} (see: kubescape diff)\n`);
+    lines.push(`baseline ${oneLine(b.file)}: ${b.new} new, ${b.existing} existing, ${b.fixed} fixed failed field${b.fixed === 1 ? "" : "s"} (see: kubescape diff)`);
   }
   const unlisted = new Set(Object.values(report.target.cluster?.unavailable ?? {}));
   const partial = report.controls.filter((c) => c.skipReason !== undefined && unlisted.has(c.skipReason));
-  if (partial.length) process.stderr.write(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${oneLine([...unlisted].join("; "))})\n`);
-  if (partial.length && flags["fail-on-partial"]) {
-    process.stderr.write("error: the scan is partial (--fail-on-partial)\n");
-    process.exitCode = EXIT.input;
-  } else if (report.skippedFiles.length) {
-    process.stderr.write(`error: ${report.skippedFiles.length} input${report.skippedFiles.length === 1 ? "" : "s"} could not be scanned (listed above)\n`);
-    process.exitCode = EXIT.input;
-  } else if (verdict.clauses.length) {
-    // the last line says whether the gate passed and which threshold tripped
-    process.stderr.write(`${verdict.passed ? "PASS" : "FAIL"}: ${verdict.clauses.join("; ")}\n`);
-    if (!verdict.passed) process.exitCode = EXIT.findings;
+  if (partial.length) lines.push(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${oneLine([...unlisted].join("; "))})`);
+  // fail closed: objects a rule could not evaluate are named, and fail the scan unless allowed
+  const unevaluated = report.resources.flatMap((r) => r.findings.filter((f) => f.error !== undefined).map((f) => ({ r, f })));
+  for (const { r, f } of unevaluated) lines.push(`${oneLine(loc(r.source?.file, r.source?.line))}: ${oneLine(`${r.kind}/${r.name}`)}: ${f.controlID} not evaluated: ${oneLine(f.error!)}`);
+  if (unevaluated.length && !flags["allow-errors"]) {
+    const n = report.summary.resources.unevaluated ?? unevaluated.length;
+    lines.push(`error: ${n} resource${n === 1 ? "" : "s"} could not be evaluated by every rule (listed above; counted as failed; --allow-errors to exit by the thresholds)`);
+    return { code: EXIT.input, lines };
   }
+  if (partial.length && flags["fail-on-partial"]) return { code: EXIT.input, lines: [...lines, "error: the scan is partial (--fail-on-partial)"] };
+  if (report.skippedFiles.length) {
+    const n = report.skippedFiles.length;
+    return { code: EXIT.input, lines: [...lines, `error: ${n} input${n === 1 ? "" : "s"} could not be scanned (listed above)`] };
+  }
+  // the last line says whether the gate passed and which threshold tripped
+  if (verdict.clauses.length) lines.push(`${verdict.passed ? "PASS" : "FAIL"}: ${verdict.clauses.join("; ")}`);
+  return { code: verdict.passed ? EXIT.clean : EXIT.findings, lines };
 }
 
 /** The formats asked for: --format a,b, else the one --output's extension names, else pretty. */

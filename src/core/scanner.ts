@@ -51,6 +51,8 @@ export interface ScannerOptions {
   chunkSize?: number;
   /** the compiled rules (default: the package's rules/bundle/policy.wasm) */
   wasmFile?: string;
+  /** the controls, frameworks and rules those compiled rules implement (default: the package's) */
+  registry?: Registry;
 }
 
 /** Resolve framework names or control IDs to controls; an unknown name is a usage error. */
@@ -86,7 +88,7 @@ export class Scanner {
   }
 
   static async create(opts: ScannerOptions = {}): Promise<Scanner> {
-    return new Scanner(Registry.load(), await PolicyRuntime.load(opts.wasmFile), opts);
+    return new Scanner(opts.registry ?? Registry.load(), await PolicyRuntime.load(opts.wasmFile), opts);
   }
 
   async scan(req: ScanRequest, opts: ScanOptions = {}): Promise<ScanReport> {
@@ -148,11 +150,17 @@ export class Scanner {
       chunkSize: this.opts.chunkSize,
       threads: this.opts.threads,
       onAlert,
-      onProgress: (done: number, total: number) => emit({ type: "evaluated", done, total }),
+      onProgress: (done, total) => emit({ type: "evaluated", done, total }),
       signal,
-    } as Parameters<PolicyRuntime["evaluateParallel"]>[2]);
+    });
     t.evaluate = performance.now() - t0;
     signal?.throwIfAborted();
+    // fail closed: an object a rule could not evaluate fails that rule's controls, with the reason
+    for (const e of evaluated.errors) findings.addError(e);
+    const cuts = evaluated.cuts.map((c) => {
+      const o = objects[c.objectId];
+      return `${o.object.kind}/${o.object.metadata?.name ?? ""} (${o.source.file}): ${c.path}: ${c.reason}; the rules saw the object without it`;
+    });
 
     t0 = performance.now();
     const positions = read.positions ?? new PositionIndex();
@@ -166,7 +174,7 @@ export class Scanner {
       unavailable,
       startedAt,
       generator: { name: "kubescape-ts", version: VERSION },
-      warnings: evaluated.warnings.map((w) => w.message),
+      warnings: [...evaluated.warnings.map((w) => w.message), ...cuts],
       exceptions: new ExceptionMatcher(req.exceptions ?? [], new Date(), req.annotationExceptions ?? true),
     });
     if (req.baseline) applyBaseline(report, req.baseline.report, req.baseline.name);
@@ -177,7 +185,6 @@ export class Scanner {
 
   /** Stop the worker threads. The scanner cannot scan afterwards. */
   async close(): Promise<void> {
-    const rt = this.runtime as PolicyRuntime & { close?: () => Promise<void> };
-    await rt.close?.();
+    await this.runtime.close();
   }
 }

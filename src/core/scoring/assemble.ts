@@ -36,6 +36,7 @@ export function score(input: ScoreInput): ScanReport {
   const results = controlResults(controls, objects, findings, excepted, input.unavailable);
   const resources = resourceResults(results, objects, findings, excepted, input.resolve);
 
+  const unevaluated = resources.filter((r) => r.findings.some((f) => f.error !== undefined)).length;
   const evaluated = results.filter((c) => c.score !== undefined);
   const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
   const failedBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
@@ -54,7 +55,12 @@ export function score(input: ScoreInput): ScanReport {
         failed: results.filter((c) => c.status === "failed").length,
         skipped: results.filter((c) => c.status === "skipped").length,
       },
-      resources: { total: objects.length + findings.synthetic.size, failed: resources.filter((r) => r.findings.some((f) => f.status === "failed")).length },
+      resources: {
+        total: objects.length + findings.synthetic.size,
+        failed: resources.filter((r) => r.findings.some((f) => f.status === "failed")).length,
+        // present only when some object could not be evaluated by every rule
+        ...(unevaluated ? { unevaluated } : {}),
+      },
       failedBySeverity,
       filesRead: source.filesRead,
       skippedFiles: source.skippedFiles.length,
@@ -95,6 +101,7 @@ function resourceResults(results: ControlResult[], objects: ScanObject[], findin
         controlID: c.id,
         status: exception === undefined ? "failed" : "excepted",
         ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
+        ...(failure.error === undefined ? {} : { error: failure.error }),
         message: [...failure.messages].join("; "),
         paths,
         relatedObjects: [...failure.related],

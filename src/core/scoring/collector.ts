@@ -25,6 +25,8 @@ export class Failure {
   readonly messages = new Set<string>();
   readonly paths: { type: PathEntry["type"]; path: string; value?: string }[] = [];
   readonly related = new Set<string>();
+  /** why a rule could not evaluate the object: it fails closed, never passes */
+  error?: string;
   private readonly seen = new Set<string>();
 
   addPath(type: PathEntry["type"], path: string, value?: string): void {
@@ -75,6 +77,21 @@ export class FindingCollector {
         for (const p of a.deletePaths) f.addPath("delete", this.intern(p));
         for (const x of a.fixPaths) f.addPath("fix", this.intern(x.path), x.value);
         for (const r of a.relatedObjects) f.related.add(this.intern(resourceID(r)));
+      }
+    }
+  }
+
+  /**
+   * A rule could not evaluate these objects (the engine's error): each control of the rule
+   * fails on them, with the reason, instead of counting them as passed.
+   */
+  addError(e: { rule: string; objectIds: number[]; message: string }): void {
+    for (const id of this.ruleToControls.get(e.rule) ?? []) {
+      for (const key of e.objectIds) {
+        const f = this.failure(id, key);
+        const reason = `rule ${e.rule} could not evaluate this object: ${e.message}`;
+        f.error = f.error === undefined ? reason : `${f.error}; ${reason}`;
+        f.messages.add(`not evaluated, counted as failed (${reason})`);
       }
     }
   }

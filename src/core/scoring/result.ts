@@ -40,6 +40,11 @@ export interface ResourceFinding {
   selfExcepted?: boolean;
   /** with --baseline: whether the finding was already in the baseline report */
   baseline?: "new" | "existing";
+  /**
+   * set when a rule could not evaluate the object (the reason): the finding fails closed,
+   * counted as failed in every score and gate, never as passed
+   */
+  error?: string;
   message: string;
   paths: PathEntry[];
   relatedObjects: string[];
@@ -75,7 +80,8 @@ export interface ScanReport {
   summary: {
     complianceScore?: number;
     controls: { total: number; passed: number; failed: number; skipped: number };
-    resources: { total: number; failed: number };
+    /** unevaluated: resources some rule could not evaluate (present only when there are any) */
+    resources: { total: number; failed: number; unevaluated?: number };
     failedBySeverity: Record<Severity, number>;
     filesRead: number;
     skippedFiles: number;
