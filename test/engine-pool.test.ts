@@ -235,7 +235,10 @@ describe("input encoding: whatever an object holds, the rules see it", () => {
     const sent = JSON.parse(new TextDecoder().decode(enc.encode([pod((o) => (o.spec.extra = root))], rules))).objects[0];
     let at = sent.spec.extra;
     let level = 3; // object → spec → extra
-    while (typeof at === "object") (at = at.next), level++;
+    while (typeof at === "object") {
+      at = at.next;
+      level++;
+    }
     expect([at, level]).toEqual([`<cut: deeper than ${MAX_DEPTH} levels>`, MAX_DEPTH + 1]);
   });
 

@@ -8,13 +8,13 @@ import type { Alert, ScanObject } from "../model.js";
 import { readData } from "../data-files.js";
 import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
-import { tasks, type Task } from "./plan.js";
+import { tasks, LARGE_OBJECT_CHARS, type Task } from "./plan.js";
 import { InputEncoder, type Cut } from "./encode.js";
 import { alertSink, collect, type AlertSink } from "./alerts.js";
 import { WorkerPool } from "./pool.js";
 import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
 
-export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE } from "./plan.js";
+export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE, LARGE_OBJECT_CHARS } from "./plan.js";
 export { normalizeAlert } from "./alerts.js";
 export { MAX_DEPTH, type Cut } from "./encode.js";
 
@@ -130,7 +130,7 @@ export class PolicyRuntime {
     opts.signal?.throwIfAborted();
     const { kept, sink } = alertSink(opts.onAlert);
     const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
-    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
+    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => run.enc.objectJson(o).length > LARGE_OBJECT_CHARS);
     let done = 0;
     for (const t of queue) {
       this.run(run, t.objs, t.rules);
@@ -188,7 +188,7 @@ export class PolicyRuntime {
   private async onMainThread(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
     const { kept, sink } = alertSink(opts.onAlert);
     const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
-    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
+    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => run.enc.objectJson(o).length > LARGE_OBJECT_CHARS);
     let done = 0;
     for (const t of queue) {
       // let an abort (a timer, a closed connection) in between tasks
@@ -207,7 +207,7 @@ export class PolicyRuntime {
     // nothing reaches the caller once the call has ended (a reply may arrive after an abort)
     const guarded: AlertSink = { push: (a) => stopped() || sink.push(a) };
     const run: Run = { enc: new InputEncoder(), sink: guarded, warnings: [], errors: [], data: this.data };
-    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize);
+    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => run.enc.objectJson(o).length > LARGE_OBJECT_CHARS);
     // cross-object tasks are the largest: start them first
     queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
     const total = queue.length;
