@@ -8,6 +8,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import parsePrometheus from "parse-prometheus-text-format";
 import { repoRoot, runCli } from "./support/cli.js";
+// @ts-expect-error plain JS generator shared with the benchmarks
+import { generate } from "../bench/generate.mjs";
 
 interface Family {
   name: string;
@@ -143,6 +145,30 @@ describe("serve-metrics", () => {
     expect(s.stderr()).toMatch(/warning: scan failed, still serving the last good result: .*no such file or directory/);
 
     s.proc.kill("SIGINT");
+    expect(await s.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it("answers /healthz within 1 s while it re-scans", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-serve-busy-"));
+    await generate(dir, 3000);
+    // a huge object too: its rules run as many small tasks, never one long block
+    const containers = Array.from({ length: 2000 }, (_, i) => ({ name: `c${i}`, image: "nginx", securityContext: { privileged: true } }));
+    fs.writeFileSync(path.join(dir, "huge.json"), JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "huge" }, spec: { containers } }));
+    const s = await serve([dir, "--port", "0", "--interval", "1"]);
+    await metrics(s.url);
+    const healthz = s.url.replace("/metrics", "/healthz");
+    let worst = 0;
+    const until = Date.now() + 8000; // several re-scans
+    while (Date.now() < until) {
+      const t0 = performance.now();
+      const res = await fetch(healthz, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      await res.text();
+      worst = Math.max(worst, performance.now() - t0);
+      await sleep(50);
+    }
+    expect(worst).toBeLessThan(1000);
+    s.proc.kill("SIGTERM");
     expect(await s.exit).toEqual({ code: 0, signal: null });
   });
 
