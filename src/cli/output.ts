@@ -49,10 +49,27 @@ function makeDirs(dir: string): void {
   fs.mkdirSync(dir);
 }
 
+/** Write a string, bytes, or pieces of text (in batches of about 1 MB) to a descriptor. */
+function writeAll(fd: number, data: string | Uint8Array | Iterable<string>): void {
+  if (typeof data === "string" || data instanceof Uint8Array) {
+    fs.writeFileSync(fd, data);
+    return;
+  }
+  let batch = "";
+  for (const piece of data) {
+    batch += piece;
+    if (batch.length >= 1 << 20) {
+      fs.writeFileSync(fd, batch);
+      batch = "";
+    }
+  }
+  if (batch) fs.writeFileSync(fd, batch);
+}
+
 const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 /** Write a report to `file`; throws OutputError (one line) when it must not or cannot. */
-export function writeOutput(file: string, data: string | Uint8Array, opts: { inputs?: string[] } = {}): void {
+export function writeOutput(file: string, data: string | Uint8Array | Iterable<string>, opts: { inputs?: string[] } = {}): void {
   let st: fs.Stats | undefined;
   try {
     st = fs.lstatSync(file);
@@ -67,7 +84,12 @@ export function writeOutput(file: string, data: string | Uint8Array, opts: { inp
   try {
     makeDirs(dir);
     // wx: create only, never through something already at the temporary name
-    fs.writeFileSync(tmp, data, { flag: "wx", mode: st ? st.mode & 0o777 : 0o644 });
+    const fd = fs.openSync(tmp, "wx", st ? st.mode & 0o777 : 0o644);
+    try {
+      writeAll(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });

@@ -1,6 +1,7 @@
 // What the scan commands share: flags, splitting selections from paths, running the
 // scan service, rendering, and the exit code.
 import fs from "node:fs";
+import { once } from "node:events";
 import v8 from "node:v8";
 import { Flags } from "@oclif/core";
 import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } from "../report/index.js";
@@ -163,6 +164,26 @@ export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Prom
   if (outcome.code !== EXIT.clean) process.exitCode = outcome.code;
 }
 
+/** Write to stdout piece by piece, waiting whenever the pipe is full (a 500 MB report never sits in memory twice). */
+async function writeStdout(out: string | Uint8Array | Iterable<string>): Promise<void> {
+  const pieces = typeof out === "string" || out instanceof Uint8Array ? [out] : out;
+  let batch = "";
+  const flush = async () => {
+    if (!process.stdout.write(batch)) await once(process.stdout, "drain");
+    batch = "";
+  };
+  for (const piece of pieces) {
+    if (typeof piece !== "string") {
+      if (batch) await flush();
+      if (!process.stdout.write(piece)) await once(process.stdout, "drain");
+      continue;
+    }
+    batch += piece;
+    if (batch.length >= 1 << 20) await flush();
+  }
+  if (batch) await flush();
+}
+
 /**
  * What the end of a scan says on stderr and which exit code it gets: inputs that could not be
  * read or evaluated (exit 2, fail closed), a partial cluster scan, else the gate (exit 1 when
@@ -218,7 +239,7 @@ async function writeReports(report: ScanReport, formats: Format[], flags: ScanFl
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);
-    const out = await reporter.render(report, { color, doc });
+    const out = reporter.chunks ? reporter.chunks(report, { color, doc }) : await reporter.render(report, { color, doc });
     let file = flags.output;
     if (file && formats.length > 1) {
       const named = formatFromExtension(file);
@@ -228,10 +249,10 @@ async function writeReports(report: ScanReport, formats: Format[], flags: ScanFl
     if (file) {
       writeOutput(file, out, { inputs: report.target.kind === "files" ? inputs : undefined });
       process.stderr.write(`report written to ${oneLine(file)}\n`);
-    } else if (typeof out !== "string" && process.stdout.isTTY) {
+    } else if (out instanceof Uint8Array && process.stdout.isTTY) {
       fail(`the ${format} format is binary: write it to a file with --output`);
     } else {
-      process.stdout.write(out);
+      await writeStdout(out);
     }
     written.push({ format, file });
   }

@@ -14,6 +14,8 @@ export interface Reporter {
   /** file extension for `--output <base>` with several formats */
   ext: string;
   render(report: ScanReport, opts: RenderOptions): string | Uint8Array | Promise<string | Uint8Array>;
+  /** the same output in pieces, for formats whose output can pass what one string holds */
+  chunks?(report: ScanReport, opts: RenderOptions): Iterable<string>;
 }
 
 const LOADERS = {

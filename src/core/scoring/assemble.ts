@@ -102,9 +102,9 @@ function resourceResults(results: ControlResult[], objects: ScanObject[], findin
         status: exception === undefined ? "failed" : "excepted",
         ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
         ...(failure.error === undefined ? {} : { error: failure.error }),
-        message: [...failure.messages].join("; "),
+        message: failure.messages.length === 1 ? failure.messages[0] : failure.messages.join("; "),
         paths,
-        relatedObjects: [...failure.related],
+        relatedObjects: failure.related as string[],
       });
     }
   }

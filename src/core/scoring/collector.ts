@@ -20,20 +20,64 @@ export type ResourceKey = number | string;
 
 export const isObjectKey = (key: ResourceKey): key is number => typeof key === "number";
 
+/** up to this many items a list looks for a repeat by scanning them; beyond, by a set of keys */
+const SCAN_LIMIT = 16;
+
+/**
+ * A list without repeats that stays a plain array while it is short (most failures have one
+ * message, one related object, a path or two: a set for each would cost more than the list)
+ * and keeps a set of keys once it grows, so adding stays constant time.
+ */
+class UniqueList<T> {
+  readonly items: T[] = [];
+  private keys: Set<string> | undefined;
+
+  constructor(private readonly keyOf: (x: T) => string) {}
+
+  add(x: T, same: (a: T) => boolean): void {
+    if (this.keys === undefined) {
+      if (this.items.some(same)) return;
+      this.items.push(x);
+      if (this.items.length > SCAN_LIMIT) this.keys = new Set(this.items.map(this.keyOf));
+      return;
+    }
+    const key = this.keyOf(x);
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.items.push(x);
+  }
+}
+
+type PathItem = { type: PathEntry["type"]; path: string; value?: string };
+const pathKey = (p: PathItem) => (p.value === undefined ? `${p.type}\u0000${p.path}` : `${p.type}\u0000${p.path}\u0000${p.value}`);
+const itself = (s: string) => s;
+
 /** What one failed (control, resource) pair has gathered from its alerts, deduplicated. */
 export class Failure {
-  readonly messages = new Set<string>();
-  readonly paths: { type: PathEntry["type"]; path: string; value?: string }[] = [];
-  readonly related = new Set<string>();
+  private readonly _messages = new UniqueList<string>(itself);
+  private readonly _paths = new UniqueList<PathItem>(pathKey);
+  private readonly _related = new UniqueList<string>(itself);
   /** why a rule could not evaluate the object: it fails closed, never passes */
   error?: string;
-  private readonly seen = new Set<string>();
 
+  get messages(): readonly string[] {
+    return this._messages.items;
+  }
+  get paths(): PathItem[] {
+    return this._paths.items;
+  }
+  get related(): readonly string[] {
+    return this._related.items;
+  }
+
+  addMessage(m: string): void {
+    this._messages.add(m, (x) => x === m);
+  }
+  addRelated(id: string): void {
+    this._related.add(id, (x) => x === id);
+  }
   addPath(type: PathEntry["type"], path: string, value?: string): void {
-    const key = value === undefined ? `${type}\u0000${path}` : `${type}\u0000${path}\u0000${value}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.paths.push(value === undefined ? { type, path } : { type, path, value });
+    this._paths.add(value === undefined ? { type, path } : { type, path, value }, (x) => x.type === type && x.path === path && x.value === value);
   }
 }
 
@@ -71,12 +115,12 @@ export class FindingCollector {
           this.synthetic.set(key, ref);
         }
         const f = this.failure(id, key);
-        if (a.message) f.messages.add(a.message);
+        if (a.message) f.addMessage(a.message);
         for (const p of a.failedPaths) f.addPath("failed", this.intern(p));
         for (const p of a.reviewPaths) f.addPath("review", this.intern(p));
         for (const p of a.deletePaths) f.addPath("delete", this.intern(p));
         for (const x of a.fixPaths) f.addPath("fix", this.intern(x.path), x.value);
-        for (const r of a.relatedObjects) f.related.add(this.intern(resourceID(r)));
+        for (const r of a.relatedObjects) f.addRelated(this.intern(resourceID(r)));
       }
     }
   }
@@ -91,7 +135,7 @@ export class FindingCollector {
         const f = this.failure(id, key);
         const reason = `rule ${e.rule} could not evaluate this object: ${e.message}`;
         f.error = f.error === undefined ? reason : `${f.error}; ${reason}`;
-        f.messages.add(`not evaluated, counted as failed (${reason})`);
+        f.addMessage(`not evaluated, counted as failed (${reason})`);
       }
     }
   }
