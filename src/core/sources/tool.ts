@@ -40,18 +40,32 @@ export class ToolError extends UserError {
 export const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60_000;
 const STDERR_KEEP = 64 * 1024;
 
-// children still running when this process exits are killed with it
+// Children still running when this process ends are killed with it: on exit, and on the
+// signals that would end it without an exit event (the signal is then raised again, so the
+// process ends as it would have).
 const running = new Set<ChildProcess>();
+const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+const killAll = () => {
+  for (const c of running) c.kill("SIGKILL");
+};
+const onSignal = (sig: NodeJS.Signals) => {
+  killAll();
+  for (const s of SIGNALS) process.off(s, onSignal);
+  process.kill(process.pid, sig);
+};
 let exitHook = false;
 function track(child: ChildProcess): void {
-  running.add(child);
-  child.once("close", () => running.delete(child));
   if (!exitHook) {
     exitHook = true;
-    process.once("exit", () => {
-      for (const c of running) c.kill("SIGKILL");
-    });
+    process.once("exit", killAll);
   }
+  // only while a child runs, and only where nobody else handles the signal
+  if (running.size === 0) for (const s of SIGNALS) if (process.listenerCount(s) === 0) process.on(s, onSignal);
+  running.add(child);
+  child.once("close", () => {
+    running.delete(child);
+    if (running.size === 0) for (const s of SIGNALS) process.off(s, onSignal);
+  });
 }
 
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
@@ -94,7 +108,7 @@ export function runTool(run: ToolRun): Promise<ToolResult> {
       run.signal?.removeEventListener("abort", onAbort);
       if (stopped === "aborted") return reject(run.signal!.reason);
       if (stopped === "too-large") return reject(new ToolError(`${label} output is larger than ${mb(run.maxBytes)} MB`, "too-large", stderr));
-      if (stopped === "timeout") return reject(new ToolError(`${label} did not finish within ${Math.round((run.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS) / 1000)} s`, "timeout", stderr));
+      if (stopped === "timeout") return reject(new ToolError(`${label} did not finish within ${+((run.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS) / 1000).toFixed(1)} s`, "timeout", stderr));
       if (code !== 0) return reject(new ToolError(`${label} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})`, "failed", stderr));
       resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr });
     });
