@@ -95,6 +95,14 @@ describe("scan", () => {
 });
 
 describe("exit codes", () => {
+  it("2 with one line, at once, for more objects than --max-objects (not out of memory part way)", () => {
+    const pods = Array.from({ length: 11 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\n`).join("---\n");
+    const r = runCli(["scan", "-", "--max-objects", "10"], { input: pods });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: 11 objects to scan, more than the limit of 10 (--max-objects): scan folders or namespaces apart, or raise the limit\n");
+    expect(runCli(["scan", "-", "--max-objects", "11", "-f", "json"], { input: pods }).code).toBe(0);
+  });
+
   it("1 when a failed control is at or above --severity-threshold, with a verdict line", () => {
     const r = runCli(["scan", "-", "--severity-threshold", "high"], { input: hostNetworkDeploy });
     expect(r.code).toBe(1);

@@ -15,6 +15,7 @@ import {
   gate,
   SEVERITY_LEVELS,
   DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_OBJECTS,
   type ClusterSourceOptions,
   type ScanReport,
   type ScanRequest,
@@ -40,6 +41,7 @@ export const scanFlags = {
     default: true,
   }),
   baseline: Flags.string({ description: "earlier json report: mark findings new or existing; --severity-threshold then counts only new ones" }),
+  "max-objects": Flags.integer({ description: "refuse to scan more objects than this (memory grows with the findings)", default: DEFAULT_MAX_OBJECTS, min: 1 }),
   "follow-symlinks": Flags.boolean({ description: "follow symbolic links that point out of the scanned folders (not followed by default)" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
   kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
@@ -67,6 +69,7 @@ type ScanFlagValues = {
   baseline?: string;
   "max-file-size": number;
   "follow-symlinks"?: boolean;
+  "max-objects"?: number;
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -124,7 +127,7 @@ export interface ScanWhat {
 }
 
 /** The scan request the flags describe; the files they name (controls config, exceptions, baseline) are read here. */
-export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
+export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks" | "max-objects"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
   const files = { maxFileBytes: flags["max-file-size"] * 1024 * 1024, followSymlinks: flags["follow-symlinks"], readStdin: (max: number) => readStdin(max, process.stdin) };
   const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : clusterSource(clusterScanOptions(flags)));
@@ -135,6 +138,7 @@ export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exc
     controlInputs: flags["controls-config"] ? readConfigInputs(flags["controls-config"]) : undefined,
     exceptions: flags.exceptions ? readExceptions(flags.exceptions) : undefined,
     annotationExceptions: flags["annotation-exceptions"] ?? true,
+    maxObjects: flags["max-objects"],
     baseline: flags.baseline ? { report: readReport(flags.baseline), name: flags.baseline } : undefined,
   };
 }

@@ -14,6 +14,7 @@ const shared = {
   "annotation-exceptions": scanFlags["annotation-exceptions"],
   "max-file-size": scanFlags["max-file-size"],
   "follow-symlinks": scanFlags["follow-symlinks"],
+  "max-objects": scanFlags["max-objects"],
   kubeconfig,
   context,
   namespace,

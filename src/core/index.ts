@@ -1,7 +1,7 @@
 // The scanner library: everything the CLI, the TUI and the operator use to scan, from one
 // entry. Nothing here prints, exits or reads process flags; files the user names are read by
 // the caller and handed over as data (parseConfigInputs, parseExceptions, parseReport check them).
-export { Scanner, selectControls, type ScanRequest, type ScanOptions, type ScannerOptions } from "./scanner.js";
+export { Scanner, selectControls, DEFAULT_MAX_OBJECTS, type ScanRequest, type ScanOptions, type ScannerOptions } from "./scanner.js";
 export type { ScanEvent, ScanEventListener } from "./events.js";
 export { UserError, UsageError } from "./errors.js";
 
