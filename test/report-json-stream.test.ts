@@ -22,19 +22,19 @@ describe("json in pieces", () => {
     expect([...jsonChunks(odd)].join("")).toBe(JSON.stringify(odd, null, 2));
   });
 
-  it("a scan of 500 Pods written as a file and to stdout equals the one-string rendering", () => {
+  it("a scan of 2,500 Pods (written in pieces) written as a file and to stdout equals the one-string rendering", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-json-"));
-    const pods = Array.from({ length: 500 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n${i % 7}}\nspec: {containers: [{name: c, image: nginx}]}\n`);
+    const pods = Array.from({ length: 2500 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n${i % 7}}\nspec: {containers: [{name: c, image: nginx}]}\n`);
     fs.writeFileSync(path.join(dir, "pods.yaml"), pods.join("---\n"));
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ks-json-out-")), "out.json");
     const file = runCli(["scan", dir, "-f", "json", "-o", out]);
     expect(file.code).toBe(0);
     const written = fs.readFileSync(out, "utf8");
     const report = JSON.parse(written);
-    expect(report.resources).toHaveLength(500);
+    expect(report.resources).toHaveLength(2500);
     expect(written).toBe(renderJson(report));
     expect([...renderJsonChunks(report)].join("")).toBe(written);
     const stdout = runCli(["scan", dir, "-f", "json"]).stdout;
-    expect(JSON.parse(stdout).resources).toHaveLength(500);
+    expect(JSON.parse(stdout).resources).toHaveLength(2500);
   });
 });

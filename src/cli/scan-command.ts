@@ -6,21 +6,15 @@ import v8 from "node:v8";
 import { Flags } from "@oclif/core";
 import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } from "../report/index.js";
 import { loc } from "../report/text.js";
-import {
-  Scanner,
-  Registry,
-  explainControl,
-  fileSource,
-  clusterSource,
-  gate,
-  SEVERITY_LEVELS,
-  DEFAULT_MAX_FILE_BYTES,
-  DEFAULT_MAX_OBJECTS,
-  type ClusterSourceOptions,
-  type ScanReport,
-  type ScanRequest,
-  type Source,
-} from "../core/index.js";
+// the modules themselves, not src/core/index.ts: a file scan loads no cluster, helm or report-source code
+import { Scanner, DEFAULT_MAX_OBJECTS, type ScanRequest } from "../core/scanner.js";
+import { Registry } from "../core/engine/registry.js";
+import { fileSource } from "../core/sources/local.js";
+import type { Source } from "../core/sources/source.js";
+import type { ClusterSourceOptions } from "../core/sources/cluster-source.js";
+import { gate, SEVERITY_LEVELS } from "../core/scoring/gate.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
+import type { ScanReport } from "../core/scoring/result.js";
 import { EXIT, fail, oneLine } from "./errors.js";
 import { readConfigInputs, readExceptions, readReport } from "./inputs.js";
 import { readStdin } from "../core/sources/files.js";
@@ -118,6 +112,11 @@ export function smallYoungGeneration(): void {
   v8.setFlagsFromString("--max-semi-space-size=2");
 }
 
+/** The cluster source, its module loaded only when a cluster is scanned. */
+function lazyClusterSource(opts: ClusterSourceOptions): Source {
+  return { name: "cluster", read: async (ctx) => (await import("../core/sources/cluster-source.js")).clusterSource(opts).read(ctx) };
+}
+
 /** What to scan: paths (none: the cluster), or a source made by the command (helm). */
 export interface ScanWhat {
   paths: string[];
@@ -130,7 +129,7 @@ export interface ScanWhat {
 export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks" | "max-objects"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
   const files = { maxFileBytes: flags["max-file-size"] * 1024 * 1024, followSymlinks: flags["follow-symlinks"], readStdin: (max: number) => readStdin(max, process.stdin) };
-  const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : clusterSource(clusterScanOptions(flags)));
+  const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : lazyClusterSource(clusterScanOptions(flags)));
   return {
     source,
     controls: what.controls,
@@ -239,7 +238,7 @@ export function parseFormats(format: string | undefined, output: string | undefi
 async function writeReports(report: ScanReport, formats: Format[], flags: ScanFlagValues, inputs: string[]): Promise<{ format: Format; file?: string }[]> {
   const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
   let registry: Registry | undefined;
-  const doc = (id: string) => explainControl((registry ??= Registry.load()), id)?.doc;
+  const doc = (id: string) => (registry ??= Registry.load()).doc(id);
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);

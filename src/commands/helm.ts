@@ -1,7 +1,8 @@
 import { Args, Command, Flags } from "@oclif/core";
 import { scanFlags, scanAndReport } from "../cli/scan-command.js";
 import { oneLine } from "../cli/errors.js";
-import { helmSource, DEFAULT_MAX_FILE_BYTES, type HelmTemplateOptions } from "../core/index.js";
+import { helmSource, type HelmTemplateOptions } from "../core/sources/helm.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
 
 // The scan flags that apply to manifests (not the cluster ones). -f is helm's --values here,
 // as Helm users type it, so --format has no short form in this command.

@@ -45,7 +45,14 @@ export function* jsonChunks(value: unknown, indent = 0): Generator<string> {
   yield indent ? text.replace(/\n/g, `\n${"  ".repeat(indent)}`) : text;
 }
 
+/** Reports with more resources than this are written in pieces; smaller ones as one string (faster). */
+const STREAM_RESOURCES = 2000;
+
 export function* renderJsonChunks(report: ScanReport): Generator<string> {
+  if (report.resources.length <= STREAM_RESOURCES) {
+    yield renderJson(report);
+    return;
+  }
   yield* jsonChunks(report);
   yield "\n";
 }

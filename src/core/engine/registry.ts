@@ -107,9 +107,14 @@ export class Registry {
     return [...this.controls.values()].filter((c) => !c.skipReason);
   }
 
+  /** The control's own text; undefined when there is none (or its file is broken: that costs the text, never the caller). */
   doc(id: string): ControlDoc | undefined {
     const file = ["controls", "docs", `${id}.yaml`];
-    if (!dataExists(...file)) return undefined;
-    return YAML.parse(readDataText(...file)) as ControlDoc;
+    try {
+      if (!dataExists(...file)) return undefined;
+      return YAML.parse(readDataText(...file)) as ControlDoc;
+    } catch {
+      return undefined;
+    }
   }
 }
