@@ -90,3 +90,31 @@ describe("objects the API server accepts evaluate", () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe("objects larger than the API server stores", () => {
+  const scanFile = (name: string, text: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-huge-"));
+    fs.writeFileSync(path.join(dir, name), text);
+    const t0 = Date.now();
+    const r = runCli(["scan", dir, "--format", "json", "-o", path.join(os.tmpdir(), `${path.basename(dir)}.json`)]);
+    return { ...r, ms: Date.now() - t0, report: JSON.parse(fs.readFileSync(path.join(os.tmpdir(), `${path.basename(dir)}.json`), "utf8")) };
+  };
+
+  it("a Pod with 50,000 containers fails closed at once instead of running for minutes", () => {
+    const containers = Array.from({ length: 50_000 }, (_, i) => ({ name: `c${i}`, image: "nginx", securityContext: { privileged: true } }));
+    const r = scanFile("pod.json", JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "wide" }, spec: { containers } }));
+    expect(r.code).toBe(2);
+    expect(r.ms).toBeLessThan(30_000);
+    const c0057 = r.report.controls.find((c: { id: string }) => c.id === "C-0057");
+    expect(c0057.status).toBe("failed");
+    expect(r.report.resources[0].findings.find((f: { controlID: string }) => f.controlID === "C-0057").error).toMatch(/the object is 3\.\d MB as JSON, more than the 1\.5 MB the API server stores; not evaluated/);
+  });
+
+  it("a 15 MB name: every stderr line stays short, the scan fails closed", () => {
+    const r = scanFile("pod.yaml", `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${"n".repeat(15 * 1024 * 1024)}\nspec:\n  containers: [{name: c, image: nginx}]\n`);
+    expect(r.code).toBe(2);
+    expect(Math.max(...r.stderr.split("\n").map((l) => l.length))).toBeLessThan(1000);
+    expect(r.stderr).toMatch(/: Pod\/n{99}…: C-\d{4} not evaluated: /);
+    expect(r.report.summary.resources.unevaluated).toBe(1);
+  });
+});

@@ -13,9 +13,13 @@ export const EXIT = {
   input: 2,
 } as const;
 
-/** One line, safe for a terminal: line breaks and other control characters shown escaped, never sent. */
-export function oneLine(message: string): string {
-  return forTerminal(message);
+/** the longest line of text taken from the input that stderr shows (a 15 MB name is cut, not printed) */
+const MAX_LINE = 500;
+
+/** One line, safe for a terminal: line breaks and other control characters shown escaped, never sent; cut at 500 characters. */
+export function oneLine(message: string, max = MAX_LINE): string {
+  const s = forTerminal(message.length > max * 4 ? message.slice(0, max * 4) : message);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 /** Print a user error as its one line and set exit code 2; false for anything else. */

@@ -207,7 +207,7 @@ export function scanOutcome(
   if (partial.length) lines.push(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${oneLine([...unlisted].join("; "))})`);
   // fail closed: objects a rule could not evaluate are named, and fail the scan unless allowed
   const unevaluated = report.resources.flatMap((r) => r.findings.filter((f) => f.error !== undefined).map((f) => ({ r, f })));
-  for (const { r, f } of unevaluated) lines.push(`${oneLine(loc(r.source?.file, r.source?.line))}: ${oneLine(`${r.kind}/${r.name}`)}: ${f.controlID} not evaluated: ${oneLine(f.error!)}`);
+  for (const { r, f } of unevaluated) lines.push(`${oneLine(loc(r.source?.file, r.source?.line), 200)}: ${oneLine(r.kind, 60)}/${oneLine(r.name, 100)}: ${f.controlID} not evaluated: ${oneLine(f.error!, 300)}`);
   if (unevaluated.length && !flags["allow-errors"]) {
     const n = report.summary.resources.unevaluated ?? unevaluated.length;
     lines.push(`error: ${n} resource${n === 1 ? "" : "s"} could not be evaluated by every rule (listed above; counted as failed; --allow-errors to exit by the thresholds)`);

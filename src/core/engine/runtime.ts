@@ -61,6 +61,35 @@ export interface ParallelOptions extends EvaluateOptions {
   threads?: number;
 }
 
+/**
+ * An object whose JSON is longer than this is not evaluated: it fails closed (an error for
+ * every rule that looks at its kind). etcd stores at most 1.5 MiB per object, so the API
+ * server holds none this large; in a file it is a mistake or an attack, and the rules' cost
+ * on it grows faster than its size (a Pod with 50,000 containers: minutes and gigabytes).
+ */
+export const MAX_OBJECT_CHARS = 1536 * 1024;
+
+/**
+ * The tasks of one evaluation: objects too large to evaluate get their errors here, the rest
+ * are planned (objects over LARGE_OBJECT_CHARS one per-object rule per call).
+ */
+function plan(run: Run, objects: ScanObject[], rules: RuleMeta[], opts: EvaluateOptions): Task[] {
+  const size = (o: ScanObject) => run.enc.objectJson(o).length;
+  const oversized = objects.filter((o) => size(o) > MAX_OBJECT_CHARS);
+  if (oversized.length) {
+    const big = new Set(oversized);
+    for (const r of rules) {
+      const hit = oversized.filter((o) => r.matchKinds.length === 0 || r.matchKinds.includes(o.object.kind));
+      for (const o of hit) {
+        const mb = (size(o) / 1024 / 1024).toFixed(1);
+        run.errors.push({ rule: r.name, objectIds: [o.id], message: `the object is ${mb} MB as JSON, more than the ${MAX_OBJECT_CHARS / 1024 / 1024} MB the API server stores; not evaluated` });
+      }
+    }
+    objects = objects.filter((o) => !big.has(o));
+  }
+  return tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => size(o) > LARGE_OBJECT_CHARS);
+}
+
 /** Below this many objects a scan is evaluated on the main thread only. */
 export const PARALLEL_MIN_OBJECTS = 2000;
 
@@ -130,7 +159,7 @@ export class PolicyRuntime {
     opts.signal?.throwIfAborted();
     const { kept, sink } = alertSink(opts.onAlert);
     const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
-    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => run.enc.objectJson(o).length > LARGE_OBJECT_CHARS);
+    const queue = plan(run, objects, rules, opts);
     let done = 0;
     for (const t of queue) {
       this.run(run, t.objs, t.rules);
@@ -188,7 +217,7 @@ export class PolicyRuntime {
   private async onMainThread(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
     const { kept, sink } = alertSink(opts.onAlert);
     const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
-    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => run.enc.objectJson(o).length > LARGE_OBJECT_CHARS);
+    const queue = plan(run, objects, rules, opts);
     let done = 0;
     for (const t of queue) {
       // let an abort (a timer, a closed connection) in between tasks
@@ -207,7 +236,7 @@ export class PolicyRuntime {
     // nothing reaches the caller once the call has ended (a reply may arrive after an abort)
     const guarded: AlertSink = { push: (a) => stopped() || sink.push(a) };
     const run: Run = { enc: new InputEncoder(), sink: guarded, warnings: [], errors: [], data: this.data };
-    const queue = tasks(objects, rules, opts.chunkSize, opts.crossChunkSize, (o) => run.enc.objectJson(o).length > LARGE_OBJECT_CHARS);
+    const queue = plan(run, objects, rules, opts);
     // cross-object tasks are the largest: start them first
     queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
     const total = queue.length;
