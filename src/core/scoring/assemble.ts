@@ -104,7 +104,7 @@ function resourceResults(results: ControlResult[], objects: ScanObject[], findin
         ...(failure.error === undefined ? {} : { error: failure.error }),
         message: failure.messages.length === 1 ? failure.messages[0] : failure.messages.join("; "),
         paths,
-        relatedObjects: failure.related as string[],
+        relatedObjects: [...failure.related],
       });
     }
   }

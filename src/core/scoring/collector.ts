@@ -23,61 +23,52 @@ export const isObjectKey = (key: ResourceKey): key is number => typeof key === "
 /** up to this many items a list looks for a repeat by scanning them; beyond, by a set of keys */
 const SCAN_LIMIT = 16;
 
-/**
- * A list without repeats that stays a plain array while it is short (most failures have one
- * message, one related object, a path or two: a set for each would cost more than the list)
- * and keeps a set of keys once it grows, so adding stays constant time.
- */
-class UniqueList<T> {
-  readonly items: T[] = [];
-  private keys: Set<string> | undefined;
-
-  constructor(private readonly keyOf: (x: T) => string) {}
-
-  add(x: T, same: (a: T) => boolean): void {
-    if (this.keys === undefined) {
-      if (this.items.some(same)) return;
-      this.items.push(x);
-      if (this.items.length > SCAN_LIMIT) this.keys = new Set(this.items.map(this.keyOf));
-      return;
-    }
-    const key = this.keyOf(x);
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
-    this.items.push(x);
-  }
-}
-
 type PathItem = { type: PathEntry["type"]; path: string; value?: string };
 const pathKey = (p: PathItem) => (p.value === undefined ? `${p.type}\u0000${p.path}` : `${p.type}\u0000${p.path}\u0000${p.value}`);
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Add to a list without repeats: a scan of the list while it is short (most failures have
+ * one message, a path or two, no related object), a set of keys once it grows, so adding
+ * stays constant time without a set for every failure of a large scan.
+ */
+function addUnique<T>(list: T[], x: T, same: (a: T) => boolean, keys: Set<string> | undefined, keyOf: (x: T) => string): Set<string> | undefined {
+  if (keys === undefined) {
+    if (list.some(same)) return undefined;
+    list.push(x);
+    return list.length > SCAN_LIMIT ? new Set(list.map(keyOf)) : undefined;
+  }
+  const key = keyOf(x);
+  if (keys.has(key)) return keys;
+  keys.add(key);
+  list.push(x);
+  return keys;
+}
+
 const itself = (s: string) => s;
 
 /** What one failed (control, resource) pair has gathered from its alerts, deduplicated. */
 export class Failure {
-  private readonly _messages = new UniqueList<string>(itself);
-  private readonly _paths = new UniqueList<PathItem>(pathKey);
-  private readonly _related = new UniqueList<string>(itself);
+  readonly messages: string[] = [];
+  readonly paths: PathItem[] = [];
+  related: readonly string[] = NONE;
   /** why a rule could not evaluate the object: it fails closed, never passes */
   error?: string;
-
-  get messages(): readonly string[] {
-    return this._messages.items;
-  }
-  get paths(): PathItem[] {
-    return this._paths.items;
-  }
-  get related(): readonly string[] {
-    return this._related.items;
-  }
+  private keys?: { messages?: Set<string>; paths?: Set<string>; related?: Set<string> };
 
   addMessage(m: string): void {
-    this._messages.add(m, (x) => x === m);
+    const k = addUnique(this.messages, m, (x) => x === m, this.keys?.messages, itself);
+    if (k) (this.keys ??= {}).messages = k;
   }
   addRelated(id: string): void {
-    this._related.add(id, (x) => x === id);
+    if (this.related === NONE) this.related = [];
+    const k = addUnique(this.related as string[], id, (x) => x === id, this.keys?.related, itself);
+    if (k) (this.keys ??= {}).related = k;
   }
   addPath(type: PathEntry["type"], path: string, value?: string): void {
-    this._paths.add(value === undefined ? { type, path } : { type, path, value }, (x) => x.type === type && x.path === path && x.value === value);
+    const item = value === undefined ? { type, path } : { type, path, value };
+    const k = addUnique(this.paths, item, (x) => x.type === type && x.path === path && x.value === value, this.keys?.paths, pathKey);
+    if (k) (this.keys ??= {}).paths = k;
   }
 }
 

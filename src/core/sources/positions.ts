@@ -40,6 +40,7 @@ export class PositionIndex {
 
   /** Resolve many paths, parsing each file once and keeping nothing afterwards. */
   resolveAll(requests: PositionRequest[]): void {
+    const parsedPaths = new Map<string, PathSegment[]>();
     const byFile = new Map<string, PositionRequest[]>();
     for (const r of requests) {
       const list = byFile.get(r.source.file);
@@ -52,7 +53,12 @@ export class PositionIndex {
         list.forEach((r) => r.done(undefined));
         continue;
       }
-      const seg = list.map((r) => [...r.source.itemPath, ...parseFieldPath(r.path)]);
+      // the same few paths repeat across thousands of objects: parse each once and share it
+      const seg = list.map((r) => {
+        let parsed = parsedPaths.get(r.path);
+        if (parsed === undefined) parsedPaths.set(r.path, (parsed = parseFieldPath(r.path)));
+        return r.source.itemPath.length ? [...r.source.itemPath, ...parsed] : parsed;
+      });
       let loc: Locator | undefined = fastLocator(text);
       let results = loc ? list.map((r, i) => loc!.locate(r.source.docIndex, seg[i])) : undefined;
       const lineStarts = lineStartsOf(text);
