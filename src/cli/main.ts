@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Config, Errors, Plugin, flush, handle, run, type Command, type Interfaces } from "@oclif/core";
 import { COMMANDS, type CommandLoader } from "../commands-index.js";
-import { reportUserError } from "./errors.js";
+import { EXIT, reportUserError } from "./errors.js";
 
 export type CommandManifest = Interfaces.Manifest;
 
@@ -99,6 +99,11 @@ export async function main(argv: string[], opts: MainOptions): Promise<void> {
     await run(argv, config);
     await flush();
   } catch (e) {
-    if (!reportUserError(e)) await handle(e as Error);
+    if (reportUserError(e)) return;
+    // a bug: oclif prints it with its stack; its exit code is never 1, which means "findings
+    // over the threshold" to a CI job
+    const err = e as Error & { oclif?: { exit?: number } };
+    if (err instanceof Error && err.oclif?.exit === undefined) err.oclif = { ...err.oclif, exit: EXIT.input };
+    await handle(err);
   }
 }

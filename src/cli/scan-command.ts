@@ -242,7 +242,16 @@ async function writeReports(report: ScanReport, formats: Format[], flags: ScanFl
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);
-    const out = reporter.chunks ? reporter.chunks(report, { color, doc }) : await reporter.render(report, { color, doc });
+    let out: string | Uint8Array | Iterable<string>;
+    try {
+      out = reporter.chunks ? reporter.chunks(report, { color, doc }) : await reporter.render(report, { color, doc });
+    } catch (e) {
+      // V8 holds strings up to about 512 MB: a format that renders to one string ends there
+      if (e instanceof RangeError && /string length/i.test(e.message)) {
+        fail(`the ${format} report of this scan is larger than one string can hold (${report.resources.length} resources with findings): use --format json, which is written in pieces, or scan less at a time`);
+      }
+      throw e;
+    }
     let file = flags.output;
     if (file && formats.length > 1) {
       const named = formatFromExtension(file);
