@@ -90,6 +90,18 @@ describe("YAML as Kubernetes reads it", () => {
     expect(docOf('a: {"<<": {x: 1}}\n').a).toEqual({ "<<": { x: 1 } });
   });
 
+  it("a quoted key that spells the parser's own merge marker is an ordinary key, never a merge (found by the fuzzer: it turned privileged: true into false)", () => {
+    const spellings = ["\\0<<merge\\0", "\\u0000<<merge\\u0000"];
+    for (const k of spellings) {
+      const doc = docOf(`apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n    securityContext:\n      privileged: true\n      "${k}": {privileged: false}\n`);
+      const sc = doc.spec.containers[0].securityContext;
+      expect(sc.privileged, k).toBe(true);
+      expect(Object.keys(sc)).toEqual(["privileged", "\u0000<<merge\u0000"]);
+    }
+    // a plain << still merges, after that key as before
+    expect(docOf('a: {"\\0<<merge\\0": 1, <<: {b: 2}}').a).toEqual({ "\u0000<<merge\u0000": 1, b: 2 });
+  });
+
   it("a byte-order mark is dropped at the start of any document, not only the first", async () => {
     const dir = tmpFiles({ "b.yaml": "\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n---\n\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\n" });
     const r = await objectsOf([dir]);

@@ -5,10 +5,15 @@
 // a merge key only when written plain. This schema gives js-yaml exactly those rules; the
 // merge itself is done afterwards (manifests.ts) because go-yaml v2 applies merges in
 // source order, which js-yaml does not.
+import { randomUUID } from "node:crypto";
 import jsyaml from "js-yaml";
 
-/** A plain `<<` key becomes this string; a quoted "<<" stays a key of its own. */
-export const MERGE_KEY = "\u0000<<merge\u0000";
+/**
+ * A plain `<<` key becomes this string; a quoted "<<" stays a key of its own. Unguessable
+ * (random per process): a fixed string could be written as a quoted key ("\0<<merge\0")
+ * and merged, e.g. over `privileged: true`, which Kubernetes keeps.
+ */
+export const MERGE_KEY = `\u0000<<merge:${randomUUID()}\u0000`;
 
 // go-yaml v2's resolve table (resolve.go): these exact spellings and no others.
 const BOOL = new Map<string, boolean>([
