@@ -95,6 +95,17 @@ const explicitTypes = [
 export const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [plainScalar], explicit: explicitTypes });
 
 /**
+ * How deep a YAML document may nest. js-yaml's default of 100 refused whole files that the
+ * API server takes (go-yaml allows 10,000) and that are read as JSON; 1,000 is deeper than
+ * any Kubernetes object needs and well within the stack of every recursive step after the
+ * parse (alias resolution, positions). Deeper: the file is refused, one line, never a crash.
+ */
+export const MAX_YAML_DEPTH = 1_000;
+
+/** The options every parse of manifest YAML uses (js-yaml's typings do not know maxDepth yet). */
+export const K8S_LOAD_OPTIONS: jsyaml.LoadOptions & { maxDepth: number } = { schema: K8S_SCHEMA, maxDepth: MAX_YAML_DEPTH };
+
+/**
  * Byte-order marks: one may start any document of a stream (kubectl splits the stream at
  * `---` lines and decodes each part on its own). Dropped where a document starts; line
  * numbers do not change.
