@@ -207,6 +207,8 @@ function container(o: GenOpts) {
       ];
       // hostile neighbours go before the fields the rules read: a later key of the same name wins anyway
       for (const x of extra ?? []) if (!["name", "image", "securityContext"].includes(x[0])) e.push(x);
+      // the server refuses allowPrivilegeEscalation: false beside privileged or SYS_ADMIN
+      if (o.valid && securityContext && (securityContext.privileged || securityContext.capabilities?.add?.length)) delete securityContext.allowPrivilegeEscalation;
       if (securityContext) e.push(["securityContext", mk(Object.entries(securityContext) as [string, V][])]);
       if (env?.length) e.push(["env", env.map((x) => mk(Object.entries(x) as [string, V][]))]);
       if (ports?.length) e.push(["ports", ports]);
@@ -281,7 +283,7 @@ export function genObject(o: GenOpts): fc.Arbitrary<GenObject> {
         meta: metadata(o, k),
         pod: podSpec(o),
         data: fc.dictionary(
-          chars(ALNUM + "._-", 1, 20),
+          chars(ALNUM + "._-", 1, 20).filter((k) => k !== "." && k !== ".."),
           fc.oneof(
             textValue(o),
             fc.array(chars(Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(""), 0, 20), { maxLength: 4 }).map((ls) => ls.join("\n") + "\n"),
@@ -588,7 +590,7 @@ export function writeFile(draw: FileDraw, fileIndex: number, o: GenOpts): GenFil
               ["items", draw.objects.map((g) => g.value)],
             ]),
           );
-    const text = (r.chance(0.1) ? "\ufeff" : "") + (broken ? doc.slice(0, -1) : doc);
+    const text = (!o.valid && r.chance(0.1) ? "\ufeff" : "") + (broken ? doc.slice(0, -1) : doc);
     return { name: `f${fileIndex}.json`, text, objects, broken, mayFail };
   }
 
@@ -603,7 +605,8 @@ export function writeFile(draw: FileDraw, fileIndex: number, o: GenOpts): GenFil
     shareNodes(g.value, new Set(), ctx.shared);
     const lines: string[] = [];
     if (r.chance(0.2)) lines.push(`# ${r.pick(["comment", "\u202eevil comment", "kind: Secret", "---"])}`);
-    if (r.chance(0.15)) lines.push(flow(g.value, ctx));
+    // a whole document in flow style (not for the server: kubectl reads a file that starts with "{" as JSON)
+    if (!o.valid && r.chance(0.15)) lines.push(flow(g.value, ctx));
     else block(g.value, 0, ctx, lines, "");
     docs.push(lines.join("\n"));
     garbage();
@@ -612,7 +615,8 @@ export function writeFile(draw: FileDraw, fileIndex: number, o: GenOpts): GenFil
   let text = "";
   for (const [i, d] of docs.entries()) {
     const bom = r.chance(0.08) ? "\ufeff" : "";
-    if (i === 0) text += r.chance(0.3) ? `---\n${bom}${d}\n` : `${bom}${d}\n`;
+    // kubectl keeps a leading "---" line in the first document, so a BOM after it is not at a document's start there (the scanner drops it: a difference in the harmless direction, kept out of the server's sample)
+    if (i === 0) text += r.chance(0.3) && !(o.valid && bom) ? `---\n${bom}${d}\n` : `${bom}${d}\n`;
     else text += `${r.chance(0.1) ? "...\n" : ""}---${r.chance(0.1) ? " # doc" : ""}\n${bom}${d}\n`;
   }
   if (r.chance(0.1)) text += "---\n";
