@@ -90,6 +90,37 @@ describe("YAML as Kubernetes reads it", () => {
     expect(docOf('a: {"<<": {x: 1}}\n').a).toEqual({ "<<": { x: 1 } });
   });
 
+  it("a quoted key that spells the parser's own merge marker is an ordinary key, never a merge (found by the fuzzer: it turned privileged: true into false)", () => {
+    const spellings = ["\\0<<merge\\0", "\\u0000<<merge\\u0000"];
+    for (const k of spellings) {
+      const doc = docOf(`apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n    securityContext:\n      privileged: true\n      "${k}": {privileged: false}\n`);
+      const sc = doc.spec.containers[0].securityContext;
+      expect(sc.privileged, k).toBe(true);
+      expect(Object.keys(sc)).toEqual(["privileged", "\u0000<<merge\u0000"]);
+    }
+    // a plain << still merges, after that key as before
+    expect(docOf('a: {"\\0<<merge\\0": 1, <<: {b: 2}}').a).toEqual({ "\u0000<<merge\u0000": 1, b: 2 });
+  });
+
+  it("nesting as deep as the API server takes is read in YAML as in JSON (found by the fuzzer: js-yaml's default refused 101 levels); deeper is one line, never a crash", async () => {
+    const pod = (name: string, x: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - &c {name: c, image: nginx, securityContext: {privileged: true}}\n  - <<: *c\n    name: d\n  x: ${x}\n`;
+    const block = (d: number) => "\n" + Array.from({ length: d }, (_, i) => `${" ".repeat(4 + 2 * i)}a:`).join("\n") + " *c";
+    const dir = tmpFiles({
+      "flow.yaml": pod("flow", "{a: ".repeat(300) + "1" + "}".repeat(300)),
+      "lists.yaml": pod("lists", "[".repeat(900) + "*c" + "]".repeat(900)),
+      "block.yaml": pod("block", block(300)),
+      "same.json": JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "json" }, spec: { x: JSON.parse('{"a":'.repeat(300) + "1" + "}".repeat(300)) } }),
+      "too-deep.yaml": pod("deep", "[".repeat(20_000) + "]".repeat(20_000)),
+    });
+    const r = await objectsOf([dir]);
+    expect(r.objects.map((o) => o.object.metadata?.name).sort()).toEqual(["block", "flow", "json", "lists"]);
+    expect(r.skippedFiles).toEqual([{ file: path.join(dir, "too-deep.yaml"), line: 9, reason: "invalid YAML at line 9: nesting exceeded maxDepth (1000)" }]);
+    let lists: any = r.objects.find((o) => o.object.metadata?.name === "lists")!.object.spec;
+    lists = lists.x;
+    for (let i = 0; i < 900; i++) lists = lists[0];
+    expect(lists).toMatchObject({ name: "c", securityContext: { privileged: true } });
+  });
+
   it("a byte-order mark is dropped at the start of any document, not only the first", async () => {
     const dir = tmpFiles({ "b.yaml": "\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n---\n\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\n" });
     const r = await objectsOf([dir]);

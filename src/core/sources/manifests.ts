@@ -5,7 +5,7 @@
 import jsyaml from "js-yaml";
 import type { K8sObject, SkippedFile } from "../model.js";
 import { shapeProblem } from "./validate.js";
-import { K8S_SCHEMA, MERGE_KEY, dropByteOrderMarks } from "./yaml-k8s.js";
+import { K8S_LOAD_OPTIONS, MERGE_KEY, dropByteOrderMarks } from "./yaml-k8s.js";
 import { parseFrames, type Frame } from "./positions.js";
 import type { PathSegment } from "./field-path.js";
 
@@ -68,6 +68,7 @@ export function parseManifests(file: string, text: string, isJson: boolean): { d
       for (const d of docs) d.doc = resolveAliasesAndMerges(d.doc);
     } catch (e) {
       if (e instanceof ManifestError) return { docs: [], error: { file, reason: e.message } };
+      if (e instanceof RangeError) return { docs: [], error: { file, reason: "invalid YAML: nested too deeply" } };
       throw e;
     }
   }
@@ -77,7 +78,7 @@ export function parseManifests(file: string, text: string, isJson: boolean): { d
 function loadYaml(text: string, lastKeyWins: boolean): ParsedDoc[] {
   const docs: ParsedDoc[] = [];
   let i = 0;
-  jsyaml.loadAll(text, (d) => docs.push({ index: i++, doc: d }), { schema: K8S_SCHEMA, json: lastKeyWins });
+  jsyaml.loadAll(text, (d) => docs.push({ index: i++, doc: d }), { ...K8S_LOAD_OPTIONS, json: lastKeyWins });
   return docs;
 }
 

@@ -6,7 +6,7 @@
 // resolved with the `yaml` parser (YAML 1.1) instead. A field that came from a merge (`<<`)
 // is placed where it is written: in the map it was merged from.
 import jsyaml from "js-yaml";
-import { K8S_SCHEMA, MERGE_KEY } from "./yaml-k8s.js";
+import { K8S_LOAD_OPTIONS, MERGE_KEY } from "./yaml-k8s.js";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node } from "yaml";
 import type { ObjectSource, Position } from "../model.js";
 import { parseFieldPath, type PathSegment } from "./field-path.js";
@@ -97,8 +97,8 @@ export function parseFrames(text: string, lastKeyWins = true): Frame[] | undefin
   const stack: Frame[] = [];
   try {
     jsyaml.loadAll(text, () => undefined, {
+      ...K8S_LOAD_OPTIONS,
       json: lastKeyWins,
-      schema: K8S_SCHEMA,
       listener(type, state) {
         if (type === "open") {
           stack.push({ line: state.line, col: state.position - state.lineStart, pos: state.position, children: [] });

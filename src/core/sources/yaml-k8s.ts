@@ -5,10 +5,15 @@
 // a merge key only when written plain. This schema gives js-yaml exactly those rules; the
 // merge itself is done afterwards (manifests.ts) because go-yaml v2 applies merges in
 // source order, which js-yaml does not.
+import { randomUUID } from "node:crypto";
 import jsyaml from "js-yaml";
 
-/** A plain `<<` key becomes this string; a quoted "<<" stays a key of its own. */
-export const MERGE_KEY = "\u0000<<merge\u0000";
+/**
+ * A plain `<<` key becomes this string; a quoted "<<" stays a key of its own. Unguessable
+ * (random per process): a fixed string could be written as a quoted key ("\0<<merge\0")
+ * and merged, e.g. over `privileged: true`, which Kubernetes keeps.
+ */
+export const MERGE_KEY = `\u0000<<merge:${randomUUID()}\u0000`;
 
 // go-yaml v2's resolve table (resolve.go): these exact spellings and no others.
 const BOOL = new Map<string, boolean>([
@@ -88,6 +93,17 @@ const explicitTypes = [
 ];
 
 export const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [plainScalar], explicit: explicitTypes });
+
+/**
+ * How deep a YAML document may nest. js-yaml's default of 100 refused whole files that the
+ * API server takes (go-yaml allows 10,000) and that are read as JSON; 1,000 is deeper than
+ * any Kubernetes object needs and well within the stack of every recursive step after the
+ * parse (alias resolution, positions). Deeper: the file is refused, one line, never a crash.
+ */
+export const MAX_YAML_DEPTH = 1_000;
+
+/** The options every parse of manifest YAML uses (js-yaml's typings do not know maxDepth yet). */
+export const K8S_LOAD_OPTIONS: jsyaml.LoadOptions & { maxDepth: number } = { schema: K8S_SCHEMA, maxDepth: MAX_YAML_DEPTH };
 
 /**
  * Byte-order marks: one may start any document of a stream (kubectl splits the stream at
