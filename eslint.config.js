@@ -7,8 +7,26 @@ import tseslint from "typescript-eslint";
 // The Node globals our .js/.mjs scripts use (TypeScript files get theirs from @types/node).
 const nodeGlobals = Object.fromEntries(
   [
-    "process", "console", "Buffer", "URL", "URLSearchParams", "fetch", "AbortController", "AbortSignal", "performance", "structuredClone",
-    "TextEncoder", "TextDecoder", "WebAssembly", "queueMicrotask", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate",
+    "process",
+    "console",
+    "Buffer",
+    "URL",
+    "URLSearchParams",
+    "fetch",
+    "AbortController",
+    "AbortSignal",
+    "performance",
+    "structuredClone",
+    "TextEncoder",
+    "TextDecoder",
+    "WebAssembly",
+    "queueMicrotask",
+    "setTimeout",
+    "clearTimeout",
+    "setInterval",
+    "clearInterval",
+    "setImmediate",
+    "clearImmediate",
   ].map((name) => [name, "readonly"]),
 );
 

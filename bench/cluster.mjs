@@ -30,7 +30,9 @@ try {
   if (scan.status !== 0) throw new Error(scan.stderr);
   const r = JSON.parse(scan.stdout.trim().split("\n").pop());
   console.log(`cluster scan of ${r.objects} objects: wall ${(wall / 1000).toFixed(2)} s (target ≤ 15 s), peak RSS ${r.peakRssMB.toFixed(0)} MB (target ≤ 600 MB)`);
-  console.log(`  LIST ${(r.timings.readParse / 1000).toFixed(2)} s (${r.requests} requests) · evaluate ${(r.timings.evaluate / 1000).toFixed(2)} s · score ${(r.timings.score / 1000).toFixed(2)} s · report ${(r.timings.report / 1000).toFixed(2)} s`);
+  console.log(
+    `  LIST ${(r.timings.readParse / 1000).toFixed(2)} s (${r.requests} requests) · evaluate ${(r.timings.evaluate / 1000).toFixed(2)} s · score ${(r.timings.score / 1000).toFixed(2)} s · report ${(r.timings.report / 1000).toFixed(2)} s`,
+  );
 } finally {
   sh("stop");
 }

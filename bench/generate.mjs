@@ -15,7 +15,17 @@ function rng(seed) {
   };
 }
 
-const IMAGES = ["nginx:1.27.2", "ghcr.io/acme/api:3.4.1", "redis:7.2", "quay.io/prometheus/node-exporter:v1.8.2", "postgres:16", "busybox", "registry.k8s.io/pause:3.9", "k8s.gcr.io/echoserver:1.10", "acme/worker:latest"];
+const IMAGES = [
+  "nginx:1.27.2",
+  "ghcr.io/acme/api:3.4.1",
+  "redis:7.2",
+  "quay.io/prometheus/node-exporter:v1.8.2",
+  "postgres:16",
+  "busybox",
+  "registry.k8s.io/pause:3.9",
+  "k8s.gcr.io/echoserver:1.10",
+  "acme/worker:latest",
+];
 const TEAMS = ["payments", "search", "platform", "data", "web", "mobile"];
 
 function container(r, name, hardened) {
@@ -30,7 +40,10 @@ function container(r, name, hardened) {
     if (r() < 0.2) c.securityContext = { ...(c.securityContext ?? {}), capabilities: { add: ["NET_ADMIN"] } };
     if (r() < 0.1) c.ports[0].hostPort = 9000 + Math.floor(r() * 100);
   }
-  c.env = [{ name: "LOG_LEVEL", value: "info" }, { name: "TEAM", value: TEAMS[Math.floor(r() * TEAMS.length)] }];
+  c.env = [
+    { name: "LOG_LEVEL", value: "info" },
+    { name: "TEAM", value: TEAMS[Math.floor(r() * TEAMS.length)] },
+  ];
   if (r() < 0.1) c.env.push({ name: "API_TOKEN", value: "not-a-real-token" });
   if (r() < 0.2) c.env.push({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } });
   return c;
@@ -60,20 +73,56 @@ function app(r, i) {
   if (roll < 0.55) workload = { apiVersion: "apps/v1", kind: "Deployment", metadata: meta, spec: { replicas: 2, selector: { matchLabels: { app: name } }, template } };
   else if (roll < 0.68) workload = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta, spec: { serviceName: name, replicas: 3, selector: { matchLabels: { app: name } }, template } };
   else if (roll < 0.76) workload = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta, spec: { selector: { matchLabels: { app: name } }, template } };
-  else if (roll < 0.86) workload = { apiVersion: "batch/v1", kind: "CronJob", metadata: meta, spec: { schedule: "*/15 * * * *", jobTemplate: { spec: { template: { ...template, spec: { ...template.spec, restartPolicy: "OnFailure" } } } } } };
+  else if (roll < 0.86)
+    workload = {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: meta,
+      spec: { schedule: "*/15 * * * *", jobTemplate: { spec: { template: { ...template, spec: { ...template.spec, restartPolicy: "OnFailure" } } } } },
+    };
   else if (roll < 0.93) workload = { apiVersion: "batch/v1", kind: "Job", metadata: meta, spec: { template: { ...template, spec: { ...template.spec, restartPolicy: "Never" } } } };
   else workload = { apiVersion: "v1", kind: "Pod", metadata: meta, spec: template.spec };
   const docs = [workload];
   docs.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: ns }, automountServiceAccountToken: hardened ? false : undefined });
-  if (workload.kind !== "CronJob" && workload.kind !== "Job") docs.push({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { selector: { app: r() < 0.9 ? name : name + "-old" }, ports: [{ port: 80, targetPort: 8080 }] } });
+  if (workload.kind !== "CronJob" && workload.kind !== "Job")
+    docs.push({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { selector: { app: r() < 0.9 ? name : name + "-old" }, ports: [{ port: 80, targetPort: 8080 }] } });
   docs.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config`, namespace: ns }, data: { "settings.yaml": "feature: on\n", mode: r() < 0.1 ? "password=hunter2" : "fast" } });
-  if (r() < 0.5) docs.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: ns }, spec: { podSelector: { matchLabels: { app: name } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] } });
+  if (r() < 0.5)
+    docs.push({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name, namespace: ns },
+      spec: { podSelector: { matchLabels: { app: name } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+    });
   if (r() < 0.3) {
-    docs.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, namespace: ns }, rules: [{ apiGroups: [""], resources: r() < 0.3 ? ["secrets", "pods"] : ["configmaps"], verbs: r() < 0.2 ? ["*"] : ["get", "list"] }] });
-    docs.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name, namespace: ns }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name }, subjects: [{ kind: "ServiceAccount", name, namespace: ns }] });
+    docs.push({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace: ns },
+      rules: [{ apiGroups: [""], resources: r() < 0.3 ? ["secrets", "pods"] : ["configmaps"], verbs: r() < 0.2 ? ["*"] : ["get", "list"] }],
+    });
+    docs.push({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name, namespace: ns },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name, namespace: ns }],
+    });
   }
-  if (workload.kind === "Deployment" && r() < 0.3) docs.push({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name, namespace: ns }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: r() < 0.9 ? name : name + "-gone" }, minReplicas: 2, maxReplicas: 10 } });
-  if (r() < 0.2) docs.push({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name, namespace: ns }, spec: { rules: [{ host: `${name}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }] } });
+  if (workload.kind === "Deployment" && r() < 0.3)
+    docs.push({
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name, namespace: ns },
+      spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: r() < 0.9 ? name : name + "-gone" }, minReplicas: 2, maxReplicas: 10 },
+    });
+  if (r() < 0.2)
+    docs.push({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name, namespace: ns },
+      spec: { rules: [{ host: `${name}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }] },
+    });
   return docs;
 }
 

@@ -9,9 +9,7 @@ const argv = process.argv.slice(2);
 const clusterMode = argv[0] === "--cluster";
 const [dir, top = "10"] = clusterMode ? argv.slice(1) : argv;
 const { readCluster } = await import("../dist/core/sources/cluster/index.js");
-const result = clusterMode
-  ? await readCluster({ kubeconfig: dir, kinds: new Set(Registry.load().rules.flatMap((r) => r.matchKinds)) })
-  : (await readFileSources([dir])).result;
+const result = clusterMode ? await readCluster({ kubeconfig: dir, kinds: new Set(Registry.load().rules.flatMap((r) => r.matchKinds)) }) : (await readFileSources([dir])).result;
 const registry = Registry.load();
 const runtime = await PolicyRuntime.load();
 runtime.setConfig({ postureControlInputs: defaultConfigInputs() });

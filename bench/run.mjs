@@ -10,7 +10,10 @@ import { generate } from "./generate.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
 const sizes = opt("--n", "1000,10000").split(",").map(Number);
 const batching = args.includes("--batching");
 const TARGET = { 10000: { wallMs: 3000, rssMB: 400 } };
@@ -36,7 +39,9 @@ for (const n of sizes) {
   const r = scanOnce(dir);
   rows.push({ n, ...r });
   const target = TARGET[n];
-  console.log(`N=${n}: wall ${fmt(r.wallMs)}${target ? ` (target ≤ ${fmt(target.wallMs)})` : ""}, ${Math.round(n / (r.wallMs / 1000))} docs/s, peak RSS ${r.peakRssMB.toFixed(0)} MB${target ? ` (target ≤ ${target.rssMB} MB)` : ""}`);
+  console.log(
+    `N=${n}: wall ${fmt(r.wallMs)}${target ? ` (target ≤ ${fmt(target.wallMs)})` : ""}, ${Math.round(n / (r.wallMs / 1000))} docs/s, peak RSS ${r.peakRssMB.toFixed(0)} MB${target ? ` (target ≤ ${target.rssMB} MB)` : ""}`,
+  );
   console.log(`  read+parse ${fmt(r.timings.readParse)} · evaluate ${fmt(r.timings.evaluate)} · score ${fmt(r.timings.score)} · report ${fmt(r.timings.report)} · in-process total ${fmt(r.scanMs)}`);
   console.log(`  ${r.objects} objects, ${r.controls} controls, ${r.failedResources} resources with findings`);
   if (batching) {

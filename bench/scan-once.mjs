@@ -17,13 +17,15 @@ const t1 = performance.now();
 // the json report: the largest format, the one CI pipelines read
 const json = await render("json", report, { color: false });
 timings.report = performance.now() - t1;
-process.stdout.write(JSON.stringify({
-  scanMs: performance.now() - t0,
-  timings,
-  peakRssMB: process.resourceUsage().maxRSS / 1024,
-  objects: report.summary.resources.total,
-  failedResources: report.summary.resources.failed,
-  controls: report.summary.controls.total,
-  bytes: json.length,
-  requests: report.target.cluster?.requests,
-}) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    scanMs: performance.now() - t0,
+    timings,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    objects: report.summary.resources.total,
+    failedResources: report.summary.resources.failed,
+    controls: report.summary.controls.total,
+    bytes: json.length,
+    requests: report.target.cluster?.requests,
+  }) + "\n",
+);

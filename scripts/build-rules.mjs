@@ -58,7 +58,11 @@ function build(dest) {
     fs.mkdirSync(dest, { recursive: true });
     const main = "rules/bundle/main.rego";
     fs.writeFileSync(path.join(root, main), mainRego(rules));
-    const libFiles = fs.readdirSync(path.join(rulesDir, "lib")).filter((f) => f.endsWith(".rego")).sort().map((f) => `rules/lib/${f}`);
+    const libFiles = fs
+      .readdirSync(path.join(rulesDir, "lib"))
+      .filter((f) => f.endsWith(".rego"))
+      .sort()
+      .map((f) => `rules/lib/${f}`);
     const files = [...libFiles, ...rules.map((r) => `rules/${r.name}/rule.rego`), main];
     const tarball = path.join(tmp, "bundle.tar.gz");
     execFileSync(opaPath(), ["build", "-t", "wasm", "-e", "kubescape/main/results", "-o", tarball, ...files], { stdio: "inherit", cwd: root });
@@ -80,7 +84,8 @@ if (check) {
   if (fs.existsSync(path.join(tmpOut, "committed-main.rego"))) fs.copyFileSync(path.join(tmpOut, "committed-main.rego"), mainFile);
   let same = true;
   for (const f of ["policy.wasm", "index.json", "main.rego"]) {
-    const a = path.join(tmpOut, f), b = path.join(outDir, f);
+    const a = path.join(tmpOut, f),
+      b = path.join(outDir, f);
     if (!fs.existsSync(b) || !fs.readFileSync(a).equals(fs.readFileSync(b))) {
       console.error(`rules/bundle/${f} differs from a fresh build: run npm run rules:build and commit it`);
       same = false;

@@ -82,7 +82,17 @@ const lateClientNode = {
 };
 
 async function clientNodeSource(minify) {
-  const r = await esbuild.build({ bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", entryPoints: [createRequire(import.meta.url).resolve(CLIENT_NODE)], write: false, minify });
+  const r = await esbuild.build({
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    logLevel: "warning",
+    legalComments: "none",
+    entryPoints: [createRequire(import.meta.url).resolve(CLIENT_NODE)],
+    write: false,
+    minify,
+  });
   return r.outputFiles[0].text;
 }
 

@@ -76,19 +76,26 @@ export async function dist({ targets = Object.keys(TARGETS), uriBase = process.e
     platforms.push({ ...TARGETS[target].krew, uri, sha256 });
     sums.push(`${sha256}  ${name}`);
     const size = (n) => `${(n / 1048576).toFixed(1)} MiB`;
-    console.log(`${target}: executable ${size(exe.bytes)} (code cache: ${exe.codeCache ? "yes" : "no"}, ran here: ${exe.checked ? "yes" : "no"}), ${name} ${size(fs.statSync(path.join(out, name)).size)}`);
+    console.log(
+      `${target}: executable ${size(exe.bytes)} (code cache: ${exe.codeCache ? "yes" : "no"}, ran here: ${exe.checked ? "yes" : "no"}), ${name} ${size(fs.statSync(path.join(out, name)).size)}`,
+    );
   }
   const manifest = renderManifest(fs.readFileSync(TEMPLATE, "utf8"), { version: facts.version, homepage: homepage ?? facts.homepage ?? "https://kubescape.io", platforms });
   fs.writeFileSync(path.join(out, "krew-manifest.yaml"), manifest);
   fs.writeFileSync(path.join(out, "SHA256SUMS"), sums.join("\n") + "\n");
-  console.log(`${path.relative(process.cwd(), path.join(out, "krew-manifest.yaml"))}: kubescape v${facts.version}, ${platforms.length} platform(s)${uriBase ? "" : " (file:// URIs: pass --uri-base to publish)"}`);
+  console.log(
+    `${path.relative(process.cwd(), path.join(out, "krew-manifest.yaml"))}: kubescape v${facts.version}, ${platforms.length} platform(s)${uriBase ? "" : " (file:// URIs: pass --uri-base to publish)"}`,
+  );
   return { out, manifest: path.join(out, "krew-manifest.yaml"), archives: sums };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { targets: { type: "string" }, "uri-base": { type: "string" }, homepage: { type: "string" }, out: { type: "string" } } });
   await dist({
-    targets: values.targets?.split(",").map((t) => t.trim()).filter(Boolean),
+    targets: values.targets
+      ?.split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
     uriBase: values["uri-base"],
     homepage: values.homepage,
     out: values.out && path.resolve(values.out),

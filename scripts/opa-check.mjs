@@ -15,19 +15,26 @@ const opa = process.env.OPA ?? path.join(os.homedir(), ".cache/kubescape-dev/bin
 const argv = process.argv.slice(2);
 const wasm = argv.includes("--wasm");
 const [rule, ...dirs] = argv.filter((a) => a !== "--wasm");
-if (!rule) { console.error("usage: node scripts/opa-check.mjs <rule> [caseDir ...]"); process.exit(2); }
+if (!rule) {
+  console.error("usage: node scripts/opa-check.mjs <rule> [caseDir ...]");
+  process.exit(2);
+}
 const pkg = rule.replace(/[^A-Za-z0-9]/g, "_");
-const caseDirs = dirs.length ? dirs : [
-  path.join(root, "rules", rule, "tests"),
-  path.join(root, "..", "shared", "regolibrary", "cases", rule),
-].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((c) => path.join(d, c)));
+const caseDirs = dirs.length
+  ? dirs
+  : [path.join(root, "rules", rule, "tests"), path.join(root, "..", "shared", "regolibrary", "cases", rule)]
+      .filter((d) => fs.existsSync(d))
+      .flatMap((d) => fs.readdirSync(d).map((c) => path.join(d, c)));
 
 let policy;
 if (wasm) {
   const { loadPolicy } = await import("@open-policy-agent/opa-wasm");
   const { customBuiltins } = await import(path.join(root, "dist/core/engine/builtins.js"));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opa-check-wasm-"));
-  const libs = fs.readdirSync(path.join(root, "rules", "lib")).filter((f) => f.endsWith(".rego")).map((f) => path.join(root, "rules", "lib", f));
+  const libs = fs
+    .readdirSync(path.join(root, "rules", "lib"))
+    .filter((f) => f.endsWith(".rego"))
+    .map((f) => path.join(root, "rules", "lib", f));
   execFileSync(opa, ["build", "-t", "wasm", "-e", `kubescape/rules/${pkg}/deny`, "-o", path.join(tmp, "b.tar.gz"), ...libs, path.join(root, "rules", rule, "rule.rego")], { stdio: "inherit" });
   execFileSync("tar", ["-xzf", path.join(tmp, "b.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: ["ignore", "inherit", "ignore"] });
   policy = await loadPolicy(fs.readFileSync(path.join(tmp, "policy.wasm")), undefined, customBuiltins);
@@ -49,16 +56,37 @@ for (const dir of caseDirs) {
       policy.setData(JSON.parse(fs.readFileSync(path.join(tmp, "data.json"), "utf8")));
       got = policy.evaluate({ objects })[0]?.result ?? [];
     } catch (e) {
-      console.log(`ERROR ${dir}: ${e.message ?? e}`); bad++; continue;
+      console.log(`ERROR ${dir}: ${e.message ?? e}`);
+      bad++;
+      continue;
     }
-  } else try {
-    const out = execFileSync(opa, ["eval", "-f", "json", "-d", path.join(root, "rules", "lib"), "-d", path.join(root, "rules", rule, "rule.rego"),
-      "-d", path.join(tmp, "data.json"), "-i", path.join(tmp, "input.json"), `data.kubescape.rules.${pkg}.deny`], { encoding: "utf8" });
-    const r = JSON.parse(out);
-    got = r.result?.[0]?.expressions?.[0]?.value ?? [];
-  } catch (e) {
-    console.log(`ERROR ${dir}: ${e.stdout || e.message}`); bad++; continue;
-  }
+  } else
+    try {
+      const out = execFileSync(
+        opa,
+        [
+          "eval",
+          "-f",
+          "json",
+          "-d",
+          path.join(root, "rules", "lib"),
+          "-d",
+          path.join(root, "rules", rule, "rule.rego"),
+          "-d",
+          path.join(tmp, "data.json"),
+          "-i",
+          path.join(tmp, "input.json"),
+          `data.kubescape.rules.${pkg}.deny`,
+        ],
+        { encoding: "utf8" },
+      );
+      const r = JSON.parse(out);
+      got = r.result?.[0]?.expressions?.[0]?.value ?? [];
+    } catch (e) {
+      console.log(`ERROR ${dir}: ${e.stdout || e.message}`);
+      bad++;
+      continue;
+    }
   const cmp = compareAlerts(c.expected.alerts ?? [], got);
   const ok = cmp.verdict && cmp.objects && cmp.paths;
   if (!ok) bad++;

@@ -16,17 +16,25 @@ const defaults = defaultConfigInputs();
 const wanted = process.argv.slice(2);
 const rules = wanted.length ? wanted.map((n) => registry.rules.find((r) => r.name === n) ?? fail(`unknown rule ${n} (is it built? npm run rules:build)`)) : registry.rules;
 
-let failed = 0, passed = 0;
+let failed = 0,
+  passed = 0;
 for (const rule of rules) {
   const testsDir = path.join(root, "rules", rule.name, "tests");
   const cases = fs.existsSync(testsDir) ? fs.readdirSync(testsDir).sort() : [];
-  if (cases.length === 0) { console.log(`✗ ${rule.name}: no test cases under rules/${rule.name}/tests`); failed++; continue; }
+  if (cases.length === 0) {
+    console.log(`✗ ${rule.name}: no test cases under rules/${rule.name}/tests`);
+    failed++;
+    continue;
+  }
   for (const name of cases) {
     const c = readCase(path.join(testsDir, name));
     const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaults);
     const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
     const ok = cmp.verdict && cmp.objects && cmp.paths && warnings.length === 0;
-    if (ok) { passed++; continue; }
+    if (ok) {
+      passed++;
+      continue;
+    }
     failed++;
     console.log(`✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : "evaluation warnings"}`);
     for (const l of diffLines(cmp)) console.log(l);
@@ -36,4 +44,7 @@ for (const rule of rules) {
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
 
-function fail(msg) { console.error(msg); process.exit(2); }
+function fail(msg) {
+  console.error(msg);
+  process.exit(2);
+}

@@ -60,7 +60,10 @@ export function nodeBinary(target, version = process.versions.node) {
   console.error(`fetching ${pkg}@${version} from the npm registry (first time only)…`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kubescape-node-"));
   try {
-    const tgz = run("npm", ["pack", `${pkg}@${version}`, "--pack-destination", tmp, "--silent"], { cwd: tmp }).trim().split("\n").pop();
+    const tgz = run("npm", ["pack", `${pkg}@${version}`, "--pack-destination", tmp, "--silent"], { cwd: tmp })
+      .trim()
+      .split("\n")
+      .pop();
     run("tar", ["-xzf", path.join(tmp, tgz), "-C", tmp, "package/bin/node"]);
     fs.mkdirSync(path.join(dir, "bin"), { recursive: true });
     fs.renameSync(path.join(tmp, "package", "bin", "node"), `${bin}.tmp`);

@@ -49,7 +49,10 @@ describe("CI recipes in the README", () => {
         expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^k8s\//);
       }
     }
-    expect(ran.map(([cmd, code]) => [cmd.split(" ")[0], code])).toEqual([["kubescape", 1], ["cat", 0]]);
+    expect(ran.map(([cmd, code]) => [cmd.split(" ")[0], code])).toEqual([
+      ["kubescape", 1],
+      ["cat", 0],
+    ]);
     expect(fs.readFileSync(env.GITHUB_STEP_SUMMARY, "utf8")).toMatch(/C-0041/);
     expect(fs.existsSync(path.join(dir, "results", "kubescape.json"))).toBe(true);
   });

@@ -14,7 +14,8 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
 const validate = ajv.compile(schema);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ks-cli-"));
-const hostNetworkDeploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hn\n  namespace: x\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: c\n          image: nginx:1.27\n";
+const hostNetworkDeploy =
+  "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hn\n  namespace: x\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: c\n          image: nginx:1.27\n";
 
 describe("scan", () => {
   it("writes a json report that matches the documented schema, with positions", () => {
@@ -62,9 +63,7 @@ describe("scan", () => {
     const r = runCli(["scan", "examples/", "--format", FORMATS.join(","), "--output", base]);
     expect(r.code).toBe(0);
     const files = fs.readdirSync(path.join(dir, "out")).sort();
-    expect(files).toEqual(
-      ["gitlab-sast.json", "html", "json", "md", "pdf", "policyreport.yaml", "prom", "csv", "sarif", "txt", "xml", "yaml"].map((e) => `report.${e}`).sort(),
-    );
+    expect(files).toEqual(["gitlab-sast.json", "html", "json", "md", "pdf", "policyreport.yaml", "prom", "csv", "sarif", "txt", "xml", "yaml"].map((e) => `report.${e}`).sort());
     expect(r.stderr.split("\n").filter((l) => l.startsWith("report written to "))).toHaveLength(FORMATS.length);
     const json = JSON.parse(fs.readFileSync(`${base}.json`, "utf8"));
     const sarif = JSON.parse(fs.readFileSync(`${base}.sarif`, "utf8"));

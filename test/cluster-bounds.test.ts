@@ -73,7 +73,10 @@ const freePort = () =>
 let n = 0;
 function kubeconfig(server: string, user = "{token: t0k3n}"): string {
   const file = path.join(dir, `kc-${n++}`);
-  fs.writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "${server}"}}]\nusers: [{name: u, user: ${user}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n`);
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "${server}"}}]\nusers: [{name: u, user: ${user}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n`,
+  );
   return file;
 }
 
@@ -223,7 +226,16 @@ describe("LIST bounds and wrong API types", () => {
   it("odd discovery and version documents are skipped, not a crash", async () => {
     const srv = await fake((req, res) => {
       const p = new URL(req.url!, "http://x").pathname;
-      const body = p === "/version" ? "null" : p === "/api" ? '{"kind":"APIVersions"}' : p === "/apis" ? '{"groups":[{"preferredVersion":{"groupVersion":7}},"x"]}' : p === "/api/v1" ? '{"resources":"nope"}' : "{}";
+      const body =
+        p === "/version"
+          ? "null"
+          : p === "/api"
+            ? '{"kind":"APIVersions"}'
+            : p === "/apis"
+              ? '{"groups":[{"preferredVersion":{"groupVersion":7}},"x"]}'
+              : p === "/api/v1"
+                ? '{"resources":"nope"}'
+                : "{}";
       res.writeHead(200).end(body);
     });
     const r = await readCluster({ kubeconfig: kubeconfig(srv.url), kinds: new Set(["ConfigMap"]) });
@@ -297,9 +309,14 @@ describe("kubeconfig through client-node", () => {
 
   it("a missing CA file and an invalid entry elsewhere in the file", async () => {
     const file = path.join(dir, "ca-missing");
-    fs.writeFileSync(file, `current-context: c\nclusters: [{name: k, cluster: {server: "https://h:1", certificate-authority: nope.crt}}, {name: junk, cluster: {}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n`);
+    fs.writeFileSync(
+      file,
+      `current-context: c\nclusters: [{name: k, cluster: {server: "https://h:1", certificate-authority: nope.crt}}, {name: junk, cluster: {}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n`,
+    );
     await expect(loadConnection({ kubeconfig: file })).rejects.toThrow(`user "u": cannot read certificate authority ${path.join(dir, "nope.crt")} (ENOENT)`);
-    await expect(loadConnection({ kubeconfig: file, context: "other" })).rejects.toThrow(/context "other" not found in kubeconfig \(kubeconfig has entries client-node could not read: .*clusters\[1\]\.cluster\.server is missing\)/);
+    await expect(loadConnection({ kubeconfig: file, context: "other" })).rejects.toThrow(
+      /context "other" not found in kubeconfig \(kubeconfig has entries client-node could not read: .*clusters\[1\]\.cluster\.server is missing\)/,
+    );
     fs.writeFileSync(file, "clusters: [\n");
     await expect(loadConnection({ kubeconfig: file })).rejects.toThrow(new RegExp(`^${file}: invalid kubeconfig: `));
   });
@@ -333,7 +350,10 @@ describe("client-node is loaded only for cluster scans", () => {
   // lazily, fails; one that never loads it runs as usual.
   const hooks = path.join(dir, "hooks.mjs");
   const register = path.join(dir, "register.mjs");
-  fs.writeFileSync(hooks, `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes("/@kubernetes/client-node/")) throw new Error("KS-TEST: client-node loaded"); return r; }\n`);
+  fs.writeFileSync(
+    hooks,
+    `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes("/@kubernetes/client-node/")) throw new Error("KS-TEST: client-node loaded"); return r; }\n`,
+  );
   fs.writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
   const run = (args: string[]) => spawnSync(process.execPath, ["--import", pathToFileURL(register).href, ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 

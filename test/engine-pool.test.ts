@@ -123,7 +123,10 @@ describe("a long-lived policy runtime", () => {
     let tasksDone = 0;
     // a timer: it can fire only between tasks, when the evaluation lets the event loop run
     setTimeout(() => ((abortedAt = performance.now()), ac.abort()), 30);
-    const e = await runtime.evaluateParallel(few, registry.rules, { signal: ac.signal, chunkSize: 50, onProgress: (d) => (tasksDone = d) }).then(() => undefined, (x) => x);
+    const e = await runtime.evaluateParallel(few, registry.rules, { signal: ac.signal, chunkSize: 50, onProgress: (d) => (tasksDone = d) }).then(
+      () => undefined,
+      (x) => x,
+    );
     expect(isAbort(e)).toBe(true);
     expect(abortedAt).toBeGreaterThan(0);
     expect(performance.now() - abortedAt).toBeLessThan(200);
@@ -139,7 +142,10 @@ describe("a long-lived policy runtime", () => {
 
   it("close() stops a running evaluation and its workers", async () => {
     const rt = await fresh(defaults);
-    const running = rt.evaluateParallel(large, registry.rules, { threads: 2 }).then(() => undefined, (x) => x);
+    const running = rt.evaluateParallel(large, registry.rules, { threads: 2 }).then(
+      () => undefined,
+      (x) => x,
+    );
     await new Promise((r) => setTimeout(r, 300));
     const t0 = performance.now();
     await rt.close();
@@ -155,7 +161,11 @@ const fragileRules: RuleMeta[] = [
   { name: "fragile", controls: [], matchKinds: ["Pod"], configInputs: [], crossObject: false },
   { name: "fragile-cross", controls: [], matchKinds: ["Pod"], configInputs: [], crossObject: true },
 ];
-const sized = (id: number, size: string): ScanObject => ({ id, object: { apiVersion: "v1", kind: "Pod", metadata: { name: `p${id}`, annotations: { size } } }, source: { file: "f.yaml", docIndex: id, itemPath: [] } });
+const sized = (id: number, size: string): ScanObject => ({
+  id,
+  object: { apiVersion: "v1", kind: "Pod", metadata: { name: `p${id}`, annotations: { size } } },
+  source: { file: "f.yaml", docIndex: id, itemPath: [] },
+});
 const fragileWasm = path.join(import.meta.dirname, "fixtures", "engine", "fragile.wasm");
 
 describe("fail closed: a rule that cannot evaluate an object", () => {
@@ -169,7 +179,11 @@ describe("fail closed: a rule that cannot evaluate an object", () => {
       { rule: "fragile-cross", objectIds: [1], message: expect.stringContaining("units.parse") },
     ]);
     expect(r.warnings).toEqual([]);
-    const got = (rule: string) => r.alerts.filter((a) => a.rule === rule).flatMap((a) => a.objects.map((o) => o.id)).sort();
+    const got = (rule: string) =>
+      r.alerts
+        .filter((a) => a.rule === rule)
+        .flatMap((a) => a.objects.map((o) => o.id))
+        .sort();
     expect(got("fragile")).toEqual([2]);
     // the cross-object rule over the others: 5 + 500 + 7 > 100
     expect(got("fragile-cross")).toEqual([0, 2, 3]);
@@ -193,7 +207,12 @@ describe("fail closed: a rule that cannot evaluate an object", () => {
 describe("input encoding: whatever an object holds, the rules see it", () => {
   const rules = registry.rules.filter((r) => r.controls.includes("C-0057"));
   const pod = (extra: (o: any) => void): ScanObject => {
-    const object: any = { apiVersion: "v1", kind: "Pod", metadata: { name: "odd", namespace: "x", annotations: { a: "b" } }, spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx", securityContext: { privileged: true } }] } };
+    const object: any = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "odd", namespace: "x", annotations: { a: "b" } },
+      spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx", securityContext: { privileged: true } }] },
+    };
     extra(object);
     return { id: 7, object, source: { file: "odd.json", docIndex: 0, itemPath: [] } };
   };
@@ -263,13 +282,21 @@ describe("input encoding: whatever an object holds, the rules see it", () => {
     // any code point, and often a lone surrogate, a quote, a backslash or NUL
     const str = fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff", '"', "\\", "\u0000"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })) });
     fc.assert(
-      fc.property(fc.dictionary(str, fc.jsonValue({ maxDepth: 6, stringUnit: fc.oneof(fc.constant("\ud800"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })) })), fc.dictionary(str, str), (extra, annotations) => {
-        const o: ScanObject = { id: 1, object: { apiVersion: "v1", kind: "Pod", metadata: { name: "x", annotations: { ...annotations, size: "500" } }, ...extra } as any, source: { file: "f", docIndex: 0, itemPath: [] } };
-        const r = frt.evaluate([o], fragileRules.slice(0, 1));
-        expect(r.errors).toEqual([]);
-        // apiVersion/kind/metadata may be replaced by extra: the alert needs only the annotation
-        if ((o.object.metadata as any)?.annotations?.size === "500") expect(r.alerts).toHaveLength(1);
-      }),
+      fc.property(
+        fc.dictionary(str, fc.jsonValue({ maxDepth: 6, stringUnit: fc.oneof(fc.constant("\ud800"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })) })),
+        fc.dictionary(str, str),
+        (extra, annotations) => {
+          const o: ScanObject = {
+            id: 1,
+            object: { apiVersion: "v1", kind: "Pod", metadata: { name: "x", annotations: { ...annotations, size: "500" } }, ...extra } as any,
+            source: { file: "f", docIndex: 0, itemPath: [] },
+          };
+          const r = frt.evaluate([o], fragileRules.slice(0, 1));
+          expect(r.errors).toEqual([]);
+          // apiVersion/kind/metadata may be replaced by extra: the alert needs only the annotation
+          if ((o.object.metadata as any)?.annotations?.size === "500") expect(r.alerts).toHaveLength(1);
+        },
+      ),
       { numRuns: 300 },
     );
   });

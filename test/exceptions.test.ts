@@ -9,7 +9,9 @@ import { runCli } from "./support/cli.js";
 const target = (o: Partial<ExceptionTarget> = {}): ExceptionTarget => ({ kind: "Deployment", name: "web", namespace: "shop", labels: { app: "web", env: "dev" }, annotations: {}, ...o });
 const ctl = { id: "C-0057", name: "Privileged container", frameworks: ["NSA", "AllControls"], rules: ["rule-privileged-container"] };
 const policy = (resources: Record<string, string>[], posturePolicies: Record<string, string>[], extra: Record<string, unknown> = {}) =>
-  parseExceptions([{ name: "p1", policyType: "postureExceptionPolicy", actions: ["alertOnly"], resources: resources.map((attributes) => ({ designatorType: "Attributes", attributes })), posturePolicies, ...extra }]);
+  parseExceptions([
+    { name: "p1", policyType: "postureExceptionPolicy", actions: ["alertOnly"], resources: resources.map((attributes) => ({ designatorType: "Attributes", attributes })), posturePolicies, ...extra },
+  ]);
 
 describe("exception matching", () => {
   it("kind, name and namespace are regular expressions matched in full", () => {
@@ -70,13 +72,16 @@ describe("exception matching", () => {
 describe("exceptions in a scan", () => {
   const manifest = [
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: agent\n  namespace: infra\n  labels: {team: platform}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: nginx:1.27}]\n",
-    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    ignore-control.kubescape.io/C-0041: \"load balancer health checks\"\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: nginx:1.27}]\n",
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    ignore-control.kubescape.io/C-0041: "load balancer health checks"\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: nginx:1.27}]\n',
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: nginx:1.27}]\n",
   ].join("---\n");
 
   it("reports excepted findings as passed (excepted), scores them as passed, and gates only on the rest", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-exc-"));
-    fs.writeFileSync(path.join(dir, "exceptions.yaml"), "- name: platform-agents\n  policyType: postureExceptionPolicy\n  actions: [alertOnly]\n  resources:\n    - designatorType: Attributes\n      attributes: {namespace: infra, team: platform}\n  posturePolicies:\n    - controlID: C-0041\n");
+    fs.writeFileSync(
+      path.join(dir, "exceptions.yaml"),
+      "- name: platform-agents\n  policyType: postureExceptionPolicy\n  actions: [alertOnly]\n  resources:\n    - designatorType: Attributes\n      attributes: {namespace: infra, team: platform}\n  posturePolicies:\n    - controlID: C-0041\n",
+    );
     const r = runCli(["scan", "control", "C-0041", "-", "--exceptions", path.join(dir, "exceptions.yaml"), "--format", "json"], { input: manifest });
     const report = JSON.parse(r.stdout);
     expect(report.controls[0]).toMatchObject({ status: "failed", resources: { passed: 0, failed: 1, excepted: 2 }, score: 66.67 });

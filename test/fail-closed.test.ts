@@ -19,7 +19,8 @@ const rules: RuleMeta[] = [
   { name: "fragile-cross", controls: ["C-9002"], matchKinds: ["Pod"], configInputs: [], crossObject: true },
 ];
 const registry = new Registry([fact("C-9001"), fact("C-9002")], [{ name: "Test", controls: ["C-9001", "C-9002"], scopes: [] }], rules);
-const pod = (name: string, size: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: shop\n  annotations: {size: "${size}"}\nspec:\n  containers: [{name: c, image: nginx}]\n`;
+const pod = (name: string, size: string) =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: shop\n  annotations: {size: "${size}"}\nspec:\n  containers: [{name: c, image: nginx}]\n`;
 
 describe("an object a rule cannot evaluate", () => {
   it("fails that rule's controls with the reason, counts against the score, and never passes", async () => {
@@ -73,7 +74,10 @@ describe("objects the API server accepts evaluate", () => {
   it("a lone surrogate in an annotation: the privileged hostNetwork Pod still fails, FAIL and exit 1", () => {
     const r = scan(privileged({}));
     const report = JSON.parse(r.stdout);
-    expect(report.controls.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([["C-0041", "failed"], ["C-0057", "failed"]]);
+    expect(report.controls.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
+      ["C-0041", "failed"],
+      ["C-0057", "failed"],
+    ]);
     expect(report.warnings).toEqual([]);
     expect(r.stderr).toMatch(/^FAIL: 2 failed controls at or above High/m);
     expect(r.code).toBe(1);
@@ -107,7 +111,9 @@ describe("objects larger than the API server stores", () => {
     expect(r.ms).toBeLessThan(30_000);
     const c0057 = r.report.controls.find((c: { id: string }) => c.id === "C-0057");
     expect(c0057.status).toBe("failed");
-    expect(r.report.resources[0].findings.find((f: { controlID: string }) => f.controlID === "C-0057").error).toMatch(/the object is 3\.\d MB as JSON, more than the 1\.5 MB the API server stores; not evaluated/);
+    expect(r.report.resources[0].findings.find((f: { controlID: string }) => f.controlID === "C-0057").error).toMatch(
+      /the object is 3\.\d MB as JSON, more than the 1\.5 MB the API server stores; not evaluated/,
+    );
   });
 
   it("a 15 MB name: every stderr line stays short, the scan fails closed", () => {

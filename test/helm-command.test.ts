@@ -54,7 +54,8 @@ describe("kubescape helm → helm template arguments", () => {
 
 describe("helm's error line", () => {
   it("takes the Error: line, past warnings and hints", () => {
-    const stderr = "WARNING: Kubernetes configuration file is group-readable. This is insecure.\nError: parse error at (web/templates/a.yaml:4): function \"x\" not defined\n\nUse --debug flag to render out invalid YAML\n";
+    const stderr =
+      'WARNING: Kubernetes configuration file is group-readable. This is insecure.\nError: parse error at (web/templates/a.yaml:4): function "x" not defined\n\nUse --debug flag to render out invalid YAML\n';
     expect(helmErrorLine(stderr)).toBe('parse error at (web/templates/a.yaml:4): function "x" not defined');
   });
 

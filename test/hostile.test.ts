@@ -54,10 +54,7 @@ describe("hostile inputs", () => {
     expect(by("leak.json")).toEqual(["invalid JSON at line 1 column 1"]);
     expect(r.stderr + r.stdout).not.toContain("ghp_");
     expect(by("rootfs")).toEqual(["symbolic link out of the scanned tree (use --follow-symlinks)"]);
-    expect(by("wrong-types.yaml")).toEqual([
-      "Deployment/typo-containers: spec.template.spec.containers must be a list, got string",
-      "Pod/bad-labels: metadata.labels must be a map, got number",
-    ]);
+    expect(by("wrong-types.yaml")).toEqual(["Deployment/typo-containers: spec.template.spec.containers must be a list, got string", "Pod/bad-labels: metadata.labels must be a map, got number"]);
     // the 2 objects of good.yaml are the only resources; the values file is ignored, not an error
     expect(report.summary.resources.total).toBe(2);
     expect(report.summary.ignoredDocuments).toBe(1);

@@ -87,7 +87,11 @@ describe("kubeconfig", () => {
 describe("secrets from the cluster", () => {
   it("keep their keys but never their values", () => {
     const s = clean(
-      { metadata: { name: "db", namespace: "x", annotations: { "kubectl.kubernetes.io/last-applied-configuration": '{"data":{"password":"aHVudGVyMg=="}}', keep: "me" }, managedFields: [{}] }, data: { password: "aHVudGVyMg==" }, stringData: { token: "t0k" } },
+      {
+        metadata: { name: "db", namespace: "x", annotations: { "kubectl.kubernetes.io/last-applied-configuration": '{"data":{"password":"aHVudGVyMg=="}}', keep: "me" }, managedFields: [{}] },
+        data: { password: "aHVudGVyMg==" },
+        stringData: { token: "t0k" },
+      },
       "v1",
       "Secret",
     );

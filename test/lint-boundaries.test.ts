@@ -25,7 +25,8 @@ describe("import boundaries (npm run lint)", () => {
   });
 
   it("src/core/engine importing the model, another engine module or a source passes", async () => {
-    const code = 'import type { ScanObject } from "../model.js";\nimport { customBuiltins } from "./builtins.js";\nimport type { PositionRequest } from "../sources/positions.js";\nexport type T = [ScanObject, PositionRequest, typeof customBuiltins];\n';
+    const code =
+      'import type { ScanObject } from "../model.js";\nimport { customBuiltins } from "./builtins.js";\nimport type { PositionRequest } from "../sources/positions.js";\nexport type T = [ScanObject, PositionRequest, typeof customBuiltins];\n';
     expect(await boundaryErrors(code, "src/core/engine/good.ts")).toEqual([]);
   });
 
@@ -49,7 +50,9 @@ describe("import boundaries (npm run lint)", () => {
 
   it("src/report never imports the CLI; src/cli may import reports and the core", async () => {
     expect(await boundaryErrors('import { fail } from "../cli/fail.js";\nexport const f = fail;\n', "src/report/bad.ts")).toHaveLength(1);
-    expect(await boundaryErrors('import { render } from "../report/index.js";\nimport { UserError } from "../core/errors.js";\nexport const x = [render, UserError];\n', "src/cli/good.ts")).toEqual([]);
+    expect(await boundaryErrors('import { render } from "../report/index.js";\nimport { UserError } from "../core/errors.js";\nexport const x = [render, UserError];\n', "src/cli/good.ts")).toEqual(
+      [],
+    );
   });
 
   it("src/core never writes to stdout or sets the exit code", async () => {

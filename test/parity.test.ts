@@ -59,9 +59,13 @@ describe.skipIf(!fs.existsSync(casesRoot))("parity with reference cases", () => 
     const pct = (n: number, d: number) => (d ? ((n / d) * 100).toFixed(1) : "-");
     const lines = ["| control | cases | verdict | objects | paths |", "|---|---|---|---|---|"];
     for (const [id, s] of [...perControl.entries()].sort()) lines.push(`| ${id} | ${s.cases} | ${s.verdict} | ${s.objects} | ${s.paths} |`);
-    lines.push(`| **total** | ${totals.cases} | ${totals.verdict} (${pct(totals.verdict, totals.cases)}%) | ${totals.objects} (${pct(totals.objects, totals.cases)}%) | ${totals.paths} (${pct(totals.paths, totals.cases)}%) |`);
+    lines.push(
+      `| **total** | ${totals.cases} | ${totals.verdict} (${pct(totals.verdict, totals.cases)}%) | ${totals.objects} (${pct(totals.objects, totals.cases)}%) | ${totals.paths} (${pct(totals.paths, totals.cases)}%) |`,
+    );
     const table = lines.join("\n");
-    console.log(`\nParity with reference cases\n${table}\n${disagreements.length ? "Unexplained differences:\n  " + disagreements.join("\n  ") : "No unexplained differences."}\nKnown differences: ${known.length} (test/parity-differences.json)\n`);
+    console.log(
+      `\nParity with reference cases\n${table}\n${disagreements.length ? "Unexplained differences:\n  " + disagreements.join("\n  ") : "No unexplained differences."}\nKnown differences: ${known.length} (test/parity-differences.json)\n`,
+    );
     fs.mkdirSync(path.join(root, "test-output"), { recursive: true });
     fs.writeFileSync(path.join(root, "test-output", "parity.md"), table + "\n\n" + disagreements.join("\n") + "\n");
 

@@ -114,7 +114,17 @@ describe("the other human formats keep the same input from their readers", () =>
 describe("kubescape diff's pretty output", () => {
   it("shows resource IDs, paths and files of both reports as escapes", async () => {
     const { renderDiffPretty } = await import(pathToFileURL(path.join(repoRoot, "dist", "report", "diff.js")).href);
-    const item = { controlID: "C-0041", resourceID: `apps/v1/x/Deployment/${evilName}`, path: "spec.\u202ehostNetwork", kind: "Deployment", namespace: "x", name: evilName, file: evilFile, line: 9, message: "m" };
+    const item = {
+      controlID: "C-0041",
+      resourceID: `apps/v1/x/Deployment/${evilName}`,
+      path: "spec.\u202ehostNetwork",
+      kind: "Deployment",
+      namespace: "x",
+      name: evilName,
+      file: evilFile,
+      line: 9,
+      message: "m",
+    };
     const controls = new Map([["C-0041", { id: "C-0041", name: "HostNetwork access", severity: "High" }]]);
     for (const color of [false, true]) {
       const out: string = renderDiffPretty({ new: [item], fixed: [item], unchanged: [item], unscanned: [item] }, controls, { color, unchanged: true });

@@ -30,7 +30,11 @@ const exceptions = [
 
 /** Many failing Deployments: enough to truncate markdown and split policy reports. */
 const bulk = (n: number) =>
-  Array.from({ length: n }, (_, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${String(i).padStart(4, "0")}-${"x".repeat(40)}\n  namespace: bulk\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: c\n          image: nginx:1.27\n`).join("---\n");
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${String(i).padStart(4, "0")}-${"x".repeat(40)}\n  namespace: bulk\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: c\n          image: nginx:1.27\n`,
+  ).join("---\n");
 
 const hostileName = "<img src=x onerror=alert(1)>|`x`|<script>alert(2)</script>";
 const hostile = [
@@ -124,8 +128,7 @@ function tables(tokens: ReturnType<InstanceType<typeof MarkdownIt>["parse"]>): s
     else if (t.type === "tr_close") {
       out.at(-1)!.push(row!);
       row = undefined;
-    }
-    else if (t.type === "inline" && row) row.push((t.children ?? []).map((c) => (c.type === "softbreak" ? " " : c.content)).join(""));
+    } else if (t.type === "inline" && row) row.push((t.children ?? []).map((c) => (c.type === "softbreak" ? " " : c.content)).join(""));
   }
   return out;
 }

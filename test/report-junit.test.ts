@@ -59,7 +59,11 @@ describe("junit of examples/", () => {
       expect(s).toMatchObject({ tests: c.resources.passed + c.resources.failed + c.resources.excepted, failures: c.resources.failed, skipped: c.resources.excepted });
       // one failing testcase per failed resource, named by resource ID
       const failedIDs = json.resources.filter((x) => x.findings.some((f) => f.controlID === c.id && f.status === "failed")).map((x) => x.resourceID);
-      expect(failing(s).map((t) => t.name).sort()).toEqual(failedIDs.sort());
+      expect(
+        failing(s)
+          .map((t) => t.name)
+          .sort(),
+      ).toEqual(failedIDs.sort());
       for (const t of failing(s)) {
         expect(t.classname).toBe(c.id);
         expect(t.failure![0].type).toBe(c.severity);
@@ -111,19 +115,25 @@ describe("junit escaping", () => {
     fs.writeFileSync(
       path.join(dir, "pods.yaml"),
       [
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: wéb\n  namespace: shop\nspec:\n  containers:\n    - name: c\n      image: \"registry.example/app:1.0<&\\\"'>é\"\n      securityContext:\n        privileged: true\n",
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bell\n  namespace: shop\nspec:\n  containers:\n    - name: d\n      image: \"ring\\x07ring\"\n",
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: wéb\n  namespace: shop\nspec:\n  containers:\n    - name: c\n      image: "registry.example/app:1.0<&\\"\'>é"\n      securityContext:\n        privileged: true\n',
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bell\n  namespace: shop\nspec:\n  containers:\n    - name: d\n      image: "ring\\x07ring"\n',
       ].join("---\n"),
     );
-    const exceptions = [{ name: exceptionName, policyType: "postureExceptionPolicy", actions: ["alertOnly"], resources: [{ designatorType: "Attributes", attributes: { kind: "Pod", name: "wéb" } }], posturePolicies: [{ controlID: "C-0057" }] }];
+    const exceptions = [
+      {
+        name: exceptionName,
+        policyType: "postureExceptionPolicy",
+        actions: ["alertOnly"],
+        resources: [{ designatorType: "Attributes", attributes: { kind: "Pod", name: "wéb" } }],
+        posturePolicies: [{ controlID: "C-0057" }],
+      },
+    ];
     fs.writeFileSync(path.join(dir, "exceptions.json"), JSON.stringify(exceptions));
     r = await scanBoth(["pods.yaml", "--exceptions", "exceptions.json"], dir);
   });
 
-  const caseOf = (control: string, resourceID: string) =>
-    r.parsed.testsuite!.find((s) => s.name!.startsWith(`${control} `))!.testcase!.find((t) => t.name === resourceID)!;
-  const messageOf = (control: string, resourceID: string) =>
-    r.json.resources.find((x) => x.resourceID === resourceID)!.findings.find((f) => f.controlID === control)!.message;
+  const caseOf = (control: string, resourceID: string) => r.parsed.testsuite!.find((s) => s.name!.startsWith(`${control} `))!.testcase!.find((t) => t.name === resourceID)!;
+  const messageOf = (control: string, resourceID: string) => r.json.resources.find((x) => x.resourceID === resourceID)!.findings.find((f) => f.controlID === control)!.message;
 
   it("<, &, quotes and non-ASCII round-trip through the XML", () => {
     const id = "/v1/shop/Pod/wéb";

@@ -46,7 +46,10 @@ function scanBoth(args: string[], cwd: string, out: string) {
 const failedPairs = (json: ScanReport, status: "failed" | "excepted") =>
   json.resources.flatMap((r) => r.findings.filter((f) => f.status === status).map((f) => `${f.controlID} ${r.resourceID}`)).sort();
 const resultPairs = (run: Sarif.Run, suppressed: boolean) =>
-  run.results!.filter((x) => !!x.suppressions?.length === suppressed).map((x) => `${x.ruleId} ${x.properties!.resourceID}`).sort();
+  run
+    .results!.filter((x) => !!x.suppressions?.length === suppressed)
+    .map((x) => `${x.ruleId} ${x.properties!.resourceID}`)
+    .sort();
 
 describe("sarif of examples/", () => {
   let sarif: Sarif.Log;
@@ -234,7 +237,11 @@ describe("sarif of resources without a file", () => {
     fs.writeFileSync(path.join(dir, "d.yaml"), fixtureYaml);
     const { json } = scanBoth(["d.yaml"], dir, path.join(dir, "r"));
     const cluster: ScanReport = structuredClone(json);
-    cluster.target = { kind: "cluster", paths: [], cluster: { context: "kind-test", server: "https://127.0.0.1:6443", version: "v1.31.0", counts: { Deployment: 1 }, unavailable: {}, listMs: 5, requests: 3 } };
+    cluster.target = {
+      kind: "cluster",
+      paths: [],
+      cluster: { context: "kind-test", server: "https://127.0.0.1:6443", version: "v1.31.0", counts: { Deployment: 1 }, unavailable: {}, listMs: 5, requests: 3 },
+    };
     for (const r of cluster.resources) r.source = { file: "cluster:kind-test" };
     const synthetic = { ...structuredClone(cluster.resources[0]), resourceID: "rbac.authorization.k8s.io/v1//ClusterRole/admin", kind: "ClusterRole", name: "admin", namespace: "" };
     delete synthetic.source;

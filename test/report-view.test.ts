@@ -25,8 +25,18 @@ const PDFTOTEXT = spawnSync("pdftotext", ["-v"]).error === undefined;
 const FORMATS = ["pretty", "json", "yaml", "junit", "sarif", "html", "pdf", "prometheus", "csv", "markdown", "gitlab-sast", "policyreport"] as const;
 type Format = (typeof FORMATS)[number];
 const FILE: Record<Format, string> = {
-  pretty: "txt", json: "json", yaml: "yaml", junit: "xml", sarif: "sarif", html: "html", pdf: "pdf",
-  prometheus: "prom", csv: "csv", markdown: "md", "gitlab-sast": "gitlab-sast.json", policyreport: "policyreport.yaml",
+  pretty: "txt",
+  json: "json",
+  yaml: "yaml",
+  junit: "xml",
+  sarif: "sarif",
+  html: "html",
+  pdf: "pdf",
+  prometheus: "prom",
+  csv: "csv",
+  markdown: "md",
+  "gitlab-sast": "gitlab-sast.json",
+  policyreport: "policyreport.yaml",
 };
 /** the formats that place a finding; what the others carry instead */
 const NO_LINE: Partial<Record<Format, string>> = {
@@ -71,7 +81,11 @@ const readers: Record<Exclude<Format, "prometheus" | "json" | "yaml">, (out: str
         if (tc.failure) {
           // the failure text: message, then file:line:col of each field (the finding's own first)
           const body: string = typeof tc.failure === "string" ? tc.failure : tc.failure["#text"];
-          const first = body.split("\n").slice(1).map((l) => lineAfter(l, file(tc.name))).find((n) => n !== undefined);
+          const first = body
+            .split("\n")
+            .slice(1)
+            .map((l) => lineAfter(l, file(tc.name)))
+            .find((n) => n !== undefined);
           lines.set(`${k} (failure text)`, first);
         }
       }
@@ -229,7 +243,15 @@ let outputs: Outputs;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-view-"));
   // log-agent's host PID finding excepted, so the formats that list excepted findings have one
-  const exceptions = [{ name: "agent-needs-host-pid", policyType: "postureExceptionPolicy", actions: ["alertOnly"], resources: [{ designatorType: "Attributes", attributes: { kind: "DaemonSet", name: "log-agent" } }], posturePolicies: [{ controlID: "C-0038" }] }];
+  const exceptions = [
+    {
+      name: "agent-needs-host-pid",
+      policyType: "postureExceptionPolicy",
+      actions: ["alertOnly"],
+      resources: [{ designatorType: "Attributes", attributes: { kind: "DaemonSet", name: "log-agent" } }],
+      posturePolicies: [{ controlID: "C-0038" }],
+    },
+  ];
   fs.writeFileSync(path.join(dir, "exceptions.json"), JSON.stringify(exceptions));
   const r = runCli(["scan", "examples/", "--exceptions", path.join(dir, "exceptions.json"), "--format", FORMATS.join(","), "--output", path.join(dir, "report")]);
   if (r.code !== 0 && r.code !== 1) throw new Error(r.stderr);
@@ -289,7 +311,12 @@ describe("one line per finding across the 12 formats", () => {
 
 describe("the view", () => {
   const resource = (paths: any[], source: any = { file: "a.yaml", line: 3, column: 1 }): any => ({
-    resourceID: "apps/v1/ns/Deployment/d", apiVersion: "apps/v1", kind: "Deployment", name: "d", namespace: "ns", source,
+    resourceID: "apps/v1/ns/Deployment/d",
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: "d",
+    namespace: "ns",
+    source,
     findings: [{ controlID: "C-0001", status: "failed", message: "m", paths, relatedObjects: [] }],
   });
 
@@ -321,8 +348,20 @@ describe("the view", () => {
       const v = findingView(r, r.findings[0]);
       return [v.line, v.column, v.at?.path];
     };
-    expect(at([{ type: "failed", path: "a" }, { type: "fix", path: "b", line: 4, column: 2 }, { type: "review", path: "c", line: 6, column: 2 }, { type: "delete", path: "d", line: 8, column: 2 }])).toEqual([8, 2, "d"]);
-    expect(at([{ type: "fix", path: "b", line: 4, column: 2 }, { type: "review", path: "c", line: 6, column: 2 }])).toEqual([6, 2, "c"]);
+    expect(
+      at([
+        { type: "failed", path: "a" },
+        { type: "fix", path: "b", line: 4, column: 2 },
+        { type: "review", path: "c", line: 6, column: 2 },
+        { type: "delete", path: "d", line: 8, column: 2 },
+      ]),
+    ).toEqual([8, 2, "d"]);
+    expect(
+      at([
+        { type: "fix", path: "b", line: 4, column: 2 },
+        { type: "review", path: "c", line: 6, column: 2 },
+      ]),
+    ).toEqual([6, 2, "c"]);
     expect(at([{ type: "failed", path: "a" }])).toEqual([3, 1, undefined]);
     expect(at([])).toEqual([3, 1, undefined]);
     expect(at([], { file: "<stdin>" })).toEqual([undefined, undefined, undefined]);

@@ -52,11 +52,24 @@ describe("policy runtime", () => {
     runtime.setConfig({ postureControlInputs: defaultConfigInputs() });
     const whole = runtime.evaluate(result.objects, split, { crossChunkSize: Infinity });
     const chunked = runtime.evaluate(result.objects, split, { crossChunkSize: 37 });
-    const perRule = (alerts: typeof whole.alerts) => Object.fromEntries(split.map((r) => [r.name, alerts.filter((a) => a.rule === r.name).map(key).sort()]));
+    const perRule = (alerts: typeof whole.alerts) =>
+      Object.fromEntries(
+        split.map((r) => [
+          r.name,
+          alerts
+            .filter((a) => a.rule === r.name)
+            .map(key)
+            .sort(),
+        ]),
+      );
     const expected = perRule(whole.alerts);
     expect(perRule(chunked.alerts)).toEqual(expected);
     // the fixtures make most of these rules fire, so the comparison is not of empty sets
-    expect(Object.entries(expected).filter(([, l]) => l.length === 0).map(([name]) => name)).toEqual([]);
+    expect(
+      Object.entries(expected)
+        .filter(([, l]) => l.length === 0)
+        .map(([name]) => name),
+    ).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -64,7 +77,11 @@ describe("policy runtime", () => {
     const runtime = await PolicyRuntime.load();
     runtime.setConfig({ postureControlInputs: defaultConfigInputs() });
     const registry = Registry.load();
-    const obj = { id: 0, object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx" }] } }, source: { file: "x", docIndex: 0, itemPath: [] } };
+    const obj = {
+      id: 0,
+      object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx" }] } },
+      source: { file: "x", docIndex: 0, itemPath: [] },
+    };
     const only = registry.rules.filter((r) => r.name === "host-network-access");
     const { alerts } = runtime.evaluate([obj], only);
     expect(new Set(alerts.map((a) => a.rule))).toEqual(new Set(["host-network-access"]));

@@ -6,28 +6,58 @@ import { applyBaseline } from "../src/core/scoring/baseline.js";
 import { gate } from "../src/core/scoring/gate.js";
 import { severityOf, type Alert, type ScanObject } from "../src/core/model.js";
 
-const fact = (id: string, baseScore: number, matchKinds: string[], needs = ["objects"]): ControlFacts => ({ id, name: `control ${id}`, baseScore, scopes: [], matchKinds, configInputs: [], needs, category: "", mitre: [] });
+const fact = (id: string, baseScore: number, matchKinds: string[], needs = ["objects"]): ControlFacts => ({
+  id,
+  name: `control ${id}`,
+  baseScore,
+  scopes: [],
+  matchKinds,
+  configInputs: [],
+  needs,
+  category: "",
+  mitre: [],
+});
 const registry = new Registry(
   [fact("C-0001", 9, ["Pod"]), fact("C-0002", 5, ["Pod", "Deployment"]), fact("C-0003", 2, ["Service"]), fact("C-0004", 7, ["Node"], ["host"])],
-  [{ name: "F1", controls: ["C-0001", "C-0002", "C-0003"], scopes: [] }, { name: "F2", controls: ["C-0004"], scopes: [] }],
+  [
+    { name: "F1", controls: ["C-0001", "C-0002", "C-0003"], scopes: [] },
+    { name: "F2", controls: ["C-0004"], scopes: [] },
+  ],
   [
     { name: "r1", controls: ["C-0001"], matchKinds: ["Pod"], configInputs: [], crossObject: false },
     { name: "r2", controls: ["C-0002"], matchKinds: ["Pod", "Deployment"], configInputs: [], crossObject: false },
     { name: "r3", controls: ["C-0003"], matchKinds: ["Service"], configInputs: [], crossObject: false },
   ],
 );
-const obj = (id: number, kind: string, name: string, apiVersion = "v1"): ScanObject => ({ id, object: { apiVersion, kind, metadata: { name, namespace: "ns" } }, source: { file: "f.yaml", docIndex: id, itemPath: [] } });
+const obj = (id: number, kind: string, name: string, apiVersion = "v1"): ScanObject => ({
+  id,
+  object: { apiVersion, kind, metadata: { name, namespace: "ns" } },
+  source: { file: "f.yaml", docIndex: id, itemPath: [] },
+});
 const objects = [obj(0, "Pod", "a"), obj(1, "Pod", "b"), obj(2, "Deployment", "d", "apps/v1"), obj(3, "Pod", "c")];
 const alert = (rule: string, id: number, extra: Partial<Alert> = {}): Alert => ({
-  rule, message: "m", objects: [{ apiVersion: objects[id].object.apiVersion, kind: objects[id].object.kind, name: objects[id].object.metadata!.name!, namespace: "ns", id }],
-  relatedObjects: [], failedPaths: ["spec.x"], reviewPaths: [], deletePaths: [], fixPaths: [{ path: "spec.y", value: "true" }], ...extra,
+  rule,
+  message: "m",
+  objects: [{ apiVersion: objects[id].object.apiVersion, kind: objects[id].object.kind, name: objects[id].object.metadata!.name!, namespace: "ns", id }],
+  relatedObjects: [],
+  failedPaths: ["spec.x"],
+  reviewPaths: [],
+  deletePaths: [],
+  fixPaths: [{ path: "spec.y", value: "true" }],
+  ...extra,
 });
 
 function run(alerts: Alert[]) {
   return score({
-    registry, controls: [...registry.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 }, findings: FindingCollector.of([...registry.controls.values()], alerts),
+    registry,
+    controls: [...registry.controls.values()],
+    source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
+    findings: FindingCollector.of([...registry.controls.values()], alerts),
     resolve: (reqs) => reqs.forEach((r) => r.done(r.path === "spec.x" ? { line: 7, column: 3, exact: true } : { line: 1, column: 1, exact: r.path === "" })),
-    target: { kind: "files", paths: ["f.yaml"] }, startedAt: new Date(), generator: { name: "t", version: "0" }, warnings: [],
+    target: { kind: "files", paths: ["f.yaml"] },
+    startedAt: new Date(),
+    generator: { name: "t", version: "0" },
+    warnings: [],
   });
 }
 
@@ -116,9 +146,18 @@ describe("manual review", () => {
   it("a control whose rule raises an alert naming no object is skipped as needing manual review", () => {
     const reg = new Registry([fact("C-0246", 5, [])], [], [{ name: "rule-manual", controls: ["C-0246"], matchKinds: [], configInputs: [], crossObject: true }]);
     const r = score({
-      registry: reg, controls: [...reg.controls.values()], source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
-      findings: FindingCollector.of([...reg.controls.values()], [{ rule: "rule-manual", message: "review", objects: [], relatedObjects: [], failedPaths: [], reviewPaths: [], deletePaths: [], fixPaths: [] }]),
-      resolve: () => undefined, target: { kind: "files", paths: [] }, startedAt: new Date(), generator: { name: "t", version: "0" }, warnings: [],
+      registry: reg,
+      controls: [...reg.controls.values()],
+      source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
+      findings: FindingCollector.of(
+        [...reg.controls.values()],
+        [{ rule: "rule-manual", message: "review", objects: [], relatedObjects: [], failedPaths: [], reviewPaths: [], deletePaths: [], fixPaths: [] }],
+      ),
+      resolve: () => undefined,
+      target: { kind: "files", paths: [] },
+      startedAt: new Date(),
+      generator: { name: "t", version: "0" },
+      warnings: [],
     });
     expect(r.controls[0]).toMatchObject({ status: "skipped", skipReason: "needs manual review" });
     expect(r.summary.complianceScore).toBeUndefined();

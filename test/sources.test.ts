@@ -28,7 +28,14 @@ describe("file source", () => {
     const dir = tmpFiles({
       "a.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s1}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s2}\n",
       "nested/deeper/b.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1}\n",
-      "c.json": JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "p1" } }, { apiVersion: "v1", kind: "Pod", metadata: { name: "p2" } }] }),
+      "c.json": JSON.stringify({
+        apiVersion: "v1",
+        kind: "List",
+        items: [
+          { apiVersion: "v1", kind: "Pod", metadata: { name: "p1" } },
+          { apiVersion: "v1", kind: "Pod", metadata: { name: "p2" } },
+        ],
+      }),
       "d.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleList\nitems:\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: Role\n  metadata: {name: r1}\n",
       "notes.txt": "apiVersion: v1\nkind: Pod\n",
       "values.yaml": "replicaCount: 3\n",
@@ -73,7 +80,8 @@ describe("file source", () => {
   });
 
   it("resolves positions inside a JSON List item", async () => {
-    const json = '{"apiVersion": "v1", "kind": "List", "items": [\n  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}},\n  {"apiVersion": "v1", "kind": "Pod",\n   "metadata": {"name": "b"}}\n]}\n';
+    const json =
+      '{"apiVersion": "v1", "kind": "List", "items": [\n  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}},\n  {"apiVersion": "v1", "kind": "Pod",\n   "metadata": {"name": "b"}}\n]}\n';
     const dir = tmpFiles({ "l.json": json });
     const { result, positions } = await readFileSources([path.join(dir, "l.json")]);
     expect(positions.resolve(result.objects[1].source, "metadata.name")).toEqual({ line: 4, column: 17, exact: true });

@@ -36,7 +36,10 @@ describe("runTool", () => {
   it("stops a tool that hangs at its deadline, and on abort", async () => {
     const sleeper = script("sleeper", "exec sleep 30");
     const t0 = Date.now();
-    await expect(runTool({ command: sleeper, args: [], maxBytes: 1024, timeoutMs: 300, label: "helm template" })).rejects.toMatchObject({ failure: "timeout", message: "helm template did not finish within 0.3 s" });
+    await expect(runTool({ command: sleeper, args: [], maxBytes: 1024, timeoutMs: 300, label: "helm template" })).rejects.toMatchObject({
+      failure: "timeout",
+      message: "helm template did not finish within 0.3 s",
+    });
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error("stop")), 200);
     await expect(runTool({ command: sleeper, args: [], maxBytes: 1024, signal: ac.signal })).rejects.toThrow("stop");
@@ -45,7 +48,11 @@ describe("runTool", () => {
 
   it("a tool that fails keeps its stderr for the caller; a missing one is one line", async () => {
     const failing = script("failing", 'echo "Error: bad chart" >&2; exit 3');
-    await expect(runTool({ command: failing, args: [], maxBytes: 1024, label: "helm template" })).rejects.toMatchObject({ failure: "failed", stderr: "Error: bad chart\n", message: "helm template failed (exit code 3)" });
+    await expect(runTool({ command: failing, args: [], maxBytes: 1024, label: "helm template" })).rejects.toMatchObject({
+      failure: "failed",
+      stderr: "Error: bad chart\n",
+      message: "helm template failed (exit code 3)",
+    });
     await expect(runTool({ command: path.join(dir, "nope"), args: [], maxBytes: 1024, label: "kustomize" })).rejects.toMatchObject({ failure: "not-found", message: "kustomize not found" });
   });
 

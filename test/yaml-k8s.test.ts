@@ -44,7 +44,8 @@ describe("YAML as Kubernetes reads it", () => {
 
   it("booleans, octal and timestamp-looking names in a manifest, quoted ones stay strings", async () => {
     const dir = tmpFiles({
-      "p.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: 2024-01-01\n  labels: {a: \"yes\", b: 'on'}\nspec:\n  hostNetwork: Yes\n  hostPID: ON\n  containers:\n  - name: c\n    image: i\n    securityContext: {privileged: y, runAsUser: 0755, allowPrivilegeEscalation: Off}\n",
+      "p.yaml":
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: 2024-01-01\n  labels: {a: \"yes\", b: 'on'}\nspec:\n  hostNetwork: Yes\n  hostPID: ON\n  containers:\n  - name: c\n    image: i\n    securityContext: {privileged: y, runAsUser: 0755, allowPrivilegeEscalation: Off}\n",
     });
     const r = await objectsOf([dir]);
     expect(r.skippedFiles).toEqual([]);
@@ -103,7 +104,8 @@ describe("YAML as Kubernetes reads it", () => {
   });
 
   it("nesting as deep as the API server takes is read in YAML as in JSON (found by the fuzzer: js-yaml's default refused 101 levels); deeper is one line, never a crash", async () => {
-    const pod = (name: string, x: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - &c {name: c, image: nginx, securityContext: {privileged: true}}\n  - <<: *c\n    name: d\n  x: ${x}\n`;
+    const pod = (name: string, x: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - &c {name: c, image: nginx, securityContext: {privileged: true}}\n  - <<: *c\n    name: d\n  x: ${x}\n`;
     const block = (d: number) => "\n" + Array.from({ length: d }, (_, i) => `${" ".repeat(4 + 2 * i)}a:`).join("\n") + " *c";
     const dir = tmpFiles({
       "flow.yaml": pod("flow", "{a: ".repeat(300) + "1" + "}".repeat(300)),
@@ -130,7 +132,8 @@ describe("YAML as Kubernetes reads it", () => {
 
   it("a duplicate key is reported with its line and key; the object is scanned with the last value, as kubectl applies it", async () => {
     const dir = tmpFiles({
-      "d.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: ok}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: twice}\n  spec:\n    containers:\n    - name: a\n      image: first\n      image: second\n",
+      "d.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: ok}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: twice}\n  spec:\n    containers:\n    - name: a\n      image: first\n      image: second\n",
     });
     const r = await objectsOf([dir]);
     expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(["fine", "ok", "twice"]);
@@ -139,9 +142,16 @@ describe("YAML as Kubernetes reads it", () => {
   });
 
   it("the alias guard counts expansions whatever the anchors are called", () => {
-    for (const names of [["a", "b", "c", "d", "e", "f"], ["ä", "ö", "ü", "ß", "é", "ñ"], ["a/1", "b/2", "c/3", "d/4", "e/5", "f/6"]]) {
+    for (const names of [
+      ["a", "b", "c", "d", "e", "f"],
+      ["ä", "ö", "ü", "ß", "é", "ñ"],
+      ["a/1", "b/2", "c/3", "d/4", "e/5", "f/6"],
+    ]) {
       let text = `l0: &${names[0]} [x,x,x,x,x,x,x,x,x]\n`;
-      for (let i = 1; i < names.length; i++) text += `l${i}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(",")}]\n`;
+      for (let i = 1; i < names.length; i++)
+        text += `l${i}: &${names[i]} [${Array(9)
+          .fill(`*${names[i - 1]}`)
+          .join(",")}]\n`;
       const t0 = performance.now();
       const r = parseManifests("bomb.yaml", text, false);
       expect(r.error?.reason, names.join(" ")).toBe("YAML aliases expand too much (possible alias bomb), not read");
@@ -159,7 +169,7 @@ describe("YAML as Kubernetes reads it", () => {
 
 describe("parse errors say where and what, never the content", () => {
   it("invalid JSON (a .json link to a credentials file) names the line and column only", async () => {
-    const dir = tmpFiles({ "creds": "ghp_SuperSecretToken0123456789abcdef\n", "bad.json": '{\n  "a": 1,\n  "token": ghp_SuperSecretToken0123456789abcdef\n}\n' });
+    const dir = tmpFiles({ creds: "ghp_SuperSecretToken0123456789abcdef\n", "bad.json": '{\n  "a": 1,\n  "token": ghp_SuperSecretToken0123456789abcdef\n}\n' });
     fs.symlinkSync(path.join(dir, "creds"), path.join(dir, "leak.json"));
     const r = await objectsOf([dir]);
     expect(r.skippedFiles).toEqual([

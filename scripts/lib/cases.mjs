@@ -20,7 +20,10 @@ export function readCaseObjects(caseDir) {
 
 function expand(doc, out) {
   if (doc === null || typeof doc !== "object") return;
-  if (Array.isArray(doc)) { for (const d of doc) expand(d, out); return; }
+  if (Array.isArray(doc)) {
+    for (const d of doc) expand(d, out);
+    return;
+  }
   if (typeof doc.kind === "string" && doc.kind.endsWith("List") && Array.isArray(doc.items)) {
     for (const d of doc.items) expand(d, out);
     return;
@@ -51,8 +54,7 @@ export function listCases(rootDir) {
 
 // The reference often omits an object's namespace (and, for a few external objects, its
 // name); then objects are matched on the fields it does give.
-const objKey = (o, withNs, withName = true) =>
-  `${o.kind ?? ""}/${withNs ? o.namespace ?? o.metadata?.namespace ?? "" : ""}/${withName ? o.name ?? o.metadata?.name ?? "" : ""}`;
+const objKey = (o, withNs, withName = true) => `${o.kind ?? ""}/${withNs ? (o.namespace ?? o.metadata?.namespace ?? "") : ""}/${withName ? (o.name ?? o.metadata?.name ?? "") : ""}`;
 const sorted = (xs) => [...xs].sort();
 
 // The reference sometimes names the flagged object under externalObjects instead of objects.
@@ -73,7 +75,7 @@ export function compareAlerts(expected, got) {
   const withName = expected.every((a) => [...(a.objects ?? []), ...(a.externalObjects ?? [])].every((o) => "name" in o || o.metadata?.name !== undefined));
   const e = expected.map((a) => alertSummary(a, withNs, withName));
   const g = got.map((a) => alertSummary(a, withNs, withName));
-  const verdict = (e.length > 0) === (g.length > 0);
+  const verdict = e.length > 0 === g.length > 0;
   const ms = (xs) => sorted(xs.flatMap((x) => (x.objects ? x.objects.split(",") : [])));
   const objects = JSON.stringify(ms(e)) === JSON.stringify(ms(g));
   const byObj = (xs) => {
@@ -108,8 +110,10 @@ export function evaluateCase(runtime, rules, c, defaults) {
 /** Pretty diff lines for a failed comparison. */
 export function diffLines(cmp) {
   const lines = [];
-  const fmt = (a) => `${a.objects || "(no object)"} failed=${JSON.stringify(a.failedPaths)} review=${JSON.stringify(a.reviewPaths)} delete=${JSON.stringify(a.deletePaths)} fix=${JSON.stringify(a.fixPaths)}`;
-  const e = cmp.expected.map(fmt), g = cmp.got.map(fmt);
+  const fmt = (a) =>
+    `${a.objects || "(no object)"} failed=${JSON.stringify(a.failedPaths)} review=${JSON.stringify(a.reviewPaths)} delete=${JSON.stringify(a.deletePaths)} fix=${JSON.stringify(a.fixPaths)}`;
+  const e = cmp.expected.map(fmt),
+    g = cmp.got.map(fmt);
   for (const x of e) if (!g.includes(x)) lines.push(`  - expected: ${x}`);
   for (const x of g) if (!e.includes(x)) lines.push(`  + got:      ${x}`);
   return lines;

@@ -97,7 +97,10 @@ export function clusterScanOptions(flags: Pick<ScanFlagValues, "kubeconfig" | "c
     context: flags.context,
     namespace: flags["all-namespaces"] ? undefined : flags.namespace,
     selector: flags.selector,
-    excludeNamespaces: flags["exclude-namespaces"]?.split(",").map((x) => x.trim()).filter(Boolean),
+    excludeNamespaces: flags["exclude-namespaces"]
+      ?.split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
     pageSize: flags["page-size"],
   };
 }
@@ -126,7 +129,10 @@ export interface ScanWhat {
 }
 
 /** The scan request the flags describe; the files they name (controls config, exceptions, baseline) are read here. */
-export function scanRequest(flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks" | "max-objects"> & Parameters<typeof clusterScanOptions>[0], what: ScanWhat): ScanRequest {
+export function scanRequest(
+  flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks" | "max-objects"> & Parameters<typeof clusterScanOptions>[0],
+  what: ScanWhat,
+): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
   const files = { maxFileBytes: flags["max-file-size"] * 1024 * 1024, followSymlinks: flags["follow-symlinks"], readStdin: (max: number) => readStdin(max, process.stdin) };
   const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : lazyClusterSource(clusterScanOptions(flags)));
@@ -207,7 +213,8 @@ export function scanOutcome(
   if (partial.length) lines.push(`warning: ${partial.length} control${partial.length === 1 ? "" : "s"} skipped because some kinds could not be listed (${oneLine([...unlisted].join("; "))})`);
   // fail closed: objects a rule could not evaluate are named, and fail the scan unless allowed
   const unevaluated = report.resources.flatMap((r) => r.findings.filter((f) => f.error !== undefined).map((f) => ({ r, f })));
-  for (const { r, f } of unevaluated) lines.push(`${oneLine(loc(r.source?.file, r.source?.line), 200)}: ${oneLine(r.kind, 60)}/${oneLine(r.name, 100)}: ${f.controlID} not evaluated: ${oneLine(f.error!, 300)}`);
+  for (const { r, f } of unevaluated)
+    lines.push(`${oneLine(loc(r.source?.file, r.source?.line), 200)}: ${oneLine(r.kind, 60)}/${oneLine(r.name, 100)}: ${f.controlID} not evaluated: ${oneLine(f.error!, 300)}`);
   if (unevaluated.length && !flags["allow-errors"]) {
     const n = report.summary.resources.unevaluated ?? unevaluated.length;
     lines.push(`error: ${n} resource${n === 1 ? "" : "s"} could not be evaluated by every rule (listed above; counted as failed; --allow-errors to exit by the thresholds)`);
@@ -226,7 +233,10 @@ export function scanOutcome(
 /** The formats asked for: --format a,b, else the one --output's extension names, else pretty. */
 export function parseFormats(format: string | undefined, output: string | undefined): Format[] {
   if (format === undefined) return [(output && formatFromExtension(output)) || "pretty"];
-  const names = format.split(",").map((x) => x.trim()).filter(Boolean);
+  const names = format
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !isFormat(n));
   if (bad.length || !names.length) fail(`unknown format "${bad.join(",") || format}" (formats: ${FORMATS.join(", ")})`);
   const unique = [...new Set(names)] as Format[];
@@ -248,7 +258,9 @@ async function writeReports(report: ScanReport, formats: Format[], flags: ScanFl
     } catch (e) {
       // V8 holds strings up to about 512 MB: a format that renders to one string ends there
       if (e instanceof RangeError && /string length/i.test(e.message)) {
-        fail(`the ${format} report of this scan is larger than one string can hold (${report.resources.length} resources with findings): use --format json, which is written in pieces, or scan less at a time`);
+        fail(
+          `the ${format} report of this scan is larger than one string can hold (${report.resources.length} resources with findings): use --format json, which is written in pieces, or scan less at a time`,
+        );
       }
       throw e;
     }

@@ -7,9 +7,7 @@ export default class Diff extends Command {
   static summary = "Compare two json reports: which failed findings are new, fixed or unchanged";
   static description =
     "Findings are matched by resource ID + control + failed field, so reordered files and shifted lines do not count as changes. Exit code 1 when the newer report has new failed findings.";
-  static examples = [
-    "<%= config.bin %> scan k8s/ -o before.json && <%= config.bin %> scan k8s/ -o after.json && <%= config.bin %> diff before.json after.json",
-  ];
+  static examples = ["<%= config.bin %> scan k8s/ -o before.json && <%= config.bin %> scan k8s/ -o after.json && <%= config.bin %> diff before.json after.json"];
   static args = {
     old: Args.string({ description: "the earlier json report", required: true }),
     new: Args.string({ description: "the later json report", required: true }),

@@ -31,4 +31,9 @@ export default class Explain extends Command {
   }
 }
 
-const indent = (s: string) => s.trim().split("\n").map((l) => `  ${l}`).join("\n");
+const indent = (s: string) =>
+  s
+    .trim()
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");

@@ -48,7 +48,11 @@ export default class ServeMetrics extends Command {
     const { argv, flags } = await this.parse(ServeMetrics);
     const paths = argv as string[];
     if (paths.includes("-") && flags.interval > 0) fail("stdin (-) can be read only once: use --interval 0, or scan files");
-    const list = (s: string | undefined) => s?.split(",").map((x) => x.trim()).filter(Boolean);
+    const list = (s: string | undefined) =>
+      s
+        ?.split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
     const server = new MetricsServer({
       host: flags.host,
       port: flags.port,

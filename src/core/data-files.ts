@@ -33,7 +33,11 @@ const sea: SeaApi | undefined = (() => {
 export const inExecutable = sea !== undefined;
 
 /** Asset key of a data file: its path in the package, with forward slashes (scripts/sea.mjs uses the same). */
-export const assetKey = (...parts: string[]) => parts.join("/").split(/[\\/]+/).join("/");
+export const assetKey = (...parts: string[]) =>
+  parts
+    .join("/")
+    .split(/[\\/]+/)
+    .join("/");
 
 /** The bytes of one of the package's data files; throws ENOENT like fs when there is none. */
 export function readData(...parts: string[]): Buffer<ArrayBuffer> {

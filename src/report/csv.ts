@@ -11,8 +11,21 @@ import { findingView, type FieldView } from "./view.js";
 import type { Reporter } from "./index.js";
 
 export const CSV_COLUMNS = [
-  "severity", "controlID", "controlName", "status", "resourceID", "kind", "namespace", "name",
-  "file", "line", "column", "failedPaths", "fixPaths", "message", "exception",
+  "severity",
+  "controlID",
+  "controlName",
+  "status",
+  "resourceID",
+  "kind",
+  "namespace",
+  "name",
+  "file",
+  "line",
+  "column",
+  "failedPaths",
+  "fixPaths",
+  "message",
+  "exception",
 ] as const;
 
 export function renderCsv(report: ScanReport): string {

@@ -8,13 +8,19 @@ type ControlInfo = Pick<ScanReport["controls"][number], "id" | "name" | "severit
 
 export function renderDiffJson(diff: ReportDiff, controls: Map<string, ControlInfo>): string {
   const withControl = (i: FindingItem) => ({ ...i, controlName: controls.get(i.controlID)?.name, severity: controls.get(i.controlID)?.severity });
-  return JSON.stringify({
-    summary: { new: diff.new.length, fixed: diff.fixed.length, unchanged: diff.unchanged.length, unscanned: diff.unscanned.length },
-    new: diff.new.map(withControl),
-    fixed: diff.fixed.map(withControl),
-    unchanged: diff.unchanged.map(withControl),
-    unscanned: diff.unscanned.map(withControl),
-  }, null, 2) + "\n";
+  return (
+    JSON.stringify(
+      {
+        summary: { new: diff.new.length, fixed: diff.fixed.length, unchanged: diff.unchanged.length, unscanned: diff.unscanned.length },
+        new: diff.new.map(withControl),
+        fixed: diff.fixed.map(withControl),
+        unchanged: diff.unchanged.map(withControl),
+        unscanned: diff.unscanned.map(withControl),
+      },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 export function renderDiffPretty(diff: ReportDiff, controls: Map<string, ControlInfo>, opts: { color: boolean; unchanged: boolean }): string {
@@ -38,7 +44,9 @@ export function renderDiffPretty(diff: ReportDiff, controls: Map<string, Control
   section("Fixed", diff.fixed, c.green);
   if (opts.unchanged) section("Unchanged", diff.unchanged, (s) => s);
   if (diff.unscanned.length) section("Not rescanned: the later scan could not read their file", diff.unscanned, c.yellow);
-  out.push(`${diff.new.length} new, ${diff.fixed.length} fixed, ${diff.unchanged.length} unchanged failed finding${diff.unchanged.length === 1 ? "" : "s"}` +
-    (diff.unscanned.length ? `, ${diff.unscanned.length} not rescanned` : ""));
+  out.push(
+    `${diff.new.length} new, ${diff.fixed.length} fixed, ${diff.unchanged.length} unchanged failed finding${diff.unchanged.length === 1 ? "" : "s"}` +
+      (diff.unscanned.length ? `, ${diff.unscanned.length} not rescanned` : ""),
+  );
   return out.join("\n") + "\n";
 }

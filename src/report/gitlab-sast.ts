@@ -41,10 +41,7 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
       vulnerabilities.push({
         id: stableId(r.source?.file ?? "", r.resourceID, f.controlID),
         name: name.slice(0, 255),
-        description: clip(
-          [f.message, `Resource: \`${r.resourceID}\``, doc && [doc.description, doc.why].filter(Boolean).join("\n\n"), failedList(view)].filter(Boolean).join("\n\n"),
-          1_048_576,
-        ),
+        description: clip([f.message, `Resource: \`${r.resourceID}\``, doc && [doc.description, doc.why].filter(Boolean).join("\n\n"), failedList(view)].filter(Boolean).join("\n\n"), 1_048_576),
         severity: ctl?.severity ?? "Unknown",
         solution: clip([doc?.remediation, fixList(view)].filter(Boolean).join("\n\n"), 7000) || undefined,
         location: location(view),
@@ -68,10 +65,7 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
       start_time: gitlabTime(start),
       end_time: gitlabTime(start + Math.max(0, report.durationMs)),
       status: "success",
-      messages: [
-        ...report.warnings.map((value) => ({ level: "warn", value })),
-        ...report.skippedFiles.map((s) => ({ level: "warn", value: `${loc(s.file, s.line)}: ${s.reason}` })),
-      ],
+      messages: [...report.warnings.map((value) => ({ level: "warn", value })), ...report.skippedFiles.map((s) => ({ level: "warn", value: `${loc(s.file, s.line)}: ${s.reason}` }))],
     },
     vulnerabilities,
   };
@@ -90,9 +84,7 @@ function location(view: FindingView): { file: string; start_line?: number; end_l
 }
 
 function failedList(view: FindingView): string {
-  return view.failed.length
-    ? "Failed fields:\n" + view.failed.map((p) => `- ${p.failed ? "" : "review "}\`${p.path}\`${p.line !== undefined ? ` (line ${p.line})` : ""}`).join("\n")
-    : "";
+  return view.failed.length ? "Failed fields:\n" + view.failed.map((p) => `- ${p.failed ? "" : "review "}\`${p.path}\`${p.line !== undefined ? ` (line ${p.line})` : ""}`).join("\n") : "";
 }
 
 function fixList(view: FindingView): string {

@@ -27,7 +27,6 @@ function scoreClass(score: number | undefined): string {
   return score >= 90 ? "good" : score >= 70 ? "fair" : "poor";
 }
 
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -110,7 +109,8 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
 
   // summary cards
   const sevItems = SEVERITIES.map(
-    (sev) => `<li><span class="sev sev-${sev}${(s.failedBySeverity[sev] ?? 0) === 0 ? " zero" : ""}" data-severity="${sev}" title="failed ${sev} controls">${esc(s.failedBySeverity[sev] ?? 0)} ${sev}</span></li>`,
+    (sev) =>
+      `<li><span class="sev sev-${sev}${(s.failedBySeverity[sev] ?? 0) === 0 ? " zero" : ""}" data-severity="${sev}" title="failed ${sev} controls">${esc(s.failedBySeverity[sev] ?? 0)} ${sev}</span></li>`,
   ).join("");
   parts.push(`<section class="cards" aria-label="Summary">
 <div class="card"><div class="label">Compliance score</div><div class="big ${scoreClass(s.complianceScore)}" data-testid="score-overall">${esc(formatScore(s.complianceScore))}</div></div>
@@ -228,7 +228,12 @@ function targetRows(report: ScanReport): string {
 /** ISO time without milliseconds, in UTC, so the page reads the same everywhere. */
 function formatDate(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC");
 }
 
 function findingHtml(view: FindingView, ctl: ControlResult | undefined, opts: Pick<RenderOptions, "doc">): string {
@@ -239,7 +244,9 @@ function findingHtml(view: FindingView, ctl: ControlResult | undefined, opts: Pi
     return `<section class="finding excepted" data-finding="${id}"><span class="mono">${id}</span> ${name}: passed (excepted by ${esc(f.exception ?? "an exception")})</section>`;
   }
   const sev = ctl ? `<span class="sev sev-${esc(ctl.severity)}">${esc(ctl.severity)}</span> ` : "";
-  const paths = view.fields.map((p) => `<li>${fieldText(p, view.file, { at: (x) => `<span class="at mono">${esc(x)}</span>`, code: (x) => `<code>${esc(x)}</code>`, fix: (x) => `<span class="fix">${x}</span>` })}</li>`).join("");
+  const paths = view.fields
+    .map((p) => `<li>${fieldText(p, view.file, { at: (x) => `<span class="at mono">${esc(x)}</span>`, code: (x) => `<code>${esc(x)}</code>`, fix: (x) => `<span class="fix">${x}</span>` })}</li>`)
+    .join("");
   const related = f.relatedObjects.length ? `<div class="msg">related: ${esc(f.relatedObjects.join(", "))}</div>` : "";
   const remediation = opts.doc?.(f.controlID)?.remediation;
   return (
@@ -251,6 +258,5 @@ function findingHtml(view: FindingView, ctl: ControlResult | undefined, opts: Pi
     `</section>`
   );
 }
-
 
 export const reporter: Reporter = { ext: "html", render: (report, opts) => renderHtml(report, opts) };

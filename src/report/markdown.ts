@@ -134,9 +134,7 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
   }
 
   const rank = (x: Severity) => SEVERITY_ORDER.indexOf(x);
-  const failed = report.controls
-    .filter((c) => c.status === "failed")
-    .sort((x, y) => rank(x.severity) - rank(y.severity) || y.resources.failed - x.resources.failed || x.id.localeCompare(y.id));
+  const failed = report.controls.filter((c) => c.status === "failed").sort((x, y) => rank(x.severity) - rank(y.severity) || y.resources.failed - x.resources.failed || x.id.localeCompare(y.id));
   if (failed.length) {
     const t = fitTable(
       ["Severity", "Control", "Name", "Failed", "Excepted", "Score"],
@@ -219,7 +217,12 @@ function detailsBlock(
     const fixes = view.fixes.map((p) => fixText(p, mdCode)).join("<br>");
     return files ? [mdCode(r.resourceID), where, fields, fixes] : [mdCode(r.resourceID), fields, fixes];
   });
-  const t = fitTable(header, rows, header.map(() => "l" as const), room - head.length - fix.length - tail.length);
+  const t = fitTable(
+    header,
+    rows,
+    header.map(() => "l" as const),
+    room - head.length - fix.length - tail.length,
+  );
   if (!t) return undefined;
   return { text: head + fix + t.text + tail, cut: t.shown < rows.length };
 }

@@ -157,7 +157,13 @@ export class Writer {
       const h = this.lineHeight(head) + 2;
       this.ensure(h + this.lineHeight({ size }));
       this.page.drawRectangle({ x: MARGIN, y: this.y - h, width: CONTENT_W, height: h, color: PANEL });
-      this.cells(columns, columns.map((c) => c.title.toUpperCase()), head, pad, () => undefined);
+      this.cells(
+        columns,
+        columns.map((c) => c.title.toUpperCase()),
+        head,
+        pad,
+        () => undefined,
+      );
       this.gap(2);
     };
     drawHeader();

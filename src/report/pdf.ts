@@ -35,7 +35,6 @@ function scoreColor(score: number | undefined): RGB {
   return score >= 90 ? GOOD : score >= 70 ? FAIR : POOR;
 }
 
-
 export async function renderPdf(report: ScanReport): Promise<Uint8Array> {
   // metadata set by hand below, from the report, so the same report gives the same bytes
   const doc = await PDFDocument.create({ updateMetadata: false });
@@ -81,10 +80,9 @@ export async function renderPdf(report: ScanReport): Promise<Uint8Array> {
   w.y = top;
   w.text(formatScore(s.complianceScore), { ...scoreStyle, color: scoreColor(s.complianceScore) }, MARGIN + w.width("Compliance score: ", scoreStyle));
   w.gap(4);
-  w.text(
-    `Controls: ${s.controls.total} (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)    Resources: ${s.resources.total} (${s.resources.failed} failed)`,
-    { size: 10 },
-  );
+  w.text(`Controls: ${s.controls.total} (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)    Resources: ${s.resources.total} (${s.resources.failed} failed)`, {
+    size: 10,
+  });
   w.gap(2);
   // severity counts as coloured labels on one line
   const sevStyle: Style = { size: 10, bold: true };
@@ -182,26 +180,29 @@ export interface Paragraph {
  */
 export function failedResourceBlocks(report: ScanReport): { resourceID: string; paragraphs: Paragraph[] }[] {
   const ctlById = new Map(report.controls.map((c) => [c.id, c]));
-  return report.resources
-    .filter(listedInDetail)
-    .map((r) => {
-      const out: Paragraph[] = [{ text: r.resourceID, style: { size: 10, bold: true }, indent: 4, panel: true }];
-      if (r.source) out.push({ text: loc(r.source.file, r.source.line, r.source.column), style: { size: 8.5, color: MUTED }, indent: 4, panel: true });
-      for (const f of r.findings) {
-        const ctl = ctlById.get(f.controlID);
-        const controlID = f.controlID;
-        if (f.status === "excepted") {
-          out.push({ text: `${f.controlID} ${ctl?.name ?? ""}: passed (excepted by ${f.exception ?? "an exception"})`, style: { size: 9, color: MUTED }, indent: 10, controlID });
-          continue;
-        }
-        out.push({ text: `${f.controlID} ${ctl?.name ?? ""} (${ctl?.severity ?? "unknown severity"})`, style: { size: 9, bold: true, color: ctl ? SEV_COLOR[ctl.severity] : BLACK }, indent: 10, controlID });
-        if (f.message) out.push({ text: f.message, style: { size: 8.5, color: MUTED }, indent: 20, hang: 12, controlID });
-        const view = findingView(r, f);
-        for (const p of view.fields.slice(0, MAX_PATHS_PER_FINDING)) out.push({ text: fieldText(p, view.file), style: { size: 8.5 }, indent: 20, hang: 12, controlID });
-        if (view.fields.length > MAX_PATHS_PER_FINDING) out.push({ text: `... ${view.fields.length - MAX_PATHS_PER_FINDING} more paths`, style: { size: 8.5, color: MUTED }, indent: 20, controlID });
+  return report.resources.filter(listedInDetail).map((r) => {
+    const out: Paragraph[] = [{ text: r.resourceID, style: { size: 10, bold: true }, indent: 4, panel: true }];
+    if (r.source) out.push({ text: loc(r.source.file, r.source.line, r.source.column), style: { size: 8.5, color: MUTED }, indent: 4, panel: true });
+    for (const f of r.findings) {
+      const ctl = ctlById.get(f.controlID);
+      const controlID = f.controlID;
+      if (f.status === "excepted") {
+        out.push({ text: `${f.controlID} ${ctl?.name ?? ""}: passed (excepted by ${f.exception ?? "an exception"})`, style: { size: 9, color: MUTED }, indent: 10, controlID });
+        continue;
       }
-      return { resourceID: r.resourceID, paragraphs: out };
-    });
+      out.push({
+        text: `${f.controlID} ${ctl?.name ?? ""} (${ctl?.severity ?? "unknown severity"})`,
+        style: { size: 9, bold: true, color: ctl ? SEV_COLOR[ctl.severity] : BLACK },
+        indent: 10,
+        controlID,
+      });
+      if (f.message) out.push({ text: f.message, style: { size: 8.5, color: MUTED }, indent: 20, hang: 12, controlID });
+      const view = findingView(r, f);
+      for (const p of view.fields.slice(0, MAX_PATHS_PER_FINDING)) out.push({ text: fieldText(p, view.file), style: { size: 8.5 }, indent: 20, hang: 12, controlID });
+      if (view.fields.length > MAX_PATHS_PER_FINDING) out.push({ text: `... ${view.fields.length - MAX_PATHS_PER_FINDING} more paths`, style: { size: 8.5, color: MUTED }, indent: 20, controlID });
+    }
+    return { resourceID: r.resourceID, paragraphs: out };
+  });
 }
 
 function targetText(report: ScanReport): string {
@@ -211,8 +212,10 @@ function targetText(report: ScanReport): string {
 }
 
 function formatDate(d: Date): string {
-  return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
-
 
 export const reporter: Reporter = { ext: "pdf", render: (report) => renderPdf(report) };

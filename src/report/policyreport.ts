@@ -27,13 +27,39 @@ const MANAGED_BY = { "app.kubernetes.io/managed-by": "kubescape" };
 
 /** Built-in cluster-scoped kinds (those a file scan may meet). */
 const CLUSTER_SCOPED = new Set([
-  "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-  "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass", "CSIDriver", "CSINode", "VolumeAttachment",
-  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "APIService",
-  "PodSecurityPolicy", "CertificateSigningRequest", "ComponentStatus", "FlowSchema", "PriorityLevelConfiguration",
-  "ClusterPolicyReport", "ClusterTrustBundle", "IPAddress", "ServiceCIDR", "DeviceClass", "ResourceSlice",
-  "User", "Group",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "RuntimeClass",
+  "CSIDriver",
+  "CSINode",
+  "VolumeAttachment",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "MutatingAdmissionPolicy",
+  "MutatingAdmissionPolicyBinding",
+  "APIService",
+  "PodSecurityPolicy",
+  "CertificateSigningRequest",
+  "ComponentStatus",
+  "FlowSchema",
+  "PriorityLevelConfiguration",
+  "ClusterPolicyReport",
+  "ClusterTrustBundle",
+  "IPAddress",
+  "ServiceCIDR",
+  "DeviceClass",
+  "ResourceSlice",
+  "User",
+  "Group",
 ]);
 
 export type PolicyResultValue = "pass" | "fail" | "warn" | "error" | "skip";
@@ -168,7 +194,11 @@ function chunk(results: PolicyReportResult[]): PolicyReportResult[][] {
 
 /** A valid object name (DNS subdomain) even when the namespace in a file is not a valid one. */
 function objectName(name: string, suffix: string): string {
-  const clean = name.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+/, "").replace(/[^a-z0-9]+$/, "");
+  const clean = name
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .replace(/[^a-z0-9]+$/, "");
   return clean.slice(0, 253 - suffix.length).replace(/[^a-z0-9]+$/, "") + suffix;
 }
 

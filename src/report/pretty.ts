@@ -33,7 +33,9 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     : `${s.filesRead} file${s.filesRead === 1 ? "" : "s"}, ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`;
   out.push(c.bold("Kubescape scan") + ` · ${what} · ${s.controls.total} controls (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)`);
   if (cl) {
-    const counts = Object.entries(cl.counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${t(k)}`);
+    const counts = Object.entries(cl.counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${n} ${t(k)}`);
     out.push(c.dim(`listed ${counts.join(", ") || "nothing"} in ${(cl.listMs / 1000).toFixed(1)} s · scan took ${(report.durationMs / 1000).toFixed(1)} s`));
   }
   out.push("");
@@ -102,13 +104,10 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   const fw = report.frameworks.filter((f) => f.score !== undefined && report.target.paths !== undefined);
   const score = s.complianceScore === undefined ? "n/a" : `${s.complianceScore.toFixed(2)}%`;
   out.push(
-    `${c.bold("Compliance score:")} ${score}` +
-      (sev.length ? `   ${c.bold("Failed controls:")} ${sev.map(([k, n]) => sevColor[k](`${n} ${k}`)).join(", ")}` : `   ${c.green("No failed controls")}`),
+    `${c.bold("Compliance score:")} ${score}` + (sev.length ? `   ${c.bold("Failed controls:")} ${sev.map(([k, n]) => sevColor[k](`${n} ${k}`)).join(", ")}` : `   ${c.green("No failed controls")}`),
   );
   if (fw.length && fw.length <= 4) out.push(fw.map((f) => `${t(f.name)}: ${f.score!.toFixed(2)}%`).join("   "));
   return out.join("\n") + "\n";
 }
-
-
 
 export const reporter: Reporter = { ext: "txt", render: renderPretty };

@@ -56,7 +56,11 @@ export function buildRegistry(report: ScanReport): Registry {
   if (report.summary.complianceScore !== undefined) {
     set("kubescape_compliance_score", "Compliance score of the scan, 0-100: the mean of the evaluated controls' scores.", report.summary.complianceScore);
   }
-  const fwScore = gauge("kubescape_framework_compliance_score", "Compliance score per framework, 0-100: the mean of its evaluated controls' scores. Absent for a framework with no evaluated control.", ["framework"]);
+  const fwScore = gauge(
+    "kubescape_framework_compliance_score",
+    "Compliance score per framework, 0-100: the mean of its evaluated controls' scores. Absent for a framework with no evaluated control.",
+    ["framework"],
+  );
   const fwFailed = gauge("kubescape_framework_controls_failed_count", "Failed controls per framework.", ["framework"]);
   for (const f of [...report.frameworks].sort((a, b) => a.name.localeCompare(b.name))) {
     if (f.score !== undefined) fwScore.set({ framework: f.name }, f.score);
@@ -119,14 +123,20 @@ export function buildRegistry(report: ScanReport): Registry {
       workloads.get(s)!.add({ namespace: r.namespace, workload: r.name, workload_kind: r.kind.toLowerCase() }, n);
     }
   }
-  const resBySeverity = gauge("kubescape_resources_failed_by_severity_count", "Resources with at least one failed control of this severity (label severity: critical, high, medium, low, info).", ["severity"]);
+  const resBySeverity = gauge("kubescape_resources_failed_by_severity_count", "Resources with at least one failed control of this severity (label severity: critical, high, medium, low, info).", [
+    "severity",
+  ]);
   for (const s of SEVERITY_ORDER) resBySeverity.set({ severity: label(s) }, resourcesBySeverity.get(s)!);
   const info = (s: Severity) => (s === "Info" ? " Kubescape calls this severity unknown; here it is info (base score below 1)." : "");
   for (const s of SEVERITY_ORDER) {
     set(`kubescape_controls_total_cluster_${SUFFIX[s]}`, `Failed ${label(s)}-severity controls summed over all resources (a control failing on 3 resources counts 3).${info(s)}`, cluster.get(s)!);
   }
   for (const s of SEVERITY_ORDER) {
-    const g = gauge(`kubescape_controls_total_namespace_${SUFFIX[s]}`, `Failed ${label(s)}-severity controls summed over the resources of each namespace; resources without a namespace are only in the cluster and workload series.${info(s)}`, ["namespace"]);
+    const g = gauge(
+      `kubescape_controls_total_namespace_${SUFFIX[s]}`,
+      `Failed ${label(s)}-severity controls summed over the resources of each namespace; resources without a namespace are only in the cluster and workload series.${info(s)}`,
+      ["namespace"],
+    );
     for (const row of namespaces.get(s)!.sorted()) g.set(row.labels, row.value);
   }
   for (const s of SEVERITY_ORDER) {

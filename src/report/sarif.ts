@@ -191,7 +191,12 @@ export function relativeUri(file: string, cwd: string): string {
 }
 
 function pascal(name: string): string {
-  const words = name.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, " ").trim().split(" ").filter(Boolean);
+  const words = name
+    .normalize("NFKD")
+    .replace(/[^A-Za-z0-9]+/g, " ")
+    .trim()
+    .split(" ")
+    .filter(Boolean);
   return words.map((w) => w[0].toUpperCase() + w.slice(1)).join("") || "Control";
 }
 

@@ -29,10 +29,7 @@ export function fieldText(f: FieldView, file: string | undefined, style: Partial
   const listed = f.failed || f.review;
   const what = f.failed ? path : f.review ? `review: ${path}` : "";
   if (!f.fix) return at + what;
-  const fix =
-    f.fix === "remove"
-      ? listed ? "remove" : `remove ${path}`
-      : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
+  const fix = f.fix === "remove" ? (listed ? "remove" : `remove ${path}`) : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
   return `${at}${listed ? `${what}  ` : ""}${s.fix("fix:")} ${fix}`;
 }
 

@@ -22,8 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
   const opts = {
-    kubeconfig:
-      process.env.KUBECONFIG || path.join(process.env.KS_CLUSTER_DIR || "/tmp/ks-cluster", "kubeconfig"),
+    kubeconfig: process.env.KUBECONFIG || path.join(process.env.KS_CLUSTER_DIR || "/tmp/ks-cluster", "kubeconfig"),
     context: "admin",
     count: 0,
     batch: 500,
@@ -43,19 +42,34 @@ function parseArgs(argv) {
       return argv[++i];
     };
     switch (a) {
-      case "--kubeconfig": opts.kubeconfig = v(); break;
-      case "--context": opts.context = v(); break;
-      case "--count": opts.count = num(v(), "count"); break;
-      case "--batch": opts.batch = Math.max(1, num(v(), "batch")); break;
-      case "--parallel": opts.parallel = Math.max(1, num(v(), "parallel")); break;
-      case "--per-namespace": opts.perNamespace = Math.max(1, num(v(), "per-namespace")); break;
-      case "--prefix": opts.prefix = v(); break;
+      case "--kubeconfig":
+        opts.kubeconfig = v();
+        break;
+      case "--context":
+        opts.context = v();
+        break;
+      case "--count":
+        opts.count = num(v(), "count");
+        break;
+      case "--batch":
+        opts.batch = Math.max(1, num(v(), "batch"));
+        break;
+      case "--parallel":
+        opts.parallel = Math.max(1, num(v(), "parallel"));
+        break;
+      case "--per-namespace":
+        opts.perNamespace = Math.max(1, num(v(), "per-namespace"));
+        break;
+      case "--prefix":
+        opts.prefix = v();
+        break;
       case "-h":
       case "--help":
         console.log("usage: seed.mjs [--count N [--batch N] [--parallel N] [--per-namespace N] [--prefix P]] [--kubeconfig PATH] [--context NAME]");
         process.exit(0);
         break; // not reached: keeps the case from falling into default
-      default: throw new Error(`unknown argument: ${a}`);
+      default:
+        throw new Error(`unknown argument: ${a}`);
     }
   }
   return opts;
@@ -67,8 +81,17 @@ function parseArgs(argv) {
 // generator, whose objects are known-good, turns it off: 100 objects then take 0.3 s, not 3 s.
 function kubectlApply(opts, { files = [], stdin, validate = "strict" } = {}) {
   const args = [
-    "--kubeconfig", opts.kubeconfig, "--context", opts.context,
-    "apply", "--server-side", "--force-conflicts", "--field-manager=ks-seed", `--validate=${validate}`, "-o", "name",
+    "--kubeconfig",
+    opts.kubeconfig,
+    "--context",
+    opts.context,
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "--field-manager=ks-seed",
+    `--validate=${validate}`,
+    "-o",
+    "name",
     ...files.flatMap((f) => ["-f", f]),
     ...(stdin !== undefined ? ["-f", "-"] : []),
   ];
@@ -89,7 +112,10 @@ function kubectlApply(opts, { files = [], stdin, validate = "strict" } = {}) {
 
 async function seedFixtures(opts) {
   const dir = path.join(here, "seed");
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
   const [nsFiles, rest] = [files.filter((f) => /namespace/.test(path.basename(f))), files.filter((f) => !/namespace/.test(path.basename(f)))];
   const t0 = performance.now();
   let n = 0;
@@ -104,26 +130,30 @@ const podSpec = (i, bad) =>
   bad
     ? {
         hostNetwork: i % 2 === 0,
-        containers: [{
-          name: "app",
-          image: `example.com/app-${i % 50}:latest`,
-          env: [{ name: "API_TOKEN", value: `tok-${i}` }],
-          securityContext: { privileged: i % 4 === 0, runAsUser: 0, allowPrivilegeEscalation: true },
-          ...(i % 5 === 0 ? { volumeMounts: [{ name: "host", mountPath: "/host" }] } : {}),
-        }],
+        containers: [
+          {
+            name: "app",
+            image: `example.com/app-${i % 50}:latest`,
+            env: [{ name: "API_TOKEN", value: `tok-${i}` }],
+            securityContext: { privileged: i % 4 === 0, runAsUser: 0, allowPrivilegeEscalation: true },
+            ...(i % 5 === 0 ? { volumeMounts: [{ name: "host", mountPath: "/host" }] } : {}),
+          },
+        ],
         ...(i % 5 === 0 ? { volumes: [{ name: "host", hostPath: { path: "/var/log" } }] } : {}),
       }
     : {
         automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-        containers: [{
-          name: "app",
-          image: `registry.example.com/app-${i % 50}:1.${i % 20}.0`,
-          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-          livenessProbe: { tcpSocket: { port: 8080 } },
-          readinessProbe: { tcpSocket: { port: 8080 } },
-        }],
+        containers: [
+          {
+            name: "app",
+            image: `registry.example.com/app-${i % 50}:1.${i % 20}.0`,
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            livenessProbe: { tcpSocket: { port: 8080 } },
+            readinessProbe: { tcpSocket: { port: 8080 } },
+          },
+        ],
       };
 
 /** The i-th generated object: a deterministic mix of kinds, about a third of them bad. */
@@ -134,28 +164,54 @@ function generate(i, ns) {
   const meta = { name, namespace: ns, labels };
   const tmpl = { metadata: { labels: { app: name } }, spec: podSpec(i, bad) };
   switch (i % 16) {
-    case 0: case 1: case 2:
+    case 0:
+    case 1:
+    case 2:
       return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta, spec: { replicas: 1 + (i % 3), selector: { matchLabels: { app: name } }, template: tmpl } };
     case 3:
       return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta, spec: { serviceName: name, selector: { matchLabels: { app: name } }, template: tmpl } };
     case 4:
       return { apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta, spec: { selector: { matchLabels: { app: name } }, template: tmpl } };
     case 5:
-      return { apiVersion: "batch/v1", kind: "CronJob", metadata: meta, spec: { schedule: `${i % 60} * * * *`, jobTemplate: { spec: { template: { spec: { ...podSpec(i, bad), restartPolicy: "OnFailure" } } } } } };
-    case 6: case 7:
+      return {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: meta,
+        spec: { schedule: `${i % 60} * * * *`, jobTemplate: { spec: { template: { spec: { ...podSpec(i, bad), restartPolicy: "OnFailure" } } } } },
+      };
+    case 6:
+    case 7:
       return { apiVersion: "v1", kind: "Pod", metadata: meta, spec: podSpec(i, bad) };
-    case 8: case 9:
+    case 8:
+    case 9:
       return { apiVersion: "v1", kind: "Service", metadata: meta, spec: { type: bad ? "NodePort" : "ClusterIP", selector: { app: `obj-${i - 8}` }, ports: [{ port: 80, targetPort: 8080 }] } };
-    case 10: case 11:
+    case 10:
+    case 11:
       return { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: bad ? { password: `pw-${i}`, aws_secret_access_key: `key-${i}` } : { LOG_LEVEL: "info", INDEX: String(i) } };
     case 12:
       return { apiVersion: "v1", kind: "Secret", metadata: meta, type: "Opaque", stringData: { token: `t-${i}` } };
     case 13:
-      return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta, rules: bad ? [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] : [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }] };
+      return {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: meta,
+        rules: bad ? [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] : [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }],
+      };
     case 14:
-      return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: meta, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `obj-${i - 1}` }, subjects: [bad ? { kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:authenticated" } : { kind: "ServiceAccount", name: "default", namespace: ns }] };
+      return {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: meta,
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `obj-${i - 1}` },
+        subjects: [bad ? { kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:authenticated" } : { kind: "ServiceAccount", name: "default", namespace: ns }],
+      };
     default:
-      return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta, spec: bad ? { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } : { podSelector: {}, policyTypes: ["Ingress", "Egress"] } };
+      return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta,
+        spec: bad ? { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } : { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+      };
   }
 }
 

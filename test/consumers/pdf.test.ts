@@ -25,7 +25,12 @@ async function pdfText(file: string): Promise<string> {
 
 async function pdfInfo(file: string): Promise<Record<string, string>> {
   const { stdout } = await run("pdfinfo", ["-isodates", file]);
-  return Object.fromEntries(stdout.split("\n").filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+  return Object.fromEntries(
+    stdout
+      .split("\n")
+      .filter((l) => l.includes(":"))
+      .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
+  );
 }
 
 describe.skipIf(missing.length > 0)(
@@ -55,7 +60,9 @@ describe.skipIf(missing.length > 0)(
         const c = fw.controls;
         expect(text, fw.name).toMatch(new RegExp(`^\\s*${re(fw.name)}\\s+${re(fmt(fw.score))}\\s+${c.failed}\\s+${c.evaluated}\\s+${c.skipped}\\s*$`, "m"));
       }
-      const sev = Object.entries(json.summary.failedBySeverity).map(([k, n]) => `${k} ${n}`).join("\\s+");
+      const sev = Object.entries(json.summary.failedBySeverity)
+        .map(([k, n]) => `${k} ${n}`)
+        .join("\\s+");
       expect(text).toMatch(new RegExp(`Failed controls by severity:\\s+${sev}`));
 
       // the failed controls table: every failed control, C-0041 with its name, severity and counts

@@ -108,7 +108,11 @@ describe("faults", () => {
 
   it("a server certificate that does not match the kubeconfig's CA: one line, exit 2", () => {
     const keyDir = fs.mkdtempSync(path.join(c.dir, "otherca-"));
-    const gen = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(keyDir, "ca.key"), "-out", path.join(keyDir, "ca.crt"), "-days", "1", "-subj", "/CN=other-ca"], { encoding: "utf8" });
+    const gen = spawnSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(keyDir, "ca.key"), "-out", path.join(keyDir, "ca.crt"), "-days", "1", "-subj", "/CN=other-ca"],
+      { encoding: "utf8" },
+    );
     expect(gen.status, gen.stderr).toBe(0);
     const kc = YAML.parse(fs.readFileSync(c.kubeconfig, "utf8"));
     for (const cl of kc.clusters) {
@@ -158,7 +162,9 @@ describe("faults", () => {
         .filter((l) => l.startsWith("apiserver_request_total{") && l.includes('resource="configmaps"') && l.includes('verb="LIST"'))
         .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
     const before = configMapLists();
-    const scan = spawn(process.execPath, [path.join(repoRoot, "bin", "run.js"), "scan", "control", "C-0012", "--kubeconfig", c.kubeconfig, "--format", "json", "--page-size", "5"], { env: { ...process.env, NO_COLOR: "1" } });
+    const scan = spawn(process.execPath, [path.join(repoRoot, "bin", "run.js"), "scan", "control", "C-0012", "--kubeconfig", c.kubeconfig, "--format", "json", "--page-size", "5"], {
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     const closed = new Promise<number | null>((r) => scan.on("close", r));
     let out = "";
     let err = "";
@@ -201,7 +207,16 @@ describe("credentials through client-node, against the real server", () => {
 
   it("an exec credential plugin's token is used for the whole scan", () => {
     const doc = kc();
-    doc.users.push({ name: "plugin", user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: process.execPath, args: ["-e", `console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "${adminToken()}" } }))`] } } });
+    doc.users.push({
+      name: "plugin",
+      user: {
+        exec: {
+          apiVersion: "client.authentication.k8s.io/v1",
+          command: process.execPath,
+          args: ["-e", `console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "${adminToken()}" } }))`],
+        },
+      },
+    });
     doc.contexts.push({ name: "plugin", context: { cluster: "ks-test", user: "plugin" } });
     const r = runCli(["scan", "control", "C-0057", "--kubeconfig", writeKubeconfig(c.dir, "plugin", YAML.stringify(doc)), "--context", "plugin", "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
@@ -223,12 +238,17 @@ describe("operator helpers (api.ts)", () => {
     let sawModified!: () => void;
     const added = new Promise<void>((r) => (sawAdded = r));
     const modified = new Promise<void>((r) => (sawModified = r));
-    const watching = watch(kc, "/api/v1/namespaces/ks-good/configmaps", (e) => {
-      if (e.object.metadata?.name !== name) return;
-      events.push(e);
-      if (e.type === "ADDED") sawAdded();
-      if (e.type === "MODIFIED") sawModified();
-    }, ac.signal);
+    const watching = watch(
+      kc,
+      "/api/v1/namespaces/ks-good/configmaps",
+      (e) => {
+        if (e.object.metadata?.name !== name) return;
+        events.push(e);
+        if (e.type === "ADDED") sawAdded();
+        if (e.type === "MODIFIED") sawModified();
+      },
+      ac.signal,
+    );
     const within = <T>(p: Promise<T>, what: string) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no ${what} within 20 s`)), 20_000))]);
     await within(added, "ADDED"); // the watch starts with the objects that exist
 

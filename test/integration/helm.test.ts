@@ -38,7 +38,10 @@ function c0057(report: any) {
 }
 
 beforeAll(() => {
-  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "helm"], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "helm"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   helmBin = path.join(bin, "helm");
   work = fs.mkdtempSync(path.join(os.tmpdir(), "ks-helm-"));
   const nodeDir = path.join(work, "node-bin");

@@ -39,7 +39,10 @@ const run = (cmd: string, args: string[], opts: { cwd?: string } = {}) => {
 const kubectl = (args: string[]) => run("kubectl", args);
 
 beforeAll(() => {
-  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "krew"], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "krew"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   if (!fs.existsSync(manifestFile) || !fs.existsSync(archive) || olderThanBuild(manifestFile)) {
     execFileSync(process.execPath, [path.join(repoRoot, "scripts", "dist.mjs"), "--targets", `${process.platform}-${process.arch}`], { cwd: repoRoot, stdio: "inherit" });
   }
@@ -84,7 +87,10 @@ describe("release archive and krew manifest", () => {
   it("the archive holds the executable and LICENSE as regular files, no symlinks", () => {
     const list = run("tar", ["-tvzf", archive]);
     expect(list.code, list.stderr).toBe(0);
-    const entries = list.stdout.trim().split("\n").map((l) => ({ type: l[0], mode: l.slice(0, 10), name: l.split(/\s+/).pop() }));
+    const entries = list.stdout
+      .trim()
+      .split("\n")
+      .map((l) => ({ type: l[0], mode: l.slice(0, 10), name: l.split(/\s+/).pop() }));
     expect(entries.map((e) => e.name).sort()).toEqual(["LICENSE", "kubectl-kubescape"]);
     expect(entries.every((e) => e.type === "-")).toBe(true);
     expect(entries.find((e) => e.name === "kubectl-kubescape")!.mode).toBe("-rwxr-xr-x");

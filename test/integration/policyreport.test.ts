@@ -34,10 +34,13 @@ const getAll = (what: string, args: string[] = []) => {
 describe("policyreport on a real API server", () => {
   it("a cluster scan's reports are accepted by kubectl apply and match the json report", () => {
     // names that YAML 1.1 (kubectl's reader) would take for booleans unless quoted
-    const extra = c.kubectl(["apply", "-f", "-"], [
-      "apiVersion: v1\nkind: Namespace\nmetadata: {name: \"on\"}",
-      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: \"yes\", namespace: \"on\"}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: nginx:1.27}]",
-    ].join("\n---\n"));
+    const extra = c.kubectl(
+      ["apply", "-f", "-"],
+      [
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: "on"}',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "yes", namespace: "on"}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: nginx:1.27}]',
+      ].join("\n---\n"),
+    );
     expect(extra.code, extra.stderr).toBe(0);
 
     const base = path.join(out, "cluster");
@@ -66,8 +69,16 @@ describe("policyreport on a real API server", () => {
     expect(polr.find((o) => o.metadata.namespace === "ks-bad").metadata.name).toBe("kubescape-ks-bad");
 
     // one pass result per control that passed everywhere, in the ClusterPolicyReport
-    const passed = json.controls.filter((x: any) => x.status === "passed").map((x: any) => x.id).sort();
-    expect(cpolr.results.filter((x: any) => x.result === "pass").map((x: any) => x.policy).sort()).toEqual(passed);
+    const passed = json.controls
+      .filter((x: any) => x.status === "passed")
+      .map((x: any) => x.id)
+      .sort();
+    expect(
+      cpolr.results
+        .filter((x: any) => x.result === "pass")
+        .map((x: any) => x.policy)
+        .sort(),
+    ).toEqual(passed);
     expect(cpolr.summary.pass).toBe(passed.length);
 
     // a specific finding, field by field
@@ -119,7 +130,9 @@ describe("policyreport on a real API server", () => {
 
   it("the CRD's schema rejects a malformed result and an unknown field", () => {
     const text = fs.readFileSync(path.join(out, "cluster.policyreport.yaml"), "utf8");
-    const doc = YAML.parseAllDocuments(text).map((d) => d.toJS()).find((o) => o.kind === "PolicyReport");
+    const doc = YAML.parseAllDocuments(text)
+      .map((d) => d.toJS())
+      .find((o) => o.kind === "PolicyReport");
     doc.metadata.name = "kubescape-malformed";
     doc.results[0].result = "bogus";
     const bogus = c.kubectl(["apply", "-f", "-"], JSON.stringify(doc));

@@ -66,7 +66,8 @@ const MANIFESTS: Record<string, string> = {
     "        <<: [{image: first}, {image: second, name: never}]",
   ].join("\n"),
   // a byte-order mark at the start of the second document; a quoted timestamp-like name
-  "bom.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "2024-01-02"}\ndata: {a: "yes"}\n---\n\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {b: "on", c: 2024-01-03}\n',
+  "bom.yaml":
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "2024-01-02"}\ndata: {a: "yes"}\n---\n\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {b: "on", c: 2024-01-03}\n',
   // a duplicate key: kubectl keeps the last value
   "dup.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata:\n  a: "1"\n  a: "2"\n',
 };

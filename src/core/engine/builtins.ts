@@ -22,7 +22,23 @@ export function parseUnits(q: unknown): number {
   const m = /^\s*([+-]?\d*\.?\d+(?:e[+-]?\d+)?)\s*(Ki|Mi|Gi|Ti|Pi|Ei|m|k|K|M|G|T|P|E)?\s*$/.exec(q);
   if (!m) throw new Error(`units.parse: could not parse "${q}"`);
   const n = Number(m[1]);
-  const mult: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6 };
+  const mult: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    Pi: 1024 ** 5,
+    Ei: 1024 ** 6,
+  };
   return n * mult[m[2] ?? ""];
 }
 
@@ -49,13 +65,16 @@ export function semverCompare(a: unknown, b: unknown): number {
     const d = Number(pa[i]) - Number(pb[i]);
     if (d !== 0) return Math.sign(d);
   }
-  const ra = pa[4], rb = pb[4];
+  const ra = pa[4],
+    rb = pb[4];
   if (ra === undefined || rb === undefined) return ra === rb ? 0 : ra === undefined ? 1 : -1;
-  const xa = ra.split("."), xb = rb.split(".");
+  const xa = ra.split("."),
+    xb = rb.split(".");
   for (let i = 0; i < Math.max(xa.length, xb.length); i++) {
     if (xa[i] === undefined) return -1;
     if (xb[i] === undefined) return 1;
-    const na = /^\d+$/.test(xa[i]), nb = /^\d+$/.test(xb[i]);
+    const na = /^\d+$/.test(xa[i]),
+      nb = /^\d+$/.test(xb[i]);
     if (na && nb) {
       const d = Number(xa[i]) - Number(xb[i]);
       if (d !== 0) return Math.sign(d);

@@ -34,7 +34,11 @@ export class PoolWorker {
   /** resolves once the worker has instantiated the module; rejects if it cannot */
   private readonly ready: Promise<void>;
 
-  constructor(module: WebAssembly.Module, data: object, private readonly onGone: (w: PoolWorker) => void) {
+  constructor(
+    module: WebAssembly.Module,
+    data: object,
+    private readonly onGone: (w: PoolWorker) => void,
+  ) {
     this.data = data;
     this.worker.on("message", (m: unknown) => {
       const p = this.pending;

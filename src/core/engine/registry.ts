@@ -72,7 +72,7 @@ export class Registry {
       facts.map((f) => {
         const rs = byControl.get(f.id) ?? [];
         const missing = f.needs.find((n) => n !== "objects");
-        const skipReason = rs.length ? undefined : missing ? NEEDS_REASON[missing] ?? `needs ${missing} data` : skipReasons[f.id] ?? "not implemented yet";
+        const skipReason = rs.length ? undefined : missing ? (NEEDS_REASON[missing] ?? `needs ${missing} data`) : (skipReasons[f.id] ?? "not implemented yet");
         return [
           f.id,
           {

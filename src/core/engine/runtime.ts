@@ -360,7 +360,12 @@ export class PolicyRuntime {
     if (bad.length < objs.length) {
       const ids = new Set(bad.map((o) => o.id));
       try {
-        this.call(run, objs.filter((o) => !ids.has(o.id)), [rule], run.sink);
+        this.call(
+          run,
+          objs.filter((o) => !ids.has(o.id)),
+          [rule],
+          run.sink,
+        );
         run.errors.push({ rule: rule.name, objectIds: bad.map((o) => o.id), message: describe(rule, bad, message) });
         return;
       } catch {

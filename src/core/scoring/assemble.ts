@@ -75,7 +75,13 @@ export function score(input: ScoreInput): ScanReport {
 }
 
 /** The findings per resource; positions for every path are resolved at the end, file by file. */
-function resourceResults(results: ControlResult[], objects: ScanObject[], findings: FindingCollector, excepted: Map<string, Map<ResourceKey, { name: string; self: boolean }>>, resolve: PositionResolver): ResourceResult[] {
+function resourceResults(
+  results: ControlResult[],
+  objects: ScanObject[],
+  findings: FindingCollector,
+  excepted: Map<string, Map<ResourceKey, { name: string; self: boolean }>>,
+  resolve: PositionResolver,
+): ResourceResult[] {
   const requests: PositionRequest[] = [];
   const at = (source: ObjectSource, path: string, done: (p: Position | undefined) => void) => requests.push({ source, path, done });
   const byResource = new Map<ResourceKey, ResourceResult>();

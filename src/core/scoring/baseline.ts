@@ -59,9 +59,13 @@ function item(r: ResourceResult, f: ResourceFinding, path: string): FindingItem 
 /** Check that parsed JSON is an earlier report of this tool (the `json` format); `name` is for messages. */
 export function parseReport(data: unknown, name: string): ScanReport {
   const r = data as Partial<ScanReport>;
-  const ok = r && typeof r === "object" && typeof r.schemaVersion === "string" && Array.isArray(r.resources) && Array.isArray(r.controls)
-    && r.resources.every((x) => x && typeof x.resourceID === "string" && Array.isArray(x.findings)
-      && x.findings.every((f) => f && typeof f.controlID === "string" && Array.isArray(f.paths)));
+  const ok =
+    r &&
+    typeof r === "object" &&
+    typeof r.schemaVersion === "string" &&
+    Array.isArray(r.resources) &&
+    Array.isArray(r.controls) &&
+    r.resources.every((x) => x && typeof x.resourceID === "string" && Array.isArray(x.findings) && x.findings.every((f) => f && typeof f.controlID === "string" && Array.isArray(f.paths)));
   if (!ok) throw new BaselineError(`${name}: not a kubescape json report (expected schemaVersion, controls and resources; see schemas/report.schema.json)`);
   if (r.schemaVersion!.split(".")[0] !== "1") throw new BaselineError(`${name}: report schema ${r.schemaVersion} is not supported (this version reads 1.x)`);
   return r as ScanReport;
@@ -79,15 +83,20 @@ export interface ReportDiff {
 export function diffReports(before: Pick<ScanReport, "resources">, after: Pick<ScanReport, "resources" | "skippedFiles">): ReportDiff {
   const old = new Map(findingItems(before).map((i) => [itemKey(i), i]));
   const now = new Map(findingItems(after).map((i) => [itemKey(i), i]));
-  const order = (a: FindingItem, b: FindingItem) =>
-    a.controlID.localeCompare(b.controlID) || a.resourceID.localeCompare(b.resourceID) || a.path.localeCompare(b.path);
+  const order = (a: FindingItem, b: FindingItem) => a.controlID.localeCompare(b.controlID) || a.resourceID.localeCompare(b.resourceID) || a.path.localeCompare(b.path);
   const unread = new Set(after.skippedFiles.map((f) => f.file));
   const gone = [...old].filter(([k]) => !now.has(k)).map(([, i]) => i);
   return {
     fixed: gone.filter((i) => !(i.file && unread.has(i.file))).sort(order),
     unscanned: gone.filter((i) => i.file && unread.has(i.file)).sort(order),
-    new: [...now].filter(([k]) => !old.has(k)).map(([, i]) => i).sort(order),
-    unchanged: [...now].filter(([k]) => old.has(k)).map(([, i]) => i).sort(order),
+    new: [...now]
+      .filter(([k]) => !old.has(k))
+      .map(([, i]) => i)
+      .sort(order),
+    unchanged: [...now]
+      .filter(([k]) => old.has(k))
+      .map(([, i]) => i)
+      .sort(order),
   };
 }
 

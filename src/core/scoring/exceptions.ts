@@ -106,7 +106,11 @@ export class ExceptionMatcher {
    * @param annotations honour `ignore-control.kubescape.io/<ID>` annotations on the objects
    *   themselves (default); off where the manifest's author is not trusted (CI, admission)
    */
-  constructor(policies: ExceptionPolicy[], now = new Date(), private readonly annotations = true) {
+  constructor(
+    policies: ExceptionPolicy[],
+    now = new Date(),
+    private readonly annotations = true,
+  ) {
     this.active = policies.filter((p) => {
       if (p.expirationDate && Date.parse(p.expirationDate) < now.getTime()) {
         this.warnings.push(`exception "${p.name}" expired on ${p.expirationDate} and no longer applies`);

@@ -66,7 +66,10 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
       ignoredDocuments += ignored;
       for (const p of problems) {
         const problem: SkippedFile = { file: display, line: p.line, reason: p.reason };
-        located.push({ problem, request: p.line === undefined ? { source: { file: display, docIndex: d.index, itemPath: p.itemPath }, path: p.path, done: (pos) => (problem.line = pos?.line) } : undefined });
+        located.push({
+          problem,
+          request: p.line === undefined ? { source: { file: display, docIndex: d.index, itemPath: p.itemPath }, path: p.path, done: (pos) => (problem.line = pos?.line) } : undefined,
+        });
       }
       for (const o of ok) {
         objects.push({ id: objects.length, object: o.object, source: { file: display, docIndex: d.index, itemPath: o.itemPath } });
@@ -82,7 +85,9 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
 
 // Filesystems whose "regular files" are the kernel's, not data (/proc/kmsg blocks, sysfs files
 // change while read): never read. Magic numbers from statfs(2).
-const KERNEL_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0xcafe4a11 /* bpf */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */]);
+const KERNEL_FS = new Set([
+  0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0xcafe4a11 /* bpf */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */,
+]);
 
 /**
  * Read one file, opened once: the descriptor is checked (a regular file, not on a kernel

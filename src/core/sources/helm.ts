@@ -39,7 +39,10 @@ export function helmTemplateArgs(o: HelmTemplateOptions): string[] {
 
 /** The line of helm's stderr that says what went wrong ("Error: …" first, then any non-warning). */
 export function helmErrorLine(stderr: string): string | undefined {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.find((l) => /^Error:/.test(l));
   const line = error ?? lines.find((l) => !/^(WARNING|walk\.go)/i.test(l)) ?? lines[0];
   return line?.replace(/^Error:\s*/, "");
@@ -88,7 +91,10 @@ export async function renderChart(
 }
 
 /** A chart rendered by helm template, read as one manifest stream named `<helm template CHART>`. */
-export function helmSource(o: HelmTemplateOptions, opts: { maxBytes: number; timeoutMs?: number; onWarning?: (line: string) => void; readOptions?: Omit<FileSourceOptions, "readStdin" | "stdinName"> }): Source {
+export function helmSource(
+  o: HelmTemplateOptions,
+  opts: { maxBytes: number; timeoutMs?: number; onWarning?: (line: string) => void; readOptions?: Omit<FileSourceOptions, "readStdin" | "stdinName"> },
+): Source {
   const name = `<helm template ${o.chart}>`;
   return {
     name,

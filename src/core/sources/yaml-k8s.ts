@@ -87,9 +87,11 @@ const explicitTypes = [
   explicit("bool", (v) => typeof v === "boolean"),
   explicit("null", (v) => v === null),
   new jsyaml.Type("tag:yaml.org,2002:timestamp", { kind: "scalar", construct: (d: string) => d }),
-  new jsyaml.Type("tag:yaml.org,2002:binary", { kind: "scalar", construct: (d: string) => (Buffer.from(d.replace(/\s/g, ""), "base64").toString("latin1")) }),
+  new jsyaml.Type("tag:yaml.org,2002:binary", { kind: "scalar", construct: (d: string) => Buffer.from(d.replace(/\s/g, ""), "base64").toString("latin1") }),
   // go-yaml v2 keeps the value of any other tag (!Ref, !!foo) as if it had none
-  ...(["scalar", "sequence", "mapping"] as const).flatMap((kind) => ["!", "tag:yaml.org,2002:"].map((tag) => new jsyaml.Type(tag, { kind, multi: true, construct: (d: unknown) => d ?? (kind === "scalar" ? "" : d) }))),
+  ...(["scalar", "sequence", "mapping"] as const).flatMap((kind) =>
+    ["!", "tag:yaml.org,2002:"].map((tag) => new jsyaml.Type(tag, { kind, multi: true, construct: (d: unknown) => d ?? (kind === "scalar" ? "" : d) })),
+  ),
 ];
 
 export const K8S_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [plainScalar], explicit: explicitTypes });

@@ -91,7 +91,9 @@ export async function patch<T extends KubernetesObject>(kc: KubeConfig, obj: T, 
 export async function apply<T extends KubernetesObject>(kc: KubeConfig, obj: T, opts: WriteOptions & { force?: boolean } = {}): Promise<T> {
   const k8s = await loadClientNode();
   const api = await objectApi(kc);
-  return call(kc, `apply ${describe(obj)}`, () => api.patch<T>(obj, undefined, opts.dryRun ? "All" : undefined, opts.fieldManager ?? "kubescape-ts", opts.force ?? false, k8s.PatchStrategy.ServerSideApply));
+  return call(kc, `apply ${describe(obj)}`, () =>
+    api.patch<T>(obj, undefined, opts.dryRun ? "All" : undefined, opts.fieldManager ?? "kubescape-ts", opts.force ?? false, k8s.PatchStrategy.ServerSideApply),
+  );
 }
 
 function describe(obj: KubernetesObject): string {

@@ -169,14 +169,20 @@ export class KubeClient {
       });
       // connect: until the socket (and TLS) is up; a socket reused from the pool already is
       const connectMs = o.connectTimeoutMs ?? 10_000;
-      const connectTimer = setTimeout(() => settle(new ApiError(`${server}: could not connect within ${secs(connectMs)}`, undefined, undefined, { transient: true, code: "CONNECT_TIMEOUT" })), connectMs);
+      const connectTimer = setTimeout(
+        () => settle(new ApiError(`${server}: could not connect within ${secs(connectMs)}`, undefined, undefined, { transient: true, code: "CONNECT_TIMEOUT" })),
+        connectMs,
+      );
       timers.push(connectTimer);
       req.on("socket", (socket) => {
         if (!socket.connecting && !(socket as { pending?: boolean }).pending) return clearTimeout(connectTimer);
         socket.once(url.protocol === "https:" && !this.conn.agent ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
       });
       const headerMs = o.headerTimeoutMs ?? 30_000;
-      const headerTimer = setTimeout(() => settle(new ApiError(`${server}: no response to ${where} within ${secs(headerMs)}`, undefined, undefined, { transient: true, code: "HEADER_TIMEOUT" })), headerMs);
+      const headerTimer = setTimeout(
+        () => settle(new ApiError(`${server}: no response to ${where} within ${secs(headerMs)}`, undefined, undefined, { transient: true, code: "HEADER_TIMEOUT" })),
+        headerMs,
+      );
       timers.push(headerTimer);
       const totalMs = o.requestTimeoutMs ?? o.timeoutMs ?? 60_000;
       deadline(totalMs, () => new ApiError(`${server}: ${where} did not complete within ${secs(totalMs)} (request deadline)`, undefined, undefined, { transient: true, code: "DEADLINE" }));

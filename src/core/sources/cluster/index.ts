@@ -36,7 +36,14 @@ interface ResourceInfo {
 }
 
 export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSourceResult> {
-  const conn = await loadConnection({ kubeconfig: opts.kubeconfig, context: opts.context, inCluster: opts.inCluster, serviceAccountRoot: opts.serviceAccountRoot, execTimeoutMs: opts.execTimeoutMs, env: opts.env });
+  const conn = await loadConnection({
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    inCluster: opts.inCluster,
+    serviceAccountRoot: opts.serviceAccountRoot,
+    execTimeoutMs: opts.execTimeoutMs,
+    env: opts.env,
+  });
   const client = new KubeClient(conn, opts);
   const t0 = performance.now();
   try {
@@ -68,7 +75,16 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
     }
     return {
       objects,
-      info: { context: conn.context, server: conn.server, version: isObject(version) && typeof version.gitVersion === "string" ? version.gitVersion : "", namespace: opts.namespace, counts, unavailable, listMs: performance.now() - t0, requests: client.requests },
+      info: {
+        context: conn.context,
+        server: conn.server,
+        version: isObject(version) && typeof version.gitVersion === "string" ? version.gitVersion : "",
+        namespace: opts.namespace,
+        counts,
+        unavailable,
+        listMs: performance.now() - t0,
+        requests: client.requests,
+      },
     };
   } finally {
     client.close();

@@ -276,7 +276,10 @@ function hookExecPlugin(kc: KubeConfig, timeoutMs: number): { run?: PluginRun } 
     const words = [...(args ?? []), ...(exec.env ?? []).map((e) => String(e?.value ?? ""))];
     const run: PluginRun = { command, words, stderr: "" };
     state.run = run;
-    const env = { ...(options.env ?? process.env), KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1", kind: "ExecCredential", spec: { interactive: false } }) };
+    const env = {
+      ...(options.env ?? process.env),
+      KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1", kind: "ExecCredential", spec: { interactive: false } }),
+    };
     const child = spawn(command, args ?? [], { ...options, env, stdio: ["ignore", "pipe", "pipe"], shell: false });
     const timer = setTimeout(() => {
       run.timedOut = true;
@@ -319,11 +322,15 @@ function credentialError(e: unknown, context: string, cluster: Cluster, user: Us
   if (err?.code && err.path) {
     const u = (user ?? {}) as { certFile?: string; keyFile?: string; authProvider?: { config?: { tokenFile?: string } } };
     const what =
-      err.path === cluster.caFile ? "certificate authority"
-      : err.path === u.certFile ? "client certificate"
-      : err.path === u.keyFile ? "client key"
-      : err.path === u.authProvider?.config?.tokenFile ? "token file"
-      : "file";
+      err.path === cluster.caFile
+        ? "certificate authority"
+        : err.path === u.certFile
+          ? "client certificate"
+          : err.path === u.keyFile
+            ? "client key"
+            : err.path === u.authProvider?.config?.tokenFile
+              ? "token file"
+              : "file";
     return new ClusterConfigError(`${who}: cannot read ${what} ${err.path} (${err.code})`);
   }
   return new ClusterConfigError(`${who}: cannot use the credentials: ${oneLine(scrub(errorText(e)))}`);
