@@ -149,7 +149,7 @@ describe("helm plugin install, helm kubescape, helm plugin uninstall", () => {
 
   it("rendered output over --max-file-size stops helm: exit 2, one line", () => {
     const big = path.join(work, "big.yaml");
-    fs.writeFileSync(big, `podAnnotations:\n  filler: "${"x".repeat(1536 * 1024)}"\n`);
+    fs.writeFileSync(big, `podAnnotations:\n  filler: "${"x".repeat(1200 * 1024)}"\n`);
     const r = helm(["kubescape", web, "-f", big, "--max-file-size", "1"]);
     expect(r.code).toBe(2);
     expect(stderrLines(r.stderr)).toEqual(["error: helm template output is larger than 1 MB (see --max-file-size)"]);
