@@ -5,7 +5,8 @@
 // skipped with the reason instead of passing on a short list.
 import type { ClusterInfo, K8sObject, ScanObject } from "../../model.js";
 import { KubeClient, ApiError, type ClientOptions } from "./client.js";
-import { loadConnection, type KubeConfigOptions } from "./kubeconfig.js";
+import type { KubeConfigOptions } from "./kubeconfig.js";
+import { connect } from "./connect.js";
 
 export interface ClusterScanOptions extends ClientOptions, Pick<KubeConfigOptions, "inCluster" | "serviceAccountRoot" | "execTimeoutMs" | "env"> {
   kubeconfig?: string;
@@ -36,7 +37,7 @@ interface ResourceInfo {
 }
 
 export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSourceResult> {
-  const conn = await loadConnection({
+  const conn = await connect({
     kubeconfig: opts.kubeconfig,
     context: opts.context,
     inCluster: opts.inCluster,
