@@ -9,6 +9,26 @@ import { isObjectKey, resourceID, type FindingCollector, type ResourceKey } from
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
 import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
 
+/**
+ * A request for the position of one path entry, written into the entry: a class, not a
+ * closure per request (a scan of 40,000 Pods places over a million paths).
+ */
+class PathPosition implements PositionRequest {
+  constructor(
+    readonly source: ObjectSource,
+    private readonly entry: PathEntry,
+  ) {}
+  get path(): string {
+    return this.entry.path;
+  }
+  done(pos: Position | undefined): void {
+    if (!pos) return;
+    this.entry.line = pos.line;
+    this.entry.column = pos.column;
+    this.entry.exact = pos.exact;
+  }
+}
+
 /** Resolves many field paths to positions at once (each file is parsed once). */
 export type PositionResolver = (requests: PositionRequest[]) => void;
 
@@ -101,7 +121,7 @@ function resourceResults(
       }
       // the collected path entries become the report's, given their positions in place
       const paths: PathEntry[] = failure.paths;
-      if (obj) for (const e of paths) at(obj.source, e.path, (pos) => pos && Object.assign(e, { line: pos.line, column: pos.column, exact: pos.exact }));
+      if (obj) for (const e of paths) requests.push(new PathPosition(obj.source, e));
       const exception = excepted.get(c.id)?.get(key);
       rr.findings.push({
         controlID: c.id,

@@ -120,6 +120,16 @@ export class ExceptionMatcher {
     });
   }
 
+  /** Whether any exception policy is in force (else only an object's own annotation can except it). */
+  get hasPolicies(): boolean {
+    return this.active.length > 0;
+  }
+
+  /** Whether an object's annotations may except it from this control (cheap: no target is built). */
+  mayExceptItself(annotations: unknown, controlID: string): boolean {
+    return this.annotations && typeof annotations === "object" && annotations !== null && Object.hasOwn(annotations, ANNOTATION_PREFIX + controlID);
+  }
+
   /** The name of the exception that covers this control on this resource, if any. */
   match(t: ExceptionTarget, c: ControlRef): string | undefined {
     return this.hit(t, c)?.name;

@@ -34,7 +34,7 @@ export class PositionIndex {
   /** Resolve one path (parses the file; use resolveAll for many). */
   resolve(source: ObjectSource, fieldPath: string): Position | undefined {
     let out: Position | undefined;
-    this.resolveAll([{ source, path: fieldPath, done: (p) => (out = p) }]);
+    this.resolveAll([{ source, path: fieldPath, done: (p) => (out = p && { line: p.line, column: p.column, exact: p.exact }) }]);
     return out;
   }
 
@@ -69,7 +69,7 @@ export class PositionIndex {
           if (slow === null) slow = slowLocator(text);
           p = slow?.locate(r.source.docIndex, seg);
         }
-        r.done(p && { line: p.line, column: p.column, exact: p.exact });
+        r.done(p);
       }
     }
   }
