@@ -93,6 +93,38 @@ describe("scan", () => {
   });
 });
 
+describe("forgiving commands, and nothing scanned is not a pass", () => {
+  it("an empty input with a threshold exits 2 (unless --allow-empty); without one it warns", () => {
+    const empty = runCli(["scan", "-", "--severity-threshold", "high"], { input: "" });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^warning: nothing was scanned: no Kubernetes objects in the input$/m);
+    expect(empty.stderr.trim().split("\n").at(-1)).toBe("error: nothing was scanned, so no threshold can pass (--allow-empty to accept an empty scan)");
+    const allowed = runCli(["scan", "-", "--severity-threshold", "high", "--allow-empty"], { input: "" });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/^PASS: /m);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-empty-"));
+    const none = runCli(["scan", dir]);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toMatch(/warning: nothing was scanned/);
+  });
+
+  it("severity names in any case; lists with spaces; the one bad entry is named", () => {
+    const high = runCli(["scan", "examples/", "--severity-threshold", "High"]);
+    expect(high.code).toBe(1);
+    expect(high.stderr).toMatch(/^FAIL: \d+ failed controls at or above High \(--severity-threshold high\)/m);
+    const two = runCli(["scan", "framework", "nsa, mitre", "examples/", "--format", "json"]);
+    expect(two.code).toBe(0);
+    const ids = (out: string) => JSON.parse(out).controls.map((c: { id: string }) => c.id);
+    expect(ids(two.stdout)).toEqual(ids(runCli(["scan", "framework", "nsa,mitre", "examples/", "--format", "json"]).stdout));
+    expect(ids(two.stdout).length).toBeGreaterThan(ids(runCli(["scan", "framework", "nsa", "examples/", "--format", "json"]).stdout).length);
+    const bad = runCli(["scan", "framework", "nsa,bogus", "examples/"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: unknown framework "bogus" in "nsa,bogus" (see: kubescape list frameworks)\n');
+    const badControl = runCli(["scan", "control", "C-0057,C-99999", "examples/"]);
+    expect(badControl.stderr).toBe('error: unknown control "C-99999" in "C-0057,C-99999" (see: kubescape list controls)\n');
+  });
+});
+
 describe("exit codes", () => {
   it("2 with one line, at once, for more objects than --max-objects (not out of memory part way)", () => {
     const pods = Array.from({ length: 11 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\n`).join("---\n");

@@ -16,6 +16,7 @@ import { gate, SEVERITY_LEVELS } from "../core/scoring/gate.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
 import type { ScanReport } from "../core/scoring/result.js";
 import { EXIT, fail, oneLine } from "./errors.js";
+import { UsageError } from "../core/errors.js";
 import { readConfigInputs, readExceptions, readReport } from "./inputs.js";
 import { readStdin } from "../core/sources/files.js";
 import { stderrProgress } from "./progress.js";
@@ -25,7 +26,15 @@ export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format, or several comma-separated: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)` }),
   output: Flags.string({ char: "o", description: "write the report to this file instead of stdout; with several formats, the base name: out/report → out/report.sarif, out/report.json, …" }),
   color: Flags.boolean({ description: "colour the pretty report (default: only on a terminal)", allowNo: true }),
-  "severity-threshold": Flags.string({ description: "exit 1 if a control of this severity or higher fails", options: [...SEVERITY_LEVELS] }),
+  "severity-threshold": Flags.string({
+    description: `exit 1 if a control of this severity or higher fails: ${SEVERITY_LEVELS.join(", ")} (any case)`,
+    parse: async (s) => {
+      const level = s.trim().toLowerCase();
+      if (!(SEVERITY_LEVELS as readonly string[]).includes(level)) throw new Error(`Expected --severity-threshold=${s} to be one of: ${SEVERITY_LEVELS.join(", ")}`);
+      return level;
+    },
+  }),
+  "allow-empty": Flags.boolean({ description: "with a threshold, pass a scan that found no Kubernetes objects (default: exit 2, nothing was scanned)" }),
   "compliance-threshold": Flags.integer({ description: "exit 1 if the compliance score is below this (0-100)", min: 0, max: 100 }),
   "controls-config": Flags.string({ description: 'JSON/YAML file of control inputs: {"postureControlInputs": {...}}' }),
   exceptions: Flags.string({ description: "exceptions file (Kubescape posture-exception format, JSON or YAML)" }),
@@ -72,6 +81,7 @@ type ScanFlagValues = {
   "exclude-namespaces"?: string;
   "fail-on-partial"?: boolean;
   "allow-errors"?: boolean;
+  "allow-empty"?: boolean;
   "page-size"?: number;
 };
 
@@ -79,13 +89,26 @@ type ScanFlagValues = {
  * Split leading selection words (framework names or control IDs, possibly comma-separated)
  * from the paths that follow. A word that is an existing path is a path.
  */
-export function splitSelection(args: string[], isName: (s: string) => boolean): { names: string[]; paths: string[] } {
+export function splitSelection(args: string[], isName: (s: string) => boolean, what = "name"): { names: string[]; paths: string[] } {
   const names: string[] = [];
   let i = 0;
   for (; i < args.length; i++) {
-    const parts = args[i].split(",").filter(Boolean);
-    if (args[i] !== "-" && !fs.existsSync(args[i]) && parts.length && parts.every(isName)) names.push(...parts);
-    else break;
+    const arg = args[i];
+    if (arg === "-" || fs.existsSync(arg)) break;
+    // "nsa, mitre" and "nsa,mitre" alike
+    const parts = arg
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (!parts.length) break;
+    const bad = parts.filter((p) => !isName(p));
+    if (bad.length === 0) {
+      names.push(...parts);
+      continue;
+    }
+    // a list with a good entry, or a comma, is a selection with a wrong entry: name that one
+    if (parts.length > bad.length || arg.includes(",")) throw new UsageError(`unknown ${what} "${bad[0]}" in "${arg}" (see: kubescape list ${what}s)`);
+    break;
   }
   return { names, paths: args.slice(i) };
 }
@@ -201,7 +224,7 @@ async function writeStdout(out: string | Uint8Array | Iterable<string>): Promise
 export function scanOutcome(
   report: ScanReport,
   verdict: { passed: boolean; clauses: string[] },
-  flags: Pick<ScanFlagValues, "allow-errors" | "fail-on-partial">,
+  flags: Pick<ScanFlagValues, "allow-errors" | "fail-on-partial" | "allow-empty">,
 ): { code: (typeof EXIT)[keyof typeof EXIT]; lines: string[] } {
   const lines: string[] = [];
   if (report.baseline) {
@@ -224,6 +247,13 @@ export function scanOutcome(
   if (report.skippedFiles.length) {
     const n = report.skippedFiles.length;
     return { code: EXIT.input, lines: [...lines, `error: ${n} input${n === 1 ? "" : "s"} could not be scanned (listed above)`] };
+  }
+  // nothing scanned is not a pass
+  if (report.summary.resources.total === 0) {
+    lines.push("warning: nothing was scanned: no Kubernetes objects in the input");
+    if (verdict.clauses.length && !flags["allow-empty"]) {
+      return { code: EXIT.input, lines: [...lines, "error: nothing was scanned, so no threshold can pass (--allow-empty to accept an empty scan)"] };
+    }
   }
   // the last line says whether the gate passed and which threshold tripped
   if (verdict.clauses.length) lines.push(`${verdict.passed ? "PASS" : "FAIL"}: ${verdict.clauses.join("; ")}`);

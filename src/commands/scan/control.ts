@@ -11,7 +11,7 @@ export default class ScanControl extends Command {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ScanControl);
-    const { names, paths } = splitSelection(argv as string[], (s) => /^(C-)?\d{1,4}$/i.test(s));
+    const { names, paths } = splitSelection(argv as string[], (s) => /^(C-)?\d{1,4}$/i.test(s), "control");
     if (names.length === 0) fail(`"${(argv as string[])[0]}" is not a control ID such as C-0057`);
     await scanAndReport(flags, { paths, controls: names });
   }

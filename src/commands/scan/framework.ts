@@ -13,7 +13,7 @@ export default class ScanFramework extends Command {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ScanFramework);
     const registry = Registry.load();
-    const { names, paths } = splitSelection(argv as string[], (s) => !!registry.framework(s));
+    const { names, paths } = splitSelection(argv as string[], (s) => !!registry.framework(s), "framework");
     if (names.length === 0) fail(`unknown framework "${(argv as string[])[0]}" (see: kubescape list frameworks)`);
     await scanAndReport(flags, { paths, frameworks: names });
   }
