@@ -11,6 +11,7 @@ import MarkdownIt from "markdown-it";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { runCli, repoRoot } from "./support/cli.js";
+import { agentHostPidException } from "./support/fixtures.js";
 
 let dir: string;
 let json: any;
@@ -18,15 +19,7 @@ const read = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
 const fixtureLine = (file: string, line: number) => fs.readFileSync(path.join(repoRoot, file), "utf8").split("\n")[line - 1];
 
 // log-agent's Host PID/IPC finding is excepted, so every format shows an excepted finding
-const exceptions = [
-  {
-    name: "agent-needs-host-pid",
-    policyType: "postureExceptionPolicy",
-    actions: ["alertOnly"],
-    resources: [{ designatorType: "Attributes", attributes: { kind: "DaemonSet", name: "log-agent" } }],
-    posturePolicies: [{ controlID: "C-0038" }],
-  },
-];
+const exceptions = [agentHostPidException];
 
 /** Many failing Deployments: enough to truncate markdown and split policy reports. */
 const bulk = (n: number) =>

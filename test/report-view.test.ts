@@ -16,6 +16,7 @@ import MarkdownIt from "markdown-it";
 import { XMLParser } from "fast-xml-parser";
 import { unescape as unescapeHtml } from "html-escaper";
 import { repoRoot, runCli } from "./support/cli.js";
+import { agentHostPidException } from "./support/fixtures.js";
 import type { ScanReport } from "../src/core/scoring/result.js";
 
 const dist = (m: string) => import(pathToFileURL(path.join(repoRoot, "dist", "report", m)).href);
@@ -243,15 +244,7 @@ let outputs: Outputs;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-view-"));
   // log-agent's host PID finding excepted, so the formats that list excepted findings have one
-  const exceptions = [
-    {
-      name: "agent-needs-host-pid",
-      policyType: "postureExceptionPolicy",
-      actions: ["alertOnly"],
-      resources: [{ designatorType: "Attributes", attributes: { kind: "DaemonSet", name: "log-agent" } }],
-      posturePolicies: [{ controlID: "C-0038" }],
-    },
-  ];
+  const exceptions = [agentHostPidException];
   fs.writeFileSync(path.join(dir, "exceptions.json"), JSON.stringify(exceptions));
   const r = runCli(["scan", "examples/", "--exceptions", path.join(dir, "exceptions.json"), "--format", FORMATS.join(","), "--output", path.join(dir, "report")]);
   if (r.code !== 0 && r.code !== 1) throw new Error(r.stderr);

@@ -2,7 +2,7 @@
 // cluster that refuses, a tool that fails) is one line, "error: …", and exit 2; anything else
 // is a bug and oclif prints it with its stack.
 import { UsageError, UserError } from "../core/errors.js";
-import { forTerminal } from "../core/escape.js";
+import { forTerminalCut } from "../core/escape.js";
 
 export const EXIT = {
   /** nothing over the thresholds */
@@ -18,8 +18,7 @@ const MAX_LINE = 500;
 
 /** One line, safe for a terminal: line breaks and other control characters shown escaped, never sent; cut at 500 characters. */
 export function oneLine(message: string, max = MAX_LINE): string {
-  const s = forTerminal(message.length > max * 4 ? message.slice(0, max * 4) : message);
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return forTerminalCut(message, max);
 }
 
 /** Print a user error as its one line and set exit code 2; false for anything else. */

@@ -8,10 +8,10 @@ import { FORMATS, formatFromExtension, isFormat, loadReporter, type Format } fro
 import { loc } from "../report/text.js";
 // the modules themselves, not src/core/index.ts: a file scan loads no cluster, helm or report-source code
 import { Scanner, DEFAULT_MAX_OBJECTS, type ScanRequest } from "../core/scanner.js";
-import { Registry } from "../core/engine/registry.js";
+import type { Registry } from "../core/engine/registry.js";
 import { fileSource } from "../core/sources/local.js";
 import type { Source } from "../core/sources/source.js";
-import type { ClusterSourceOptions } from "../core/sources/cluster-source.js";
+import { clusterSource, type ClusterSourceOptions } from "../core/sources/cluster-source.js";
 import { gate, SEVERITY_LEVELS } from "../core/scoring/gate.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
 import type { ScanReport } from "../core/scoring/result.js";
@@ -138,11 +138,6 @@ export function smallYoungGeneration(): void {
   v8.setFlagsFromString("--max-semi-space-size=2");
 }
 
-/** The cluster source, its module loaded only when a cluster is scanned. */
-function lazyClusterSource(opts: ClusterSourceOptions): Source {
-  return { name: "cluster", read: async (ctx) => (await import("../core/sources/cluster-source.js")).clusterSource(opts).read(ctx) };
-}
-
 /** What to scan: paths (none: the cluster), or a source made by the command (helm). */
 export interface ScanWhat {
   paths: string[];
@@ -158,7 +153,7 @@ export function scanRequest(
 ): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
   const files = { maxFileBytes: flags["max-file-size"] * 1024 * 1024, followSymlinks: flags["follow-symlinks"], readStdin: (max: number) => readStdin(max, process.stdin) };
-  const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : lazyClusterSource(clusterScanOptions(flags)));
+  const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : clusterSource(clusterScanOptions(flags)));
   return {
     source,
     controls: what.controls,
@@ -184,7 +179,7 @@ export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Prom
     progress.done();
     await scanner.close();
   }
-  const outputs = await writeReports(report, formats, flags, what.paths);
+  const outputs = await writeReports(report, formats, flags, what.paths, scanner.registry);
   if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${oneLine(w)}\n`);
   for (const f of report.skippedFiles) process.stderr.write(`${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
   const verdict = gate(report, {
@@ -275,10 +270,9 @@ export function parseFormats(format: string | undefined, output: string | undefi
 }
 
 /** Render each format and write it to stdout, --output, or <output base>.<ext> for several. */
-async function writeReports(report: ScanReport, formats: Format[], flags: ScanFlagValues, inputs: string[]): Promise<{ format: Format; file?: string }[]> {
+async function writeReports(report: ScanReport, formats: Format[], flags: ScanFlagValues, inputs: string[], registry: Registry): Promise<{ format: Format; file?: string }[]> {
   const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
-  let registry: Registry | undefined;
-  const doc = (id: string) => (registry ??= Registry.load()).doc(id);
+  const doc = (id: string) => registry.doc(id);
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);

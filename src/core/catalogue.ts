@@ -1,7 +1,7 @@
 // The control catalogue as data: what `list` and `explain` print, and what the TUI and the
 // operator show about a control.
 import type { Severity } from "./model.js";
-import type { ControlDoc, Registry } from "./engine/registry.js";
+import type { Control, ControlDoc, Registry } from "./engine/registry.js";
 
 export interface FrameworkEntry {
   name: string;
@@ -37,8 +37,9 @@ export function listFrameworks(registry: Registry): FrameworkEntry[] {
   }));
 }
 
-export function listControls(registry: Registry): ControlEntry[] {
-  return [...registry.controls.values()].map((c) => ({
+/** One control as the catalogue lists it. */
+function entryOf(c: Control): ControlEntry {
+  return {
     id: c.id,
     name: c.name,
     severity: c.severity,
@@ -47,13 +48,16 @@ export function listControls(registry: Registry): ControlEntry[] {
     skipReason: c.skipReason,
     frameworks: c.frameworks,
     rules: c.rules.map((r) => r.name),
-  }));
+  };
+}
+
+export function listControls(registry: Registry): ControlEntry[] {
+  return [...registry.controls.values()].map(entryOf);
 }
 
 /** A control by ID ("C-0057", "c-0057", "0057"), with its text; undefined when unknown. */
 export function explainControl(registry: Registry, id: string): ControlExplanation | undefined {
   const c = registry.control(id);
   if (!c) return undefined;
-  const entry = listControls(registry).find((e) => e.id === c.id)!;
-  return { ...entry, kinds: c.matchKinds, configInputs: c.configInputs, doc: registry.doc(c.id) };
+  return { ...entryOf(c), kinds: c.matchKinds, configInputs: c.configInputs, doc: registry.doc(c.id) };
 }

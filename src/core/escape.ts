@@ -35,3 +35,12 @@ export function forTerminal(s: string): string {
 export function escapeControls(s: string, keep = ""): string {
   return s.replace(UNSAFE, (ch) => (keep.includes(ch) ? ch : escapeChar(ch)));
 }
+
+/**
+ * forTerminal, cut to at most `max` characters with "…" (a 15 MB name is shown as its start;
+ * only the start is escaped, so the cost does not grow with the input).
+ */
+export function forTerminalCut(s: string, max: number): string {
+  const shown = forTerminal(s.length > max * 4 ? s.slice(0, max * 4) : s);
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
+}

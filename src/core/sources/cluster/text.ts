@@ -1,11 +1,10 @@
 // What the cluster source may put into a message or a report field: one short line, and never a
 // credential (a password in a server URL, a token in a plugin's stderr or in an error body).
-import { forTerminal } from "../../escape.js";
+import { forTerminalCut } from "../../escape.js";
 
 /** One line of at most `max` characters: control characters escaped, longer text cut with "…". */
 export function oneLine(text: string, max = 200): string {
-  const s = forTerminal(text.trim().replace(/\s+/g, " "));
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return forTerminalCut(text.trim().replace(/\s+/g, " "), max);
 }
 
 /** A server URL without user:password@ (which Go's client, and so kubectl, would send as basic auth). */
