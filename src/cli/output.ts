@@ -49,21 +49,21 @@ function makeDirs(dir: string): void {
   fs.mkdirSync(dir);
 }
 
-/** Write a string, bytes, or pieces of text (in batches of about 1 MB) to a descriptor. */
-function writeAll(fd: number, data: string | Uint8Array | Iterable<string>): void {
+/** A report as it is written: a string or bytes as they are, pieces of text in batches of about 1 MB. */
+export function* batched(data: string | Uint8Array | Iterable<string>): Generator<string | Uint8Array> {
   if (typeof data === "string" || data instanceof Uint8Array) {
-    fs.writeFileSync(fd, data);
+    yield data;
     return;
   }
   let batch = "";
   for (const piece of data) {
     batch += piece;
     if (batch.length >= 1 << 20) {
-      fs.writeFileSync(fd, batch);
+      yield batch;
       batch = "";
     }
   }
-  if (batch) fs.writeFileSync(fd, batch);
+  if (batch) yield batch;
 }
 
 const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -86,7 +86,7 @@ export function writeOutput(file: string, data: string | Uint8Array | Iterable<s
     // wx: create only, never through something already at the temporary name
     const fd = fs.openSync(tmp, "wx", st ? st.mode & 0o777 : 0o644);
     try {
-      writeAll(fd, data);
+      for (const b of batched(data)) fs.writeFileSync(fd, b);
     } finally {
       fs.closeSync(fd);
     }

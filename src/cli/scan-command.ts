@@ -20,7 +20,7 @@ import { UsageError } from "../core/errors.js";
 import { readConfigInputs, readExceptions, readReport } from "./inputs.js";
 import { readStdin } from "../core/sources/files.js";
 import { stderrProgress } from "./progress.js";
-import { writeOutput } from "./output.js";
+import { batched, writeOutput } from "./output.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format, or several comma-separated: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)` }),
@@ -191,24 +191,9 @@ export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Prom
   if (outcome.code !== EXIT.clean) process.exitCode = outcome.code;
 }
 
-/** Write to stdout piece by piece, waiting whenever the pipe is full (a 500 MB report never sits in memory twice). */
+/** Write to stdout batch by batch, waiting whenever the pipe is full (a 500 MB report never sits in memory twice). */
 async function writeStdout(out: string | Uint8Array | Iterable<string>): Promise<void> {
-  const pieces = typeof out === "string" || out instanceof Uint8Array ? [out] : out;
-  let batch = "";
-  const flush = async () => {
-    if (!process.stdout.write(batch)) await once(process.stdout, "drain");
-    batch = "";
-  };
-  for (const piece of pieces) {
-    if (typeof piece !== "string") {
-      if (batch) await flush();
-      if (!process.stdout.write(piece)) await once(process.stdout, "drain");
-      continue;
-    }
-    batch += piece;
-    if (batch.length >= 1 << 20) await flush();
-  }
-  if (batch) await flush();
+  for (const b of batched(out)) if (!process.stdout.write(b)) await once(process.stdout, "drain");
 }
 
 /**
