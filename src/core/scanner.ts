@@ -150,7 +150,7 @@ export class Scanner {
 
     t0 = performance.now();
     this.runtime.setConfig({ postureControlInputs: { ...this.defaults, ...(req.controlInputs ?? {}) } });
-    const findings = new FindingCollector(controls);
+    const findings = new FindingCollector(controls, objects);
     const onAlert = (a: Alert) => {
       if (inScope && a.objects.length) {
         const named = a.objects.filter((o) => o.id !== undefined || inScope(o.namespace));
@@ -170,6 +170,7 @@ export class Scanner {
     signal?.throwIfAborted();
     // fail closed: an object a rule could not evaluate fails that rule's controls, with the reason
     for (const e of evaluated.errors) findings.addError(e);
+    for (const [rule, ids] of evaluated.relevant) findings.addRelevant(rule, ids);
     const cuts = evaluated.cuts.map((c) => {
       const o = objects[c.objectId];
       return `${o.object.kind}/${o.object.metadata?.name ?? ""} (${o.source.file}): ${c.path}: ${c.reason}; the rules saw the object without it`;

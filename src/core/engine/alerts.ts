@@ -1,7 +1,14 @@
 // The alert contract: what a rule's deny set holds, turned into Alerts.
 import type { Alert, AlertObjectRef } from "../model.js";
 
-export type AlertSink = { push(a: Alert): unknown };
+/**
+ * Where alerts go; `relevant` receives, for a rule with a relevance filter (relevant.rego),
+ * the ids of the objects of one call that the rule judges.
+ */
+export type AlertSink = { push(a: Alert): unknown; relevant?(rule: string, ids: number[]): void };
+
+/** The key under which a rule's relevant object ids come in a wasm result (scripts/build-rules.mjs writes it). */
+export const RELEVANT_PREFIX = "relevant:";
 
 /** Where alerts go: to `onAlert` when given (then none are kept), else into `kept`. */
 export function alertSink(onAlert?: (a: Alert) => void): { kept: Alert[]; sink: AlertSink } {
@@ -9,10 +16,30 @@ export function alertSink(onAlert?: (a: Alert) => void): { kept: Alert[]; sink: 
   return { kept, sink: onAlert ? { push: onAlert } : kept };
 }
 
-/** The alerts of one wasm result: {rule name: deny set}. */
+/**
+ * Relevant object ids per rule, gathered over the calls of one evaluation (a cross-object
+ * rule's context objects come in several calls: a set keeps each once).
+ */
+export class RelevanceSink {
+  readonly byRule = new Map<string, Set<number>>();
+  add(rule: string, ids: number[]): void {
+    let s = this.byRule.get(rule);
+    if (!s) this.byRule.set(rule, (s = new Set()));
+    for (const id of ids) s.add(id);
+  }
+}
+
+/** The alerts of one wasm result: {rule name: deny set, "relevant:" + rule name: object ids}. */
 export function collect(results: Record<string, unknown[]>, alerts: AlertSink): void {
   for (const [rule, list] of Object.entries(results)) {
     if (!Array.isArray(list)) continue;
+    if (rule.startsWith(RELEVANT_PREFIX)) {
+      alerts.relevant?.(
+        rule.slice(RELEVANT_PREFIX.length),
+        list.filter((x): x is number => typeof x === "number" && Number.isInteger(x) && x >= 0),
+      );
+      continue;
+    }
     for (const raw of list) alerts.push(normalizeAlert(rule, raw));
   }
 }

@@ -15,6 +15,11 @@ export interface RuleMeta {
   splitKinds?: string[];
   /** cross-object rules: every alert is decided within one namespace, which may be evaluated apart */
   splitByNamespace?: boolean;
+  /**
+   * the rule has a relevance filter (its relevant.rego): only the objects it names, and those
+   * it flags, count in its controls' scores; without one, every object of its matchKinds does
+   */
+  relevance?: boolean;
 }
 
 export interface ControlFacts {
@@ -35,6 +40,8 @@ export interface Control extends ControlFacts {
   rules: RuleMeta[];
   /** why the control is not evaluated from objects here; undefined when it is */
   skipReason?: string;
+  /** set when the control runs but some of its checks need data other than objects: what is left out */
+  partial?: string;
 }
 
 export interface Framework {
@@ -63,7 +70,7 @@ export class Registry {
   readonly frameworks: Map<string, Framework>;
   readonly rules: RuleMeta[];
 
-  constructor(facts: ControlFacts[], frameworks: Framework[], rules: RuleMeta[], skipReasons: Record<string, string> = {}) {
+  constructor(facts: ControlFacts[], frameworks: Framework[], rules: RuleMeta[], skipReasons: Record<string, string> = {}, partialReasons: Record<string, string> = {}) {
     this.rules = rules;
     this.frameworks = new Map(frameworks.map((f) => [f.name, f]));
     const byControl = new Map<string, RuleMeta[]>();
@@ -73,6 +80,11 @@ export class Registry {
         const rs = byControl.get(f.id) ?? [];
         const missing = f.needs.find((n) => n !== "objects");
         const skipReason = rs.length ? undefined : missing ? (NEEDS_REASON[missing] ?? `needs ${missing} data`) : (skipReasons[f.id] ?? "not implemented yet");
+        // a control with rules of its own whose other checks need other data runs what it can, marked partial
+        const partial =
+          rs.length && (missing || partialReasons[f.id])
+            ? (partialReasons[f.id] ?? `the checks that ${(NEEDS_REASON[missing!] ?? `needs ${missing} data`).replace(/^needs /, "need ")} are not run`)
+            : undefined;
         return [
           f.id,
           {
@@ -81,6 +93,7 @@ export class Registry {
             frameworks: frameworks.filter((fw) => fw.controls.includes(f.id)).map((fw) => fw.name),
             rules: rs,
             skipReason,
+            ...(partial ? { partial } : {}),
           },
         ];
       }),
@@ -89,7 +102,13 @@ export class Registry {
 
   static load(): Registry {
     const read = (p: string) => JSON.parse(readDataText(p));
-    return new Registry(read("controls/facts.json"), read("controls/frameworks.json"), read("rules/bundle/index.json").rules, read("controls/skip-reasons.json"));
+    return new Registry(
+      read("controls/facts.json"),
+      read("controls/frameworks.json"),
+      read("rules/bundle/index.json").rules,
+      read("controls/skip-reasons.json"),
+      read("controls/partial-reasons.json"),
+    );
   }
 
   /** Find a framework by name, case-insensitively. */

@@ -10,7 +10,7 @@ import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
 import { tasks, LARGE_OBJECT_CHARS, type Task } from "./plan.js";
 import { InputEncoder, type Cut } from "./encode.js";
-import { alertSink, collect, type AlertSink } from "./alerts.js";
+import { alertSink, collect, RelevanceSink, type AlertSink } from "./alerts.js";
 import { WorkerPool } from "./pool.js";
 import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
 
@@ -41,6 +41,8 @@ export interface EvalResult {
   errors: EvalError[];
   /** objects the rules saw only in part (nesting cut at MAX_DEPTH, circular references) */
   cuts: Cut[];
+  /** for each rule with a relevance filter that was evaluated: the ids of the objects it judges */
+  relevant: Map<string, Set<number>>;
 }
 
 export interface EvaluateOptions {
@@ -103,9 +105,17 @@ export function isAbort(e: unknown): boolean {
 interface Run {
   enc: InputEncoder;
   sink: AlertSink;
+  relevance: RelevanceSink;
   warnings: EvalWarning[];
   errors: EvalError[];
   data: object;
+}
+
+function newRun(data: object, opts: EvaluateOptions): Run & { kept: Alert[] } {
+  const { kept, sink } = alertSink(opts.onAlert);
+  const relevance = new RelevanceSink();
+  const both: AlertSink = { push: (a) => sink.push(a), relevant: (rule, ids) => relevance.add(rule, ids) };
+  return { enc: new InputEncoder(), sink: both, relevance, kept, warnings: [], errors: [], data };
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -157,8 +167,7 @@ export class PolicyRuntime {
    */
   evaluate(objects: ScanObject[], rules: RuleMeta[], opts: EvaluateOptions = {}): EvalResult {
     opts.signal?.throwIfAborted();
-    const { kept, sink } = alertSink(opts.onAlert);
-    const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
+    const run = newRun(this.data, opts);
     const queue = plan(run, objects, rules, opts);
     let done = 0;
     for (const t of queue) {
@@ -166,7 +175,7 @@ export class PolicyRuntime {
       opts.onProgress?.(++done, queue.length);
       opts.signal?.throwIfAborted();
     }
-    return { alerts: kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts };
+    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule };
   }
 
   /**
@@ -215,8 +224,7 @@ export class PolicyRuntime {
   }
 
   private async onMainThread(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
-    const { kept, sink } = alertSink(opts.onAlert);
-    const run: Run = { enc: new InputEncoder(), sink, warnings: [], errors: [], data: this.data };
+    const run = newRun(this.data, opts);
     const queue = plan(run, objects, rules, opts);
     let done = 0;
     for (const t of queue) {
@@ -226,16 +234,17 @@ export class PolicyRuntime {
       this.run(run, t.objs, t.rules);
       opts.onProgress?.(++done, queue.length);
     }
-    return { alerts: kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, workerTasks: 0 };
+    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, workerTasks: 0 };
   }
 
   private async inWorkers(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, threads: number, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
     let ended = false;
     const stopped = () => ended || signal.aborted;
-    const { kept, sink } = alertSink(opts.onAlert);
+    const run = newRun(this.data, opts);
     // nothing reaches the caller once the call has ended (a reply may arrive after an abort)
-    const guarded: AlertSink = { push: (a) => stopped() || sink.push(a) };
-    const run: Run = { enc: new InputEncoder(), sink: guarded, warnings: [], errors: [], data: this.data };
+    const sink = run.sink;
+    const guarded: AlertSink = { push: (a) => stopped() || sink.push(a), relevant: (rule, ids) => stopped() || sink.relevant?.(rule, ids) };
+    run.sink = guarded;
     const queue = plan(run, objects, rules, opts);
     // cross-object tasks are the largest: start them first
     queue.sort((a, b) => Number(b.rules.some((r) => r.crossObject)) - Number(a.rules.some((r) => r.crossObject)));
@@ -284,7 +293,7 @@ export class PolicyRuntime {
       throw e;
     }
     ended = true;
-    return { alerts: kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, workerTasks };
+    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, workerTasks };
   }
 
   /** Wait for the evaluations before this one; an abort while waiting rejects at once (and hands the turn on in order). */
@@ -340,7 +349,7 @@ export class PolicyRuntime {
    * gets the error. Costs about two evaluations of the whole set per culprit.
    */
   private narrowCross(run: Run, objs: ScanObject[], rule: RuleMeta, message: string): void {
-    const discard: AlertSink = { push: () => 0 };
+    const discard: AlertSink = { push: () => 0, relevant: () => {} };
     const fails = (part: ScanObject[]): boolean => {
       try {
         this.call(run, part, [rule], discard);

@@ -7,7 +7,7 @@ import type { Control, Registry } from "../engine/registry.js";
 import type { ExceptionMatcher } from "./exceptions.js";
 import { isObjectKey, resourceID, type FindingCollector, type ResourceKey } from "./collector.js";
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
-import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
+import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
 
 /**
  * A request for the position of one path entry, written into the entry: a class, not a
@@ -17,9 +17,11 @@ class PathPosition implements PositionRequest {
   constructor(
     readonly source: ObjectSource,
     private readonly entry: PathEntry,
+    /** the path within the source's object, when it is not the entry's (a path into a related object) */
+    private readonly within?: string,
   ) {}
   get path(): string {
-    return this.entry.path;
+    return this.within ?? this.entry.path;
   }
   done(pos: Position | undefined): void {
     if (!pos) return;
@@ -28,6 +30,9 @@ class PathPosition implements PositionRequest {
     this.entry.exact = pos.exact;
   }
 }
+
+/** `relatedObjects[1].` of a path into an alert's related object */
+const RELATED_PREFIX = /^relatedObjects\[\d+\]\.?/;
 
 /** Resolves many field paths to positions at once (each file is parsed once). */
 export type PositionResolver = (requests: PositionRequest[]) => void;
@@ -74,6 +79,7 @@ export function score(input: ScoreInput): ScanReport {
         passed: results.filter((c) => c.status === "passed").length,
         failed: results.filter((c) => c.status === "failed").length,
         skipped: results.filter((c) => c.status === "skipped").length,
+        notApplicable: results.filter((c) => c.status === "not-applicable").length,
       },
       resources: {
         total: objects.length + findings.synthetic.size,
@@ -119,9 +125,29 @@ function resourceResults(
         }
         byResource.set(key, rr);
       }
-      // the collected path entries become the report's, given their positions in place
-      const paths: PathEntry[] = failure.paths;
-      if (obj) for (const e of paths) requests.push(new PathPosition(obj.source, e));
+      // the collected path entries become the report's, given their positions in place: in the
+      // object, or for a path into a related object, in that object (its path without the prefix)
+      const paths = failure.paths as (PathEntry & { object?: string | number })[];
+      for (const e of paths) {
+        if (e.object === undefined) {
+          if (obj) requests.push(new PathPosition(obj.source, e));
+          continue;
+        }
+        const target = typeof e.object === "number" ? objects[e.object] : undefined;
+        e.object = target ? resourceID(refOf(target)) : String(e.object);
+        if (target) {
+          e.file = target.source.file;
+          requests.push(new PathPosition(target.source, e, e.path.replace(RELATED_PREFIX, "")));
+        }
+      }
+      let relatedSources: ResourceFinding["relatedSources"];
+      for (const rid of failure.related) {
+        const id = findings.relatedIds.get(rid);
+        if (id === undefined || !objects[id]) continue;
+        const src: { file: string; line?: number; column?: number } = { file: objects[id].source.file };
+        (relatedSources ??= {})[rid] = src;
+        at(objects[id].source, "", (pos) => pos && Object.assign(src, { line: pos.line, column: pos.column }));
+      }
       const exception = excepted.get(c.id)?.get(key);
       rr.findings.push({
         controlID: c.id,
@@ -129,8 +155,9 @@ function resourceResults(
         ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
         ...(failure.error === undefined ? {} : { error: failure.error }),
         message: failure.messages.length === 1 ? failure.messages[0] : failure.messages.join("; "),
-        paths,
+        paths: paths as PathEntry[],
         relatedObjects: [...failure.related],
+        ...(relatedSources ? { relatedSources } : {}),
       });
     }
   }
@@ -147,14 +174,17 @@ function frameworkResults(registry: Registry, controls: Control[], results: Cont
     .filter((f) => f.controls.some((id) => selected.has(id)))
     .map((f) => {
       const rs = f.controls.map((id) => byId.get(id)).filter((r): r is ControlResult => !!r);
+      const evaluated = rs.filter((r) => r.score !== undefined).length;
+      const notApplicable = rs.filter((r) => r.status === "not-applicable").length;
       return {
         name: f.name,
         score: mean(rs.filter((r) => r.score !== undefined).map((r) => r.score!)),
         controls: {
           total: f.controls.length,
-          evaluated: rs.filter((r) => r.score !== undefined).length,
+          evaluated,
           failed: rs.filter((r) => r.status === "failed").length,
-          skipped: f.controls.length - rs.filter((r) => r.score !== undefined).length,
+          skipped: f.controls.length - evaluated - notApplicable,
+          notApplicable,
         },
       };
     });

@@ -2,7 +2,7 @@
 // the alerts themselves need not be kept: a large scan holds the findings once, not the
 // alerts and then the findings. Every step is constant time per path, so one object that
 // fails 50,000 fields costs 50,000 steps, not 50,000².
-import type { Alert, AlertObjectRef } from "../model.js";
+import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
 import type { Control } from "../engine/registry.js";
 import type { PathEntry } from "./result.js";
 
@@ -23,9 +23,15 @@ export const isObjectKey = (key: ResourceKey): key is number => typeof key === "
 /** up to this many items a list looks for a repeat by scanning them; beyond, by a set of keys */
 const SCAN_LIMIT = 16;
 
-type PathItem = { type: PathEntry["type"]; path: string; value?: string };
+/**
+ * A collected path; `object`: the resource a path into an alert's related object
+ * (`relatedObjects[i].…`) points into — a scanned object's id, or a resource ID.
+ */
+type PathItem = { type: PathEntry["type"]; path: string; value?: string; object?: ResourceKey };
 const pathKey = (p: PathItem) => (p.value === undefined ? `${p.type}\u0000${p.path}` : `${p.type}\u0000${p.path}\u0000${p.value}`);
 const NONE: readonly string[] = Object.freeze([]);
+/** `relatedObjects[3].rules[0]…` → 3 */
+const RELATED_PATH = /^relatedObjects\[(\d+)\](?:\.|\[|$)/;
 
 /**
  * Add to a list without repeats: a scan of the list while it is short (most failures have
@@ -65,9 +71,12 @@ export class Failure {
     const k = addUnique(this.related as string[], id, (x) => x === id, this.keys?.related, itself);
     if (k) (this.keys ??= {}).related = k;
   }
-  addPath(type: PathEntry["type"], path: string, value?: string): void {
-    const item = value === undefined ? { type, path } : { type, path, value };
-    const k = addUnique(this.paths, item, (x) => x.type === type && x.path === path && x.value === value, this.keys?.paths, pathKey);
+  addPath(type: PathEntry["type"], path: string, value?: string, object?: ResourceKey): void {
+    const item: PathItem = value === undefined ? { type, path } : { type, path, value };
+    if (object !== undefined) item.object = object;
+    // the same text may point into different related objects in different alerts: the object is part of the key
+    const key = object === undefined ? pathKey : (p: PathItem) => `${pathKey(p)}\u0000${String(p.object)}`;
+    const k = addUnique(this.paths, item, (x) => x.type === type && x.path === path && x.value === value && x.object === object, this.keys?.paths, key);
     if (k) (this.keys ??= {}).paths = k;
   }
 }
@@ -82,9 +91,46 @@ export class FindingCollector {
   readonly manual = new Map<string, string>();
   /** one copy of each path and related ID: every alert brings its own copies, and most repeat */
   private readonly strings = new Map<string, string>();
+  /** rule → ids of the objects it judges, for rules with a relevance filter (see addRelevant) */
+  readonly relevant = new Map<string, Set<number>>();
+  /** related objects that are scanned objects, by resource ID → their id (a finding shows where they are) */
+  readonly relatedIds = new Map<string, number>();
+  /** scanned objects by resource ID, built when an alert first names an object without its id */
+  private byResourceID?: Map<string, number>;
 
-  constructor(controls: Control[]) {
+  /**
+   * `objects`: the scanned objects; an object an alert names without its id (an RBAC
+   * subject built from a binding) is then that object when it was scanned, so it has a source.
+   */
+  constructor(
+    controls: Control[],
+    private readonly objects?: ScanObject[],
+  ) {
     for (const c of controls) for (const r of c.rules) this.ruleToControls.set(r.name, [...(this.ruleToControls.get(r.name) ?? []), c.id]);
+  }
+
+  /** The ids of the objects a rule with a relevance filter judges (the engine's EvalResult.relevant). */
+  addRelevant(rule: string, ids: Iterable<number>): void {
+    let s = this.relevant.get(rule);
+    if (!s) this.relevant.set(rule, (s = new Set()));
+    for (const id of ids) s.add(id);
+  }
+
+  /** The scanned object a reference names, by its id or (for one built from a binding) its resource ID. */
+  private scannedId(ref: AlertObjectRef): number | undefined {
+    if (ref.id !== undefined) return ref.id;
+    if (!this.objects?.length) return undefined;
+    if (!this.byResourceID) {
+      this.byResourceID = new Map();
+      for (const o of this.objects) {
+        const id = resourceID({ apiVersion: o.object.apiVersion, kind: o.object.kind, name: o.object.metadata?.name ?? "", namespace: o.object.metadata?.namespace ?? "" });
+        if (!this.byResourceID.has(id)) this.byResourceID.set(id, o.id);
+      }
+    }
+    const found = this.byResourceID.get(resourceID(ref));
+    // a namespaced object written without a namespace lives in "default", where a binding's subject names it
+    if (found === undefined && ref.namespace === "default") return this.byResourceID.get(resourceID({ ...ref, namespace: "" }));
+    return found;
   }
 
   static of(controls: Control[], alerts: Iterable<Alert>): FindingCollector {
@@ -98,20 +144,32 @@ export class FindingCollector {
     if (!ids) return;
     for (const id of ids) {
       if (a.objects.length === 0) this.manual.set(id, a.message);
+      // each related object once per alert: its resource ID, and its id when it was scanned
+      const related = a.relatedObjects.map((r) => {
+        const rid = this.intern(resourceID(r));
+        const sid = this.scannedId(r);
+        if (sid !== undefined) this.relatedIds.set(rid, sid);
+        return { rid, key: sid ?? rid };
+      });
+      // a path into the alert's relatedObjects[i] belongs to that object
+      const into = (p: string): ResourceKey | undefined => {
+        if (!related.length || !p.startsWith("relatedObjects[")) return undefined;
+        const m = RELATED_PATH.exec(p);
+        return m ? related[Number(m[1])]?.key : undefined;
+      };
       for (const ref of a.objects) {
-        let key: ResourceKey;
-        if (ref.id !== undefined) key = ref.id;
-        else {
+        let key: ResourceKey | undefined = this.scannedId(ref);
+        if (key === undefined) {
           key = resourceID(ref);
           this.synthetic.set(key, ref);
         }
         const f = this.failure(id, key);
         if (a.message) f.addMessage(a.message);
-        for (const p of a.failedPaths) f.addPath("failed", this.intern(p));
-        for (const p of a.reviewPaths) f.addPath("review", this.intern(p));
-        for (const p of a.deletePaths) f.addPath("delete", this.intern(p));
-        for (const x of a.fixPaths) f.addPath("fix", this.intern(x.path), x.value);
-        for (const r of a.relatedObjects) f.addRelated(this.intern(resourceID(r)));
+        for (const p of a.failedPaths) f.addPath("failed", this.intern(p), undefined, into(p));
+        for (const p of a.reviewPaths) f.addPath("review", this.intern(p), undefined, into(p));
+        for (const p of a.deletePaths) f.addPath("delete", this.intern(p), undefined, into(p));
+        for (const x of a.fixPaths) f.addPath("fix", this.intern(x.path), x.value, into(x.path));
+        for (const r of related) f.addRelated(r.rid);
       }
     }
   }

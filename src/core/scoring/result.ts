@@ -2,9 +2,14 @@
 // `json` report (schemas/report.schema.json), versioned by SCHEMA_VERSION.
 import type { ClusterInfo, Severity, SkippedFile } from "../model.js";
 
-export const SCHEMA_VERSION = "1.1";
+export const SCHEMA_VERSION = "1.2";
 
-export type ControlStatus = "passed" | "failed" | "skipped";
+/**
+ * skipped: not evaluated (data this scanner cannot see, a kind it could not read, manual
+ * review); not-applicable: evaluated, but no scanned resource is one the control is about —
+ * neither passed nor failed, and in no score
+ */
+export type ControlStatus = "passed" | "failed" | "skipped" | "not-applicable";
 
 export interface ControlResult {
   id: string;
@@ -14,6 +19,8 @@ export interface ControlResult {
   status: ControlStatus;
   /** why a skipped control was not evaluated */
   skipReason?: string;
+  /** set when only part of the control was evaluated (some of its checks need data this scanner cannot see): what was left out */
+  partial?: string;
   /** passed / (passed + failed) × 100; absent when no resource was checked */
   score?: number;
   /** excepted: failed but covered by an exception; they count as passed in the score */
@@ -29,6 +36,12 @@ export interface PathEntry {
   column?: number;
   /** false when the field does not exist yet and line/column point at its nearest parent */
   exact?: boolean;
+  /**
+   * set when the path points into a related object (`relatedObjects[1].rules[0].verbs[0]`): that
+   * object's resource ID; line/column are then in its source, in `file` when it came from one
+   */
+  object?: string;
+  file?: string;
 }
 
 export interface ResourceFinding {
@@ -48,6 +61,8 @@ export interface ResourceFinding {
   message: string;
   paths: PathEntry[];
   relatedObjects: string[];
+  /** where the related objects that were scanned are, by resource ID (present when any was) */
+  relatedSources?: Record<string, { file: string; line?: number; column?: number }>;
 }
 
 export interface ResourceResult {
@@ -63,7 +78,8 @@ export interface ResourceResult {
 export interface FrameworkResult {
   name: string;
   score?: number;
-  controls: { total: number; evaluated: number; failed: number; skipped: number };
+  /** evaluated: controls with a score; notApplicable: about no scanned resource; skipped: the rest */
+  controls: { total: number; evaluated: number; failed: number; skipped: number; notApplicable: number };
 }
 
 export interface ScanReport {
@@ -79,7 +95,7 @@ export interface ScanReport {
   };
   summary: {
     complianceScore?: number;
-    controls: { total: number; passed: number; failed: number; skipped: number };
+    controls: { total: number; passed: number; failed: number; skipped: number; notApplicable: number };
     /** unevaluated: resources some rule could not evaluate (present only when there are any) */
     resources: { total: number; failed: number; unevaluated?: number };
     failedBySeverity: Record<Severity, number>;

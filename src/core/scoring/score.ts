@@ -56,8 +56,11 @@ export function exceptedFailures(controls: Control[], objects: ScanObject[], fin
 }
 
 /**
- * Each control's status and score: passed / (passed + failed) × 100 over the resources of
- * the kinds it checks (excepted failures count as passed), sorted by severity then ID.
+ * Each control's status and score: passed / (passed + failed) × 100 over the resources it is
+ * about (excepted failures count as passed), sorted by severity then ID. A rule is about the
+ * objects of its matchKinds, or, with a relevance filter, the objects the filter names; an
+ * object a rule flags always counts. A control about no resource is not applicable: no
+ * score, not passed.
  */
 export function controlResults(
   controls: Control[],
@@ -71,28 +74,61 @@ export function controlResults(
   for (const o of objects) kindCounts.set(o.object.kind, (kindCounts.get(o.object.kind) ?? 0) + 1);
   const { failures, manual } = findings;
   const results: ControlResult[] = controls.map((c) => {
-    const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks };
+    const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks, ...(c.partial ? { partial: c.partial } : {}) };
     const none = { passed: 0, failed: 0, excepted: 0 };
     if (c.skipReason) return { ...base, status: "skipped", skipReason: c.skipReason, resources: none };
     const why = unavailable?.get(c.id);
     if (why) return { ...base, status: "skipped", skipReason: why, resources: none };
     if (manual.has(c.id) && !failures.has(c.id)) return { ...base, status: "skipped", skipReason: "needs manual review", resources: none };
-    const kinds = new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]);
-    let inScope = 0;
-    for (const k of kinds) inScope += kindCounts.get(k) ?? 0;
+    const about = relevantTo(c, objects, findings);
+    const inScope = about.count(kindCounts);
     let failed = 0;
     let extra = 0;
     for (const key of failures.get(c.id)?.keys() ?? []) {
       failed++;
-      // a flagged object of a kind outside matchKinds, or one not scanned, still counts
-      if (!isObjectKey(key) || !kinds.has(objects[key].object.kind)) extra++;
+      // a flagged object the control is not otherwise about, or one not scanned, still counts
+      if (!isObjectKey(key) || !about.has(objects[key])) extra++;
     }
     const total = inScope + extra;
     const exc = excepted.get(c.id)?.size ?? 0;
     failed -= exc;
     const passed = total - failed - exc;
-    if (total === 0) return { ...base, status: "skipped", skipReason: "no matching resources", resources: none };
+    if (total === 0) return { ...base, status: "not-applicable", resources: none };
     return { ...base, status: failed ? "failed" : "passed", score: round(((passed + exc) / total) * 100), resources: { passed, failed, excepted: exc } };
   });
   return results.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
 }
+
+/**
+ * The objects a control is about: every object of the kinds of its rules without a relevance
+ * filter (counted by kind, without a pass over the objects), and the objects the filters of
+ * its other rules name.
+ */
+function relevantTo(c: Control, objects: ScanObject[], findings: FindingCollector): { count(kindCounts: Map<string, number>): number; has(o: ScanObject): boolean } {
+  const kinds = new Set<string>();
+  const filtered: ReadonlySet<number>[] = [];
+  for (const r of c.rules) {
+    if (r.relevance) filtered.push(findings.relevant.get(r.name) ?? EMPTY);
+    else for (const k of r.matchKinds) kinds.add(k);
+  }
+  // a control with no filtered rule is about its own kinds too, as before relevance existed
+  if (!filtered.length) for (const k of c.matchKinds) kinds.add(k);
+  const has = (o: ScanObject) => kinds.has(o.object.kind) || filtered.some((s) => s.has(o.id));
+  return {
+    has,
+    count(kindCounts) {
+      let n = 0;
+      for (const k of kinds) n += kindCounts.get(k) ?? 0;
+      if (filtered.length === 1) {
+        for (const id of filtered[0]) if (objects[id] && !kinds.has(objects[id].object.kind)) n++;
+      } else if (filtered.length) {
+        const ids = new Set<number>();
+        for (const s of filtered) for (const id of s) if (objects[id] && !kinds.has(objects[id].object.kind)) ids.add(id);
+        n += ids.size;
+      }
+      return n;
+    },
+  };
+}
+
+const EMPTY: ReadonlySet<number> = new Set();

@@ -1,0 +1,8 @@
+# The rule judges kube-apiserver Pods only: other Pods are not counted in its controls.
+package kubescape.rules.ensure_that_the_api_server_request_timeout_argument_is_set_as_appropriate
+
+import rego.v1
+
+import data.kubescape.lib
+
+relevant := lib.rel_component("kube-apiserver")

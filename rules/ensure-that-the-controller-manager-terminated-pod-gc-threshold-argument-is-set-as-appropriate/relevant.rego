@@ -1,0 +1,8 @@
+# The rule judges kube-controller-manager Pods only: other Pods are not counted in its controls.
+package kubescape.rules.ensure_that_the_controller_manager_terminated_pod_gc_threshold_argument_is_set_as_appropriate
+
+import rego.v1
+
+import data.kubescape.lib
+
+relevant := lib.rel_component("kube-controller-manager")

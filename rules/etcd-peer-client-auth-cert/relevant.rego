@@ -1,0 +1,8 @@
+# The rule judges etcd Pods only: other Pods are not counted in its controls.
+package kubescape.rules.etcd_peer_client_auth_cert
+
+import rego.v1
+
+import data.kubescape.lib
+
+relevant := lib.rel_component("etcd")

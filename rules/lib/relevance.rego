@@ -1,0 +1,14 @@
+# Relevance: which of the objects a rule matches it judges. A rule folder may hold a
+# relevant.rego with a `relevant` rule in the rule's package: the ids (__ksid) of the
+# objects it is about. Only those (and any object it flags) count in its controls' scores;
+# the others of its kinds are neither passed nor failed. Every name starts with rel_.
+package kubescape.lib
+
+import rego.v1
+
+# rel_component(comp): the Pods running the control-plane component comp (kube-apiserver,
+# kube-controller-manager, kube-scheduler, etcd), found as the component rules find them.
+rel_component(comp) := [obj.__ksid |
+	some obj in input.objects
+	count(cp_containers(obj, comp)) > 0
+]
