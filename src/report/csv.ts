@@ -44,7 +44,7 @@ export function renderCsv(report: ScanReport): string {
         r.kind,
         r.namespace,
         r.name,
-        r.source?.file ?? "",
+        view.lineFile ?? "",
         view.line,
         view.column,
         view.failed.map((p) => p.path).join("; "),

@@ -75,16 +75,20 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
 /** From the finding's position (the line every format gives) to the last failed field's line. */
 function location(view: FindingView): { file: string; start_line?: number; end_line?: number } {
   const { resource: r } = view;
-  const src = r.source;
-  if (!src?.file || isStreamName(src.file)) return { file: r.resourceID || "unknown" };
-  const clean = src.file.replace(/^\.\//, "");
+  // the file of the finding's line: the resource's, or a related object's (the Role behind an RBAC finding)
+  const file = view.lineFile;
+  if (!file || isStreamName(file)) return { file: r.resourceID || "unknown" };
+  const clean = file.replace(/^\.\//, "");
   if (view.line === undefined) return { file: clean };
-  const end = Math.max(view.line, ...view.failed.filter((p) => p.line !== undefined).map((p) => p.line!));
+  const end = Math.max(view.line, ...view.failed.filter((p) => p.line !== undefined && (p.file ?? r.source?.file) === file).map((p) => p.line!));
   return { file: clean, start_line: view.line, end_line: end };
 }
 
 function failedList(view: FindingView): string {
-  return view.failed.length ? "Failed fields:\n" + view.failed.map((p) => `- ${p.failed ? "" : "review "}\`${p.path}\`${p.line !== undefined ? ` (line ${p.line})` : ""}`).join("\n") : "";
+  return view.failed.length
+    ? "Failed fields:\n" +
+        view.failed.map((p) => `- ${p.failed ? "" : "review "}\`${p.path}\`${p.line !== undefined ? (p.file !== undefined ? ` (${loc(p.file, p.line)})` : ` (line ${p.line})`) : ""}`).join("\n")
+    : "";
 }
 
 function fixList(view: FindingView): string {

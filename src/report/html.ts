@@ -114,7 +114,7 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
   ).join("");
   parts.push(`<section class="cards" aria-label="Summary">
 <div class="card"><div class="label">Compliance score</div><div class="big ${scoreClass(s.complianceScore)}" data-testid="score-overall">${esc(formatScore(s.complianceScore))}</div></div>
-<div class="card"><div class="label">Controls</div><div class="big" data-testid="controls-failed">${esc(s.controls.failed)}</div><div>failed of ${esc(s.controls.total)} (${esc(s.controls.passed)} passed, ${esc(s.controls.skipped)} skipped)</div></div>
+<div class="card"><div class="label">Controls</div><div class="big" data-testid="controls-failed">${esc(s.controls.failed)}</div><div>failed of ${esc(s.controls.total)} (${esc(s.controls.passed)} passed, ${esc(s.controls.skipped)} skipped${s.controls.notApplicable ? `, ${esc(s.controls.notApplicable)} not applicable` : ""})</div></div>
 <div class="card"><div class="label">Resources</div><div class="big" data-testid="resources-failed">${esc(s.resources.failed)}</div><div>failed of ${esc(s.resources.total)}</div></div>
 <div class="card"><div class="label">Failed controls by severity</div><ul class="sevcounts">${sevItems}</ul></div>
 </section>`);
@@ -127,7 +127,7 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
       const width = fw.score === undefined ? 0 : Math.max(0, Math.min(100, fw.score));
       parts.push(
         `<div><span class="name">${esc(fw.name)}</span><span class="score ${cls}" data-framework="${esc(fw.name)}">${esc(formatScore(fw.score))}</span>` +
-          `<div class="sub">${esc(fw.controls.failed)} failed of ${esc(fw.controls.evaluated)} evaluated, ${esc(fw.controls.skipped)} skipped</div>` +
+          `<div class="sub">${esc(fw.controls.failed)} failed of ${esc(fw.controls.evaluated)} evaluated, ${esc(fw.controls.skipped)} skipped${fw.controls.notApplicable ? `, ${esc(fw.controls.notApplicable)} not applicable` : ""}</div>` +
           `<div class="bar"><span class="${cls}" style="width:${width.toFixed(1)}%"></span></div></div>`,
       );
     }
@@ -135,7 +135,7 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
   }
 
   // controls
-  const evaluated = report.controls.filter((c) => c.status !== "skipped");
+  const evaluated = report.controls.filter((c) => c.status !== "skipped" && c.status !== "not-applicable");
   parts.push(`<h2>Controls</h2>`);
   if (evaluated.length) {
     parts.push(`<table data-testid="controls">
@@ -146,7 +146,7 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
       const excepted = c.resources.excepted ? ` <span class="excepted">(+${esc(c.resources.excepted)} excepted)</span>` : "";
       parts.push(
         `<tr class="${c.status}" data-control="${esc(c.id)}"><td><span class="sev sev-${esc(c.severity)}">${esc(c.severity)}</span></td><td class="mono">${esc(c.id)}</td><td>${esc(c.name)}</td>` +
-          `<td class="num">${esc(c.resources.failed)} / ${esc(all)}${excepted}</td><td class="num ${scoreClass(c.score)}">${esc(formatScore(c.score))}</td></tr>`,
+          `<td class="num">${esc(c.resources.failed)} / ${esc(all)}${excepted}${c.partial ? ` <span class="partial" title="${esc(c.partial)}">(partial)</span>` : ""}</td><td class="num ${scoreClass(c.score)}">${esc(formatScore(c.score))}</td></tr>`,
       );
     }
     parts.push(`</tbody></table>`);
@@ -169,6 +169,14 @@ export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">)
       );
     }
     parts.push(`</div>`);
+  }
+  const notApplicable = report.controls.filter((c) => c.status === "not-applicable");
+  if (notApplicable.length) {
+    parts.push(
+      `<div class="skipped" data-testid="not-applicable-controls"><details><summary>${esc(plural(notApplicable.length, "control"))} not applicable: no scanned resource is one they are about</summary><ul>` +
+        notApplicable.map((c) => `<li><span class="mono">${esc(c.id)}</span> ${esc(c.name)}</li>`).join("") +
+        `</ul></details></div>`,
+    );
   }
 
   // failed resources

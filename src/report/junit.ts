@@ -5,7 +5,7 @@
 import { XMLBuilder } from "fast-xml-parser";
 import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
-import { findingView, hasFile, type FindingView } from "./view.js";
+import { findingView, hasFile, isFile, type FindingView } from "./view.js";
 import { fieldText, loc } from "./text.js";
 
 type Node = Record<string, unknown>;
@@ -59,9 +59,10 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
     ].map(attrs),
   };
 
-  if (c.status === "skipped") {
-    const reason = c.skipReason ?? "not evaluated";
-    const testcase = { "@_classname": c.id, "@_name": "not evaluated", "@_time": "0", skipped: attrs({ "@_message": reason }) };
+  if (c.status === "skipped" || c.status === "not-applicable") {
+    const na = c.status === "not-applicable";
+    const reason = na ? "not applicable: no scanned resource is one this control is about" : (c.skipReason ?? "not evaluated");
+    const testcase = { "@_classname": c.id, "@_name": na ? "not applicable" : "not evaluated", "@_time": "0", skipped: attrs({ "@_message": reason }) };
     const counts = { tests: 1, failures: 0, skipped: 1 };
     return { counts, node: suiteNode(name, counts, properties, [testcase]) };
   }
@@ -73,8 +74,9 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
   for (const { resource, finding } of found) {
     const tc: Node = { "@_classname": c.id, "@_name": clean(resource.resourceID), "@_time": "0" };
     const view = findingView(resource, finding);
-    if (hasFile(report, resource)) {
-      tc["@_file"] = clean(resource.source.file);
+    // the file and line of the finding's place (a related object's, for a field in a Role behind an RBAC finding)
+    if (hasFile(report, resource) && isFile(report, view.lineFile)) {
+      tc["@_file"] = clean(view.lineFile);
       if (view.line !== undefined) tc["@_line"] = view.line;
     }
     if (finding.status === "excepted") {

@@ -105,6 +105,7 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
       (s.controls.failed ? `${s.controls.failed} of ${plural(evaluated, "control")} failed (${sev.join(", ")})` : `no failed controls (${plural(evaluated, "control")} evaluated)`) +
       ` · ${s.resources.failed} of ${plural(s.resources.total, "resource")} failed` +
       (s.controls.skipped ? ` · ${plural(s.controls.skipped, "control")} skipped` : "") +
+      (s.controls.notApplicable ? ` · ${plural(s.controls.notApplicable, "control")} not applicable` : "") +
       (excepted ? ` · ${plural(excepted, "finding")} excepted` : "") +
       "\n\n",
   );
@@ -138,7 +139,7 @@ export function renderMarkdown(report: ScanReport, opts: Pick<RenderOptions, "do
   if (failed.length) {
     const t = fitTable(
       ["Severity", "Control", "Name", "Failed", "Excepted", "Score"],
-      failed.map((c) => [c.severity, c.id, mdText(c.name), String(c.resources.failed), String(c.resources.excepted), pct(c.score)]),
+      failed.map((c) => [c.severity, c.id, mdText(c.name) + (c.partial ? " (partial)" : ""), String(c.resources.failed), String(c.resources.excepted), pct(c.score)]),
       ["l", "l", "l", "r", "r", "r"],
       b.left() - 30,
     );
@@ -212,7 +213,7 @@ function detailsBlock(
   const header = files ? ["Resource", "Location", "Failed fields", "Fix"] : ["Resource", "Failed fields", "Fix"];
   const rows = items.map(({ r, f }) => {
     const view = findingView(r, f);
-    const where = view.file !== undefined ? mdCode(loc(view.file, view.line, view.column)) : "";
+    const where = view.lineFile !== undefined ? mdCode(loc(view.lineFile, view.line, view.column)) : "";
     const fields = view.failed.length ? view.failed.map(fieldCell).join("<br>") : mdText(f.message);
     const fixes = view.fixes.map((p) => fixText(p, mdCode)).join("<br>");
     return files ? [mdCode(r.resourceID), where, fields, fixes] : [mdCode(r.resourceID), fields, fixes];

@@ -80,9 +80,12 @@ export async function renderPdf(report: ScanReport): Promise<Uint8Array> {
   w.y = top;
   w.text(formatScore(s.complianceScore), { ...scoreStyle, color: scoreColor(s.complianceScore) }, MARGIN + w.width("Compliance score: ", scoreStyle));
   w.gap(4);
-  w.text(`Controls: ${s.controls.total} (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)    Resources: ${s.resources.total} (${s.resources.failed} failed)`, {
-    size: 10,
-  });
+  w.text(
+    `Controls: ${s.controls.total} (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped${s.controls.notApplicable ? `, ${s.controls.notApplicable} not applicable` : ""})    Resources: ${s.resources.total} (${s.resources.failed} failed)`,
+    {
+      size: 10,
+    },
+  );
   w.gap(2);
   // severity counts as coloured labels on one line
   const sevStyle: Style = { size: 10, bold: true };

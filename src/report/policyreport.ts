@@ -123,6 +123,17 @@ export function policyReports(report: ScanReport): PolicyReportObject[] {
     }
   }
   for (const ctl of report.controls) {
+    if (ctl.status === "not-applicable") {
+      byNamespace.get("")!.push({
+        ...base(ctl, ctl.id),
+        result: "skip",
+        message: "not applicable: no scanned resource is one this control is about",
+        properties: { status: "not-applicable", frameworks: ctl.frameworks.join(", ") },
+        source: "kubescape",
+        timestamp,
+      });
+      continue;
+    }
     if (ctl.status !== "passed") continue;
     const n = ctl.resources.passed + ctl.resources.excepted;
     byNamespace.get("")!.push({
@@ -159,7 +170,7 @@ function properties(report: ScanReport, r: ResourceResult, f: ResourceFinding, c
   const view = findingView(r, f);
   if (view.failed.length) p.failedPaths = view.failed.map((x) => x.path).join(", ");
   if (view.fixes.length) p.fixPaths = view.fixes.map(fixText).join(", ");
-  if (report.target.kind === "files" && view.file !== undefined) p.file = loc(view.file, view.line, view.column);
+  if (report.target.kind === "files" && view.lineFile !== undefined) p.file = loc(view.lineFile, view.line, view.column);
   if (f.relatedObjects.length) p.relatedObjects = f.relatedObjects.join(", ");
   if (f.status === "excepted") p.exception = f.exception ?? "excepted";
   if (ctl?.frameworks.length) p.frameworks = ctl.frameworks.join(", ");

@@ -31,7 +31,10 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   const what = cl
     ? `cluster ${t(cl.context)} (${t(cl.server)}, ${t(cl.version || "unknown version")}${cl.namespace ? `, namespace ${t(cl.namespace)}` : ""}), ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`
     : `${s.filesRead} file${s.filesRead === 1 ? "" : "s"}, ${s.resources.total} resource${s.resources.total === 1 ? "" : "s"}`;
-  out.push(c.bold("Kubescape scan") + ` · ${what} · ${s.controls.total} controls (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped)`);
+  out.push(
+    c.bold("Kubescape scan") +
+      ` · ${what} · ${s.controls.total} controls (${s.controls.failed} failed, ${s.controls.passed} passed, ${s.controls.skipped} skipped${s.controls.notApplicable ? `, ${s.controls.notApplicable} not applicable` : ""})`,
+  );
   if (cl) {
     const counts = Object.entries(cl.counts)
       .sort((a, b) => b[1] - a[1])
@@ -40,7 +43,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   }
   out.push("");
 
-  const shown = report.controls.filter((ctl) => ctl.status !== "skipped");
+  const shown = report.controls.filter((ctl) => ctl.status !== "skipped" && ctl.status !== "not-applicable");
   if (shown.length) {
     const table = newTable(["Severity", "Control", "Failed", "All", "Score"], { color: opts.color, colAligns: ["left", "left", "right", "right", "right"] });
     for (const ctl of shown) {
@@ -63,6 +66,9 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
       out.push(c.dim(t(`${ids.length} control${ids.length === 1 ? "" : "s"} skipped (${reason}): ${ids.length > 8 ? ids.slice(0, 8).join(", ") + ", …" : ids.join(", ")}`)));
     }
   }
+  const na = report.controls.filter((ctl) => ctl.status === "not-applicable").map((ctl) => ctl.id);
+  if (na.length)
+    out.push(c.dim(t(`${na.length} control${na.length === 1 ? "" : "s"} not applicable (no resource they are about): ${na.length > 8 ? na.slice(0, 8).join(", ") + ", …" : na.join(", ")}`)));
 
   if (report.resources.length) {
     out.push("");

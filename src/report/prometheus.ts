@@ -72,7 +72,8 @@ export function buildRegistry(report: ScanReport): Registry {
   set("kubescape_controls_count", "Controls selected for the scan.", c.total);
   set("kubescape_controls_passed_count", "Controls that passed on every resource they checked.", c.passed);
   set("kubescape_controls_failed_count", "Controls that failed on at least one resource.", c.failed);
-  set("kubescape_controls_skipped_count", "Controls not evaluated (no matching resources, or data this scanner cannot see).", c.skipped);
+  set("kubescape_controls_skipped_count", "Controls not evaluated (data this scanner cannot see, a kind it could not list, manual review).", c.skipped);
+  set("kubescape_controls_not_applicable_count", "Controls about no scanned resource (neither passed nor failed, in no score).", c.notApplicable ?? 0);
   const bySeverity = gauge("kubescape_controls_failed_by_severity_count", "Failed controls per control severity (label severity: critical, high, medium, low, info).", ["severity"]);
   for (const s of SEVERITY_ORDER) bySeverity.set({ severity: label(s) }, report.summary.failedBySeverity[s] ?? 0);
 
@@ -82,7 +83,7 @@ export function buildRegistry(report: ScanReport): Registry {
 
   // per control; status is the value so a control keeps one series as it goes from failed to passed
   const labelNames = ["control_id", "name", "severity"];
-  const status = gauge("kubescape_control_status", "Status of each control: 1 = failed, 0 = passed, -1 = skipped (not evaluated).", labelNames);
+  const status = gauge("kubescape_control_status", "Status of each control: 1 = failed, 0 = passed, -1 = skipped (not evaluated), -2 = not applicable (about no scanned resource).", labelNames);
   const score = gauge("kubescape_control_compliance_score", "Compliance score per evaluated control, 0-100: the share of checked resources that passed.", labelNames);
   const failed = gauge("kubescape_control_resources_failed_count", "Resources that failed the control.", labelNames);
   const passed = gauge("kubescape_control_resources_passed_count", "Resources that passed the control.", labelNames);
@@ -91,8 +92,8 @@ export function buildRegistry(report: ScanReport): Registry {
   for (const ctl of report.controls) {
     severityOf.set(ctl.id, ctl.severity);
     const l = { control_id: ctl.id, name: ctl.name, severity: label(ctl.severity) };
-    status.set(l, ctl.status === "failed" ? 1 : ctl.status === "passed" ? 0 : -1);
-    if (ctl.status === "skipped") continue;
+    status.set(l, ctl.status === "failed" ? 1 : ctl.status === "passed" ? 0 : ctl.status === "not-applicable" ? -2 : -1);
+    if (ctl.status === "skipped" || ctl.status === "not-applicable") continue;
     if (ctl.score !== undefined) score.set(l, ctl.score);
     failed.set(l, ctl.resources.failed);
     passed.set(l, ctl.resources.passed);

@@ -9,7 +9,7 @@ import type * as Sarif from "sarif";
 import { isStreamName, type Severity } from "../core/model.js";
 import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
-import { findingView, hasFile, type FieldView } from "./view.js";
+import { findingView, isFile, type FieldView } from "./view.js";
 import { fixText } from "./text.js";
 
 const SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -26,7 +26,7 @@ const LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
 };
 
 export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">, cwd = process.cwd()): string {
-  const controls = report.controls.filter((c) => c.status !== "skipped");
+  const controls = report.controls.filter((c) => c.status !== "skipped" && c.status !== "not-applicable");
   const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
   const rules = controls.map((c) => rule(c, opts));
 
@@ -73,6 +73,8 @@ export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">
     properties: {
       complianceScore: report.summary.complianceScore,
       frameworks: report.frameworks.map((fw) => ({ name: fw.name, score: fw.score })),
+      // about no scanned resource: neither passed nor failed
+      notApplicableControls: report.controls.filter((c) => c.status === "not-applicable").map((c) => c.id),
       target: report.target.kind,
     },
   };
@@ -112,6 +114,7 @@ function rule(c: ControlResult, opts: Pick<RenderOptions, "doc">): Sarif.Reporti
       "security-severity": Math.min(10, Math.max(0, c.baseScore)).toFixed(1),
       tags: [...new Set(["security", "kubernetes", ...c.frameworks])], // the schema wants them unique
       frameworks: c.frameworks,
+      ...(c.partial ? { partial: c.partial } : {}),
     },
   };
 }
@@ -119,7 +122,9 @@ function rule(c: ControlResult, opts: Pick<RenderOptions, "doc">): Sarif.Reporti
 function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: ResourceResult, f: ResourceFinding, cwd: string): Sarif.Result {
   const view = findingView(r, f);
   const logical: Sarif.LogicalLocation = { fullyQualifiedName: r.resourceID, name: r.name || r.resourceID, kind: "resource" };
-  const uri = hasFile(report, r) ? relativeUri(r.source.file, cwd) : undefined;
+  // the finding's place: in the resource's file, or in a related object's (a Role's rule behind an RBAC finding)
+  const uriOf = (file: string | undefined) => (isFile(report, file) ? relativeUri(file, cwd) : undefined);
+  const uri = uriOf(view.lineFile);
 
   const primary: Sarif.Location = { logicalLocations: [logical] };
   if (uri) {
@@ -128,17 +133,17 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
   }
   if (view.at) primary.message = { text: describeField(view.at) };
 
-  // the other positioned fields, each once
+  // the other positioned fields, each once, each in its own file
   const related: Sarif.Location[] = [];
-  if (uri) {
-    for (const p of view.fields) {
-      if (p === view.at || p.line === undefined) continue;
-      related.push({
-        id: related.length,
-        physicalLocation: { artifactLocation: { uri, uriBaseId: SRCROOT }, region: region(p.line, p.column) },
-        message: { text: describeField(p) },
-      });
-    }
+  for (const p of view.fields) {
+    if (p === view.at || p.line === undefined) continue;
+    const at = uriOf(p.file ?? r.source?.file);
+    if (!at) continue;
+    related.push({
+      id: related.length,
+      physicalLocation: { artifactLocation: { uri: at, uriBaseId: SRCROOT }, region: region(p.line, p.column) },
+      message: { text: describeField(p) },
+    });
   }
 
   const fixes = view.fixes.map((p) => fixText(p));
@@ -158,7 +163,7 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
       namespace: r.namespace,
       name: r.name,
       ...(r.source ? { source: r.source.file } : {}),
-      paths: f.paths.map((p) => ({ type: p.type, path: p.path, ...(p.value !== undefined ? { value: p.value } : {}) })),
+      paths: f.paths.map((p) => ({ type: p.type, path: p.path, ...(p.value !== undefined ? { value: p.value } : {}), ...(p.object !== undefined ? { object: p.object } : {}) })),
       ...(f.relatedObjects.length ? { relatedObjects: f.relatedObjects } : {}),
     },
   };

@@ -24,7 +24,9 @@ const plain: PathStyle = { at: (s) => s, code: (s) => s, fix: (s) => s };
  */
 export function fieldText(f: FieldView, file: string | undefined, style: Partial<PathStyle> = {}): string {
   const s = { ...plain, ...style };
-  const at = file && f.line !== undefined ? `${s.at(`${loc(file, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`)}  ` : "";
+  // a field of a related object is in that object's file
+  const where = f.file ?? file;
+  const at = where && f.line !== undefined ? `${s.at(`${loc(where, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`)}  ` : "";
   const path = s.code(f.path);
   const listed = f.failed || f.review;
   const what = f.failed ? path : f.review ? `review: ${path}` : "";

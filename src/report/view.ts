@@ -21,6 +21,9 @@ export interface FieldView {
   column?: number;
   /** false when the field does not exist yet and line/column point at its nearest parent */
   exact?: boolean;
+  /** set when the path points into a related object: its resource ID, and the file line/column are in (when it came from one) */
+  object?: string;
+  file?: string;
   /** the kinds of entry the rule gave this path, in KIND_ORDER */
   kinds: PathKind[];
   /** listed as failed */
@@ -36,6 +39,8 @@ export interface FindingView {
   finding: ResourceFinding;
   /** the resource's source file as the model has it (may be "<stdin>" or a cluster name; see hasFile) */
   file?: string;
+  /** the file `line` is in: `file`, or, when `at` points into a related object (a Role behind an RBAC finding), that object's */
+  lineFile?: string;
   /** the finding's position: that of `at`, else the resource's own start; absent when neither is known */
   line?: number;
   column?: number;
@@ -52,10 +57,14 @@ export interface FindingView {
 export function findingView(resource: ResourceResult, finding: ResourceFinding): FindingView {
   const byPath = new Map<string, { field: FieldView; first: Map<PathKind, number> }>();
   finding.paths.forEach((p, i) => {
-    let e = byPath.get(p.path);
+    // the same path text may point into two related objects: two fields
+    const key = p.object === undefined ? p.path : `${p.object}\u0000${p.path}`;
+    let e = byPath.get(key);
     if (!e) {
       e = { field: { path: p.path, kinds: [], failed: false, review: false }, first: new Map() };
-      byPath.set(p.path, e);
+      if (p.object !== undefined) e.field.object = p.object;
+      if (p.file !== undefined) e.field.file = p.file;
+      byPath.set(key, e);
     }
     const f = e.field;
     if (!e.first.has(p.type)) e.first.set(p.type, i);
@@ -92,9 +101,10 @@ export function findingView(resource: ResourceResult, finding: ResourceFinding):
     failed: fields.filter((f) => f.failed || f.review),
     fixes: fields.filter((f) => f.fix !== undefined),
   };
-  if (src?.file !== undefined) view.file = src.file;
+  if (src?.file !== undefined) view.file = view.lineFile = src.file;
   if (at) {
     view.at = at;
+    if (at.file !== undefined) view.lineFile = at.file;
     view.line = at.line;
     if (at.column !== undefined) view.column = at.column;
   } else if (src?.line !== undefined) {
@@ -111,7 +121,11 @@ export function findingViews(report: { resources: ResourceResult[] }): FindingVi
 
 /** true when the resource came from a file a reader can open (not stdin, not a cluster) */
 export function hasFile(report: { target: { kind: string } }, resource: ResourceResult): resource is ResourceResult & { source: { file: string } } {
-  const file = resource.source?.file;
+  return isFile(report, resource.source?.file);
+}
+
+/** true when `file` is one a reader can open (not stdin, not a cluster) */
+export function isFile(report: { target: { kind: string } }, file: string | undefined): file is string {
   return !!file && !isStreamName(file) && report.target.kind !== "cluster";
 }
 
