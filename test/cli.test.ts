@@ -137,7 +137,7 @@ describe("exit codes", () => {
   it("1 when a failed control is at or above --severity-threshold, with a verdict line", () => {
     const r = runCli(["scan", "-", "--severity-threshold", "high"], { input: hostNetworkDeploy });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split("\n").at(-1)).toMatch(/^FAIL: 6 failed controls at or above High \(--severity-threshold high\): C-0004, C-0009, C-0041, C-0050, C-0270, …$/);
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(/^FAIL: 7 failed controls at or above High \(--severity-threshold high\): C-0004, C-0009, C-0041, C-0050, C-0211, …$/);
     expect(runCli(["scan", "-", "--severity-threshold", "critical"], { input: hostNetworkDeploy.replace("hostNetwork: true", "hostNetwork: false") }).code).toBe(0);
   });
 
@@ -209,5 +209,52 @@ describe("list and explain", () => {
     expect(runCli(["version", "--help"]).stdout).toMatch(/^Print the version\n/);
     const viaOclif = spawnSync(process.execPath, ["-e", `import("./dist/commands/version.js").then((m) => m.default.run([]))`], { cwd: repoRoot, encoding: "utf8" });
     expect(viaOclif.stdout).toBe(`kubescape-ts v${pkg.version}\n`);
+  });
+});
+
+describe("relevance and located findings on the CLI", () => {
+  it("examples/: the API server controls are not applicable (no API server there), C-0211 runs partial", () => {
+    const report = JSON.parse(runCli(["scan", "examples/", "--format", "json"]).stdout);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.schemaVersion).toBe("1.2");
+    const byId = Object.fromEntries(report.controls.map((c: any) => [c.id, c]));
+    expect(byId["C-0113"]).toMatchObject({ status: "not-applicable", resources: { passed: 0, failed: 0, excepted: 0 } });
+    expect(byId["C-0113"].score).toBeUndefined();
+    const na = report.controls.filter((c: any) => c.status === "not-applicable");
+    expect(report.summary.controls.notApplicable).toBe(na.length);
+    expect(na.length).toBeGreaterThanOrEqual(50);
+    expect(byId["C-0211"]).toMatchObject({ status: "failed", partial: expect.stringMatching(/set-procmount-default needs/) });
+    const pretty = runCli(["scan", "examples/", "--format", "pretty"]).stdout;
+    expect(pretty).toContain(`${na.length} not applicable`);
+    expect(pretty).not.toMatch(/C-0113 Ensure that the API Server/);
+  });
+
+  it("an RBAC finding's paths into the Role and binding are placed in their files, in json, sarif and junit", () => {
+    const dir = "test/fixtures/rbac";
+    const report = JSON.parse(runCli(["scan", dir, "--format", "json"]).stdout);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    const sa = report.resources.find((r: any) => r.kind === "ServiceAccount");
+    expect(sa.source).toEqual({ file: `${dir}/sa.yaml`, line: 1, column: 1 });
+    const f = sa.findings.find((x: any) => x.controlID === "C-0015");
+    expect(f.paths).toContainEqual({
+      type: "failed",
+      path: "relatedObjects[1].rules[1].verbs[0]",
+      object: "rbac.authorization.k8s.io/v1/shop/Role/secret-reader",
+      file: `${dir}/role.yaml`,
+      line: 13,
+      column: 13,
+      exact: true,
+    });
+    expect(f.relatedSources["rbac.authorization.k8s.io/v1/shop/RoleBinding/read-secrets"]).toEqual({ file: `${dir}/binding.yaml`, line: 1, column: 1 });
+    for (const id of ["C-0053", "C-0186"]) expect(sa.findings.some((x: any) => x.controlID === id)).toBe(true);
+
+    const sarif = JSON.parse(runCli(["scan", dir, "--format", "sarif"]).stdout);
+    const res = sarif.runs[0].results.find((x: any) => x.ruleId === "C-0015");
+    expect(res.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: `${dir}/role.yaml` }, region: { startLine: 13, startColumn: 13 } });
+    expect(res.relatedLocations.map((l: any) => l.physicalLocation.artifactLocation.uri)).toContain(`${dir}/binding.yaml`);
+
+    const junit = runCli(["scan", dir, "--format", "junit"]).stdout;
+    expect(junit).toMatch(new RegExp(`classname="C-0015"[^>]*file="${dir}/role.yaml"[^>]*line="13"`));
+    expect(junit).toContain(`${dir}/binding.yaml:7:5`);
   });
 });

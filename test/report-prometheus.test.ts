@@ -73,17 +73,21 @@ describe("prometheus format", () => {
     expect(info).toMatchObject({ generator: report.generator.name, version: report.generator.version, target_kind: "files", target: "examples/" });
   });
 
-  it("gives each control its status as the value (1 failed, 0 passed, -1 skipped) with id, name and severity", () => {
+  it("gives each control its status as the value (1 failed, 0 passed, -1 skipped, -2 not applicable) with id, name and severity", () => {
     const series = families.get("kubescape_control_status")!.metrics;
     expect(series).toHaveLength(report.controls.length);
     for (const c of report.controls) {
       const labels = { control_id: c.id, name: c.name, severity: c.severity.toLowerCase() };
-      expect(value(families, "kubescape_control_status", labels)).toBe({ failed: 1, passed: 0, skipped: -1 }[c.status as string]);
-      if (c.status === "skipped") continue;
+      expect(value(families, "kubescape_control_status", labels)).toBe({ failed: 1, passed: 0, skipped: -1, "not-applicable": -2 }[c.status as string]);
+      if (c.status === "skipped" || c.status === "not-applicable") continue;
       expect(value(families, "kubescape_control_resources_failed_count", labels)).toBe(c.resources.failed);
       expect(value(families, "kubescape_control_resources_passed_count", labels)).toBe(c.resources.passed);
       expect(value(families, "kubescape_control_compliance_score", labels)).toBe(c.score);
     }
+    // an API server flag on examples/ (no API server among them): not applicable, counted apart
+    expect(value(families, "kubescape_control_status", { control_id: "C-0113" })).toBe(-2);
+    expect(value(families, "kubescape_controls_not_applicable_count", {})).toBe(report.summary.controls.notApplicable);
+    expect(report.summary.controls.notApplicable).toBeGreaterThan(50);
     const c41 = report.controls.find((c: any) => c.id === "C-0041");
     expect(c41.status).toBe("failed");
     expect(value(families, "kubescape_control_status", { control_id: "C-0041" })).toBe(1);

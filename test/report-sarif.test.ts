@@ -70,8 +70,12 @@ describe("sarif of examples/", () => {
 
   it("has one rule per evaluated control, with the control's own help text and severity", () => {
     const rules = run.tool.driver.rules!;
-    const evaluated = json.controls.filter((c) => c.status !== "skipped");
+    const evaluated = json.controls.filter((c) => c.status !== "skipped" && c.status !== "not-applicable");
     expect(rules.map((r) => r.id)).toEqual(evaluated.map((c) => c.id));
+    // the controls about nothing scanned are named apart, not as rules
+    const na = json.controls.filter((c) => c.status === "not-applicable").map((c) => c.id);
+    expect(na).toContain("C-0113");
+    expect(run.properties!.notApplicableControls).toEqual(na);
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
     expect(json.controls.some((c) => c.status === "failed")).toBe(true);
     for (const c of evaluated) {

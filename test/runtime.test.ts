@@ -25,7 +25,33 @@ describe("policy runtime", () => {
     expect(par.alerts.map(key).sort()).toEqual(seq.alerts.map(key).sort());
     expect(par.warnings).toEqual([]);
     expect(par.workerTasks).toBeGreaterThan(10); // really evaluated in workers, not the fallback
+    // and the same relevant objects for the rules with a relevance filter
+    expect(seq.relevant.size).toBe(registry.rules.filter((r) => r.relevance).length);
+    expect(par.relevant).toEqual(seq.relevant);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a rule's relevance filter names the objects it judges: the control-plane rules, their component's Pods only", async () => {
+    const registry = Registry.load();
+    const rule = registry.rules.find((r) => r.name === "ensure-that-the-api-server-anonymous-auth-argument-is-set-to-false")!;
+    expect(rule.relevance).toBe(true);
+    const pod = (id: number, name: string, namespace: string, command: string[]) => ({
+      id,
+      object: { apiVersion: "v1", kind: "Pod", metadata: { name, namespace }, spec: { containers: [{ name, image: "x", command }] } },
+      source: { file: "f.yaml", docIndex: id, itemPath: [] },
+    });
+    const objs = [
+      pod(0, "web", "default", ["nginx"]),
+      pod(1, "kube-apiserver", "kube-system", ["kube-apiserver", "--anonymous-auth=false"]),
+      pod(2, "kube-scheduler", "kube-system", ["kube-scheduler"]),
+    ];
+    const runtime = await PolicyRuntime.load();
+    runtime.setConfig({ postureControlInputs: defaultConfigInputs() });
+    const r = runtime.evaluate(objs, [rule, registry.rules.find((x) => x.name === "etcd-unique-ca")!]);
+    expect(r.alerts).toEqual([]);
+    expect(r.relevant.get(rule.name)).toEqual(new Set([1]));
+    // the etcd rule judges kube-apiserver and etcd Pods: here the API server alone
+    expect(r.relevant.get("etcd-unique-ca")).toEqual(new Set([1]));
   });
 
   it("rules with splitKinds or splitByNamespace give the same alerts in parts as over all their objects at once", async () => {

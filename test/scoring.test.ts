@@ -71,12 +71,16 @@ describe("scoring", () => {
     const c = Object.fromEntries(r.controls.map((x) => [x.id, x]));
     expect(c["C-0001"]).toMatchObject({ status: "failed", resources: { passed: 2, failed: 1 }, score: 66.67, severity: "Critical" });
     expect(c["C-0002"]).toMatchObject({ status: "failed", resources: { passed: 2, failed: 2 }, score: 50 });
-    expect(c["C-0003"]).toMatchObject({ status: "skipped", skipReason: "no matching resources" });
+    // about no scanned resource: not applicable, not passed, in no score
+    expect(c["C-0003"]).toMatchObject({ status: "not-applicable", resources: { passed: 0, failed: 0, excepted: 0 } });
+    expect(c["C-0003"].skipReason).toBeUndefined();
     expect(c["C-0003"].score).toBeUndefined();
     expect(c["C-0004"]).toMatchObject({ status: "skipped", skipReason: expect.stringMatching(/host/) });
     const f1 = r.frameworks.find((f) => f.name === "F1")!;
     expect(f1.score).toBeCloseTo((66.67 + 50) / 2, 1);
-    expect(f1.controls).toEqual({ total: 3, evaluated: 2, failed: 2, skipped: 1 });
+    expect(f1.controls).toEqual({ total: 3, evaluated: 2, failed: 2, skipped: 0, notApplicable: 1 });
+    expect(r.frameworks.find((f) => f.name === "F2")!.controls).toEqual({ total: 1, evaluated: 0, failed: 0, skipped: 1, notApplicable: 0 });
+    expect(r.summary.controls).toEqual({ total: 4, passed: 0, failed: 2, skipped: 1, notApplicable: 1 });
     expect(r.frameworks.find((f) => f.name === "F2")!.score).toBeUndefined();
     expect(r.summary.complianceScore).toBeCloseTo(58.34, 1);
     expect(r.summary.failedBySeverity).toMatchObject({ Critical: 1, Medium: 1 });
@@ -161,5 +165,126 @@ describe("manual review", () => {
     });
     expect(r.controls[0]).toMatchObject({ status: "skipped", skipReason: "needs manual review" });
     expect(r.summary.complianceScore).toBeUndefined();
+  });
+});
+
+describe("relevance, not applicable and partial controls", () => {
+  const facts = [fact("C-0010", 8, ["Pod"]), fact("C-0011", 8, ["Pod"]), fact("C-0012", 8, ["Pod", "Node"], ["host", "objects"]), fact("C-0013", 8, ["Pod"], ["host", "objects"])];
+  const reg = new Registry(
+    facts,
+    [{ name: "F", controls: ["C-0010", "C-0011", "C-0012", "C-0013"], scopes: [] }],
+    [
+      // judges only the Pods its relevant.rego names
+      { name: "apiserver-flag", controls: ["C-0010"], matchKinds: ["Pod"], configInputs: [], crossObject: false, relevance: true },
+      { name: "plain", controls: ["C-0011", "C-0012", "C-0013"], matchKinds: ["Pod"], configInputs: [], crossObject: false },
+    ],
+    {},
+    { "C-0013": "the kubelet check needs node data" },
+  );
+  const pods = [obj(0, "Pod", "a"), obj(1, "Pod", "kube-apiserver"), obj(2, "Pod", "c")];
+  const scoreWith = (findings: FindingCollector) =>
+    score({
+      registry: reg,
+      controls: [...reg.controls.values()],
+      source: { objects: pods, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
+      findings,
+      resolve: (reqs) => reqs.forEach((r) => r.done({ line: 1, column: 1, exact: true })),
+      target: { kind: "files", paths: ["f.yaml"] },
+      startedAt: new Date(),
+      generator: { name: "t", version: "0" },
+      warnings: [],
+    });
+  const podAlert = (rule: string, id: number): Alert => ({ ...alert(rule, 0), objects: [{ apiVersion: "v1", kind: "Pod", name: pods[id].object.metadata!.name!, namespace: "ns", id }] });
+
+  it("counts only the objects a rule's filter names: a control about none is not applicable, in no score and not passed", () => {
+    const none = new FindingCollector([...reg.controls.values()], pods);
+    const r = scoreWith(none);
+    const c10 = r.controls.find((c) => c.id === "C-0010")!;
+    expect(c10).toEqual(expect.objectContaining({ status: "not-applicable", resources: { passed: 0, failed: 0, excepted: 0 } }));
+    expect(c10.score).toBeUndefined();
+    // the same Pods count for a rule without a filter
+    expect(r.controls.find((c) => c.id === "C-0011")).toMatchObject({ status: "passed", resources: { passed: 3, failed: 0 } });
+    expect(r.summary.controls).toMatchObject({ passed: 3, notApplicable: 1 });
+    expect(r.frameworks[0].controls).toMatchObject({ evaluated: 3, notApplicable: 1, skipped: 0 });
+    expect(r.summary.complianceScore).toBe(100);
+
+    const one = new FindingCollector([...reg.controls.values()], pods);
+    one.addRelevant("apiserver-flag", [1]);
+    expect(scoreWith(one).controls.find((c) => c.id === "C-0010")).toMatchObject({ status: "passed", score: 100, resources: { passed: 1, failed: 0 } });
+  });
+
+  it("an object the rule flags counts even when its filter did not name it", () => {
+    const f = new FindingCollector([...reg.controls.values()], pods);
+    f.addRelevant("apiserver-flag", [1]);
+    f.add(podAlert("apiserver-flag", 1));
+    f.add(podAlert("apiserver-flag", 2));
+    expect(scoreWith(f).controls.find((c) => c.id === "C-0010")).toMatchObject({ status: "failed", score: 0, resources: { passed: 0, failed: 2 } });
+  });
+
+  it("a control with rules of its own and checks that need other data runs, marked partial with the reason", () => {
+    expect(reg.control("C-0012")).toMatchObject({ skipReason: undefined, partial: expect.stringMatching(/^the checks that need host scanner data .* are not run$/) });
+    expect(reg.control("C-0013")!.partial).toBe("the kubelet check needs node data");
+    expect(reg.control("C-0011")!.partial).toBeUndefined();
+    const r = scoreWith(FindingCollector.of([...reg.controls.values()], [podAlert("plain", 0)]));
+    const c12 = r.controls.find((c) => c.id === "C-0012")!;
+    expect(c12).toMatchObject({ status: "failed", resources: { passed: 2, failed: 1 }, partial: reg.control("C-0012")!.partial });
+    expect(r.controls.find((c) => c.id === "C-0011")!.partial).toBeUndefined();
+  });
+});
+
+describe("findings located in related objects", () => {
+  const reg = new Registry([fact("C-0015", 7, ["Role", "RoleBinding"])], [], [{ name: "rbac", controls: ["C-0015"], matchKinds: ["Role", "RoleBinding"], configInputs: [], crossObject: true }]);
+  const at = (id: number, kind: string, name: string, file: string): ScanObject => ({
+    id,
+    object: { apiVersion: kind === "ServiceAccount" ? "v1" : "rbac.authorization.k8s.io/v1", kind, metadata: { name, namespace: "shop" } },
+    source: { file, docIndex: 0, itemPath: [] },
+  });
+  const objs = [at(0, "Role", "reader", "role.yaml"), at(1, "RoleBinding", "bind", "binding.yaml"), at(2, "ServiceAccount", "billing", "sa.yaml")];
+  const ref = (o: ScanObject, withId = true) => ({ apiVersion: o.object.apiVersion, kind: o.object.kind, name: o.object.metadata!.name!, namespace: "shop", ...(withId ? { id: o.id } : {}) });
+  const rbacAlert: Alert = {
+    rule: "rbac",
+    message: "can read secrets",
+    // the subject as a binding names it: no id
+    objects: [ref(objs[2], false)],
+    relatedObjects: [ref(objs[1]), ref(objs[0])],
+    failedPaths: ["relatedObjects[1].rules[1].verbs[0]", "relatedObjects[0].subjects[0]"],
+    reviewPaths: [],
+    deletePaths: [],
+    fixPaths: [],
+  };
+
+  it("resolves each path against the related object it points into, and places the subject and related objects in their files", () => {
+    const asked: { file: string; path: string }[] = [];
+    const r = score({
+      registry: reg,
+      controls: [...reg.controls.values()],
+      source: { objects: objs, skippedFiles: [], ignoredDocuments: 0, filesRead: 3 },
+      findings: FindingCollector.of([...reg.controls.values()], [rbacAlert], objs),
+      resolve: (reqs) =>
+        reqs.forEach((q) => {
+          asked.push({ file: q.source.file, path: q.path });
+          q.done({ line: q.path === "" ? 1 : q.source.file === "role.yaml" ? 13 : 7, column: q.path === "" ? 1 : 5, exact: true });
+        }),
+      target: { kind: "files", paths: ["."] },
+      startedAt: new Date(),
+      generator: { name: "t", version: "0" },
+      warnings: [],
+    });
+    // stays without objects: the ServiceAccount is the scanned object, with its own source
+    const sa = r.resources.find((x) => x.kind === "ServiceAccount")!;
+    expect(sa.source).toEqual({ file: "sa.yaml", line: 1, column: 1 });
+    const f = sa.findings[0];
+    expect(f.paths).toEqual([
+      { type: "failed", path: "relatedObjects[1].rules[1].verbs[0]", object: "rbac.authorization.k8s.io/v1/shop/Role/reader", file: "role.yaml", line: 13, column: 5, exact: true },
+      { type: "failed", path: "relatedObjects[0].subjects[0]", object: "rbac.authorization.k8s.io/v1/shop/RoleBinding/bind", file: "binding.yaml", line: 7, column: 5, exact: true },
+    ]);
+    // the related object's own path, without the prefix, in its own file
+    expect(asked).toContainEqual({ file: "role.yaml", path: "rules[1].verbs[0]" });
+    expect(asked).toContainEqual({ file: "binding.yaml", path: "subjects[0]" });
+    expect(f.relatedSources).toEqual({
+      "rbac.authorization.k8s.io/v1/shop/RoleBinding/bind": { file: "binding.yaml", line: 1, column: 1 },
+      "rbac.authorization.k8s.io/v1/shop/Role/reader": { file: "role.yaml", line: 1, column: 1 },
+    });
+    expect(r.summary.resources.total).toBe(3);
   });
 });

@@ -133,8 +133,8 @@ export class FindingCollector {
     return found;
   }
 
-  static of(controls: Control[], alerts: Iterable<Alert>): FindingCollector {
-    const f = new FindingCollector(controls);
+  static of(controls: Control[], alerts: Iterable<Alert>, objects?: ScanObject[]): FindingCollector {
+    const f = new FindingCollector(controls, objects);
     for (const a of alerts) f.add(a);
     return f;
   }
