@@ -3,7 +3,7 @@
 // case that differs, the expected and the actual alerts. Exit 1 on any difference.
 import fs from "node:fs";
 import path from "node:path";
-import { readCase, compareAlerts, evaluateCase, diffLines } from "./lib/cases.mjs";
+import { readCase, compareAlerts, compareMessages, evaluateCase, diffLines } from "./lib/cases.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const { PolicyRuntime } = await import(path.join(root, "dist/core/engine/runtime.js"));
@@ -30,14 +30,18 @@ for (const rule of rules) {
     const c = readCase(path.join(testsDir, name));
     const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaults);
     const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
-    const ok = cmp.verdict && cmp.objects && cmp.paths && warnings.length === 0;
+    const messages = compareMessages(c.expected.alerts ?? [], alerts);
+    const ok = cmp.verdict && cmp.objects && cmp.paths && messages.length === 0 && warnings.length === 0;
     if (ok) {
       passed++;
       continue;
     }
     failed++;
-    console.log(`✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : "evaluation warnings"}`);
+    console.log(
+      `✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : messages.length ? "messages differ" : "evaluation warnings"}`,
+    );
     for (const l of diffLines(cmp)) console.log(l);
+    for (const l of messages) console.log(l);
     for (const w of warnings) console.log(`  ! ${w.message}`);
   }
 }

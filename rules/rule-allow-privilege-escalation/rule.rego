@@ -13,7 +13,7 @@ deny contains alert if {
 	some c in lib.all_containers(obj)
 	may_escalate(c)
 	alert := {
-		"message": sprintf("container %s in %s %s allows privilege escalation", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj)]),
+		"message": sprintf("container %s in %s %s allows privilege escalation", [lib.container_name(c), obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
 		"fixPaths": fix_paths(c),
@@ -28,7 +28,7 @@ deny contains alert if {
 	is_object(obj.spec)
 	not psp_denies_escalation(obj)
 	alert := {
-		"message": sprintf("PodSecurityPolicy %s allows privilege escalation", [lib.ga_obj_name(obj)]),
+		"message": sprintf("PodSecurityPolicy %s allows privilege escalation", [lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": psp_failed_paths(obj),
 		"fixPaths": [{"path": "spec.allowPrivilegeEscalation", "value": "false"}],
@@ -39,18 +39,18 @@ may_escalate(c) if not escalation_disabled(c)
 
 may_escalate(c) if privileged(c)
 
-escalation_disabled(c) if lib.ga_sc(c).allowPrivilegeEscalation == false
+escalation_disabled(c) if lib.container_sc(c).allowPrivilegeEscalation == false
 
-privileged(c) if lib.ga_sc(c).privileged == true
+privileged(c) if lib.container_sc(c).privileged == true
 
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
-fix_paths(c) := [] if lib.ga_is_ephemeral(c)
+fix_paths(c) := [] if lib.is_ephemeral(c)
 
 fix_paths(c) := [
 	{"path": concat("", [c.path, ".securityContext.allowPrivilegeEscalation"]), "value": "false"},
 	{"path": concat("", [c.path, ".securityContext.privileged"]), "value": "false"},
 ] if {
-	not lib.ga_is_ephemeral(c)
+	not lib.is_ephemeral(c)
 }
 
 psp_denies_escalation(obj) if obj.spec.allowPrivilegeEscalation == false
