@@ -7,39 +7,51 @@ import data.kubescape.lib
 # A container can gain more privileges than its process started with (setuid binaries,
 # file capabilities) unless allowPrivilegeEscalation is explicitly false, and a privileged
 # container can always escalate. The fix sets both fields on the container.
+# PodSecurityPolicies are context, never findings themselves (as the reference decides):
+# when the input has PodSecurityPolicies and every one of them sets
+# allowPrivilegeEscalation: false, admission would refuse an escalating pod, so no
+# container is flagged.
 deny contains alert if {
+	not psps_deny_escalation
 	some obj in input.objects
+	lib.is_workload(obj)
 	lib.pod_template(obj)
 	some c in lib.all_containers(obj)
 	may_escalate(c)
 	alert := {
-		"message": sprintf("container %s in %s %s allows privilege escalation", [lib.container_name(c), obj.kind, lib.obj_name(obj)]),
+		"message": concat("", ["container ", lib.container_name(c), " in ", obj.kind, " ", lib.obj_name(obj), " allows privilege escalation"]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
 		"fixPaths": fix_paths(c),
 	}
 }
 
-# A PodSecurityPolicy lets pods escalate unless allowPrivilegeEscalation is false
-# (an absent field defaults to true).
-deny contains alert if {
-	some obj in input.objects
-	obj.kind == "PodSecurityPolicy"
-	is_object(obj.spec)
-	not psp_denies_escalation(obj)
-	alert := {
-		"message": sprintf("PodSecurityPolicy %s allows privilege escalation", [lib.obj_name(obj)]),
-		"objects": [lib.ref(obj)],
-		"failedPaths": psp_failed_paths(obj),
-		"fixPaths": [{"path": "spec.allowPrivilegeEscalation", "value": "false"}],
+psps := [p |
+	some p in input.objects
+	is_object(p)
+	p.kind == "PodSecurityPolicy"
+]
+
+default psps_deny_escalation := false
+
+psps_deny_escalation if {
+	count(psps) > 0
+	every p in psps {
+		p.spec.allowPrivilegeEscalation == false
 	}
 }
+
+default may_escalate(_) := false
 
 may_escalate(c) if not escalation_disabled(c)
 
 may_escalate(c) if privileged(c)
 
+default escalation_disabled(_) := false
+
 escalation_disabled(c) if lib.container_sc(c).allowPrivilegeEscalation == false
+
+default privileged(_) := false
 
 privileged(c) if lib.container_sc(c).privileged == true
 
@@ -52,9 +64,3 @@ fix_paths(c) := [
 ] if {
 	not lib.is_ephemeral(c)
 }
-
-psp_denies_escalation(obj) if obj.spec.allowPrivilegeEscalation == false
-
-psp_failed_paths(obj) := ["spec.allowPrivilegeEscalation"] if {
-	_ = obj.spec.allowPrivilegeEscalation
-} else := []
