@@ -22,7 +22,7 @@ is_workload(obj) if {
 # pod_template(obj) is {"spec", "metadata", "path"} for any object that runs pods;
 # path is the dotted path of the pod spec inside obj. Undefined for other kinds or
 # for objects whose spec has the wrong shape.
-pod_template(obj) := {"spec": obj.spec, "metadata": obj.metadata, "path": "spec"} if {
+pod_template(obj) := {"spec": obj.spec, "metadata": object.get(obj, "metadata", {}), "path": "spec"} if {
 	obj.kind == "Pod"
 	is_object(obj.spec)
 }
