@@ -7,12 +7,10 @@ import data.kubescape.lib
 # A container can gain more privileges than its process started with (setuid binaries,
 # file capabilities) unless allowPrivilegeEscalation is explicitly false, and a privileged
 # container can always escalate. The fix sets both fields on the container.
-# PodSecurityPolicies are context, never findings themselves (as the reference decides):
-# when the input has PodSecurityPolicies and every one of them sets
-# allowPrivilegeEscalation: false, admission would refuse an escalating pod, so no
-# container is flagged.
+# PodSecurityPolicies are never findings themselves (as the reference decides). The
+# reference also clears every container when all PodSecurityPolicies of the input deny
+# escalation; here each workload is decided on its own (rules/DIFFERENCES.md).
 deny contains alert if {
-	not psps_deny_escalation
 	some obj in input.objects
 	lib.is_workload(obj)
 	lib.pod_template(obj)
@@ -23,21 +21,6 @@ deny contains alert if {
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
 		"fixPaths": fix_paths(c),
-	}
-}
-
-psps := [p |
-	some p in input.objects
-	is_object(p)
-	p.kind == "PodSecurityPolicy"
-]
-
-default psps_deny_escalation := false
-
-psps_deny_escalation if {
-	count(psps) > 0
-	every p in psps {
-		p.spec.allowPrivilegeEscalation == false
 	}
 }
 
