@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     exclude: ["test/integration/**", "test/consumers/**", "test/fuzz/**", "node_modules/**"],
+    // fails the run at once when rules/bundle is older than rules/
+    globalSetup: ["test/support/bundle-fresh.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -6,22 +6,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { ruleSourceHash } from "./lib/rules-source.mjs";
+import { opaPath as findOpa } from "./lib/opa.mjs";
+import { packageName } from "./lib/package-name.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const rulesDir = path.join(root, "rules");
 const outDir = path.join(rulesDir, "bundle");
 const check = process.argv.includes("--check");
 
-function opaPath() {
-  if (process.env.OPA) return process.env.OPA;
-  const out = execFileSync("bash", [path.join(root, "scripts", "install-tools.sh"), "opa"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  return path.join(out.trim().split("\n").pop(), "opa");
-}
+const opaPath = () => findOpa(root);
 
 /** must match RELEVANT_PREFIX in src/core/engine/alerts.ts */
 const RELEVANT_PREFIX = "relevant:";
-
-export const packageName = (rule) => rule.replace(/[^A-Za-z0-9_]/g, "_");
 
 function loadRules() {
   const rules = [];
@@ -67,7 +64,7 @@ function build(dest) {
     fs.writeFileSync(path.join(root, main), mainRego(rules));
     const libFiles = fs
       .readdirSync(path.join(rulesDir, "lib"))
-      .filter((f) => f.endsWith(".rego"))
+      .filter((f) => f.endsWith(".rego") && !f.endsWith("_test.rego"))
       .sort()
       .map((f) => `rules/lib/${f}`);
     const files = [...libFiles, ...rules.flatMap((r) => [`rules/${r.name}/rule.rego`, ...(r.relevance ? [`rules/${r.name}/relevant.rego`] : [])]), main];
@@ -75,7 +72,8 @@ function build(dest) {
     execFileSync(opaPath(), ["build", "-t", "wasm", "-e", "kubescape/main/results", "-o", tarball, ...files], { stdio: "inherit", cwd: root });
     execFileSync("tar", ["-xzf", tarball, "-C", tmp, "/policy.wasm"], { stdio: ["ignore", "inherit", "ignore"] });
     fs.copyFileSync(path.join(tmp, "policy.wasm"), path.join(dest, "policy.wasm"));
-    fs.writeFileSync(path.join(dest, "index.json"), JSON.stringify({ rules }, null, 1) + "\n");
+    // sourceHash: what the bundle was built from, checked at the start of npm test
+    fs.writeFileSync(path.join(dest, "index.json"), JSON.stringify({ sourceHash: ruleSourceHash(root), rules }, null, 1) + "\n");
     return rules;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

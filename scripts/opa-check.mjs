@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { readCase, compareAlerts } from "./lib/cases.mjs";
+import { readCase, compareAlerts, compareMessages } from "./lib/cases.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const opa = process.env.OPA ?? path.join(os.homedir(), ".cache/kubescape-dev/bin/opa");
@@ -33,7 +33,7 @@ if (wasm) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opa-check-wasm-"));
   const libs = fs
     .readdirSync(path.join(root, "rules", "lib"))
-    .filter((f) => f.endsWith(".rego"))
+    .filter((f) => f.endsWith(".rego") && !f.endsWith("_test.rego"))
     .map((f) => path.join(root, "rules", "lib", f));
   execFileSync(opa, ["build", "-t", "wasm", "-e", `kubescape/rules/${pkg}/deny`, "-o", path.join(tmp, "b.tar.gz"), ...libs, path.join(root, "rules", rule, "rule.rego")], { stdio: "inherit" });
   execFileSync("tar", ["-xzf", path.join(tmp, "b.tar.gz"), "-C", tmp, "/policy.wasm"], { stdio: ["ignore", "inherit", "ignore"] });
@@ -88,9 +88,11 @@ for (const dir of caseDirs) {
       continue;
     }
   const cmp = compareAlerts(c.expected.alerts ?? [], got);
-  const ok = cmp.verdict && cmp.objects && cmp.paths;
+  const messages = compareMessages(c.expected.alerts ?? [], got);
+  const ok = cmp.verdict && cmp.objects && cmp.paths && messages.length === 0;
   if (!ok) bad++;
   console.log(`${ok ? "ok  " : "DIFF"} verdict=${cmp.verdict} objects=${cmp.objects} paths=${cmp.paths}  ${path.relative(root, dir)}`);
+  for (const l of messages) console.log(l);
   if (!ok) {
     console.log("  expected:", JSON.stringify(cmp.expected));
     console.log("  got:     ", JSON.stringify(cmp.got));
@@ -98,3 +100,4 @@ for (const dir of caseDirs) {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 console.log(`${caseDirs.length - bad} agree, ${bad} differ`);
+process.exitCode = bad ? 1 : 0;

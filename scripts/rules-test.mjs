@@ -1,9 +1,13 @@
 // The rule test kit: `npm run rules:test [rule ...]` runs each rule's own cases
 // (rules/<rule>/tests/*) through the engine with the compiled bundle and prints, for every
-// case that differs, the expected and the actual alerts. Exit 1 on any difference.
+// case that differs, the expected and the actual alerts (and the message, when a case
+// asserts it). It first runs the helpers' unit tests (opa test rules/lib). Exit 1 on any
+// difference.
 import fs from "node:fs";
 import path from "node:path";
-import { readCase, compareAlerts, evaluateCase, diffLines } from "./lib/cases.mjs";
+import { execFileSync } from "node:child_process";
+import { readCase, compareAlerts, compareMessages, evaluateCase, diffLines } from "./lib/cases.mjs";
+import { opaPath } from "./lib/opa.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const { PolicyRuntime } = await import(path.join(root, "dist/core/engine/runtime.js"));
@@ -18,6 +22,16 @@ const rules = wanted.length ? wanted.map((n) => registry.rules.find((r) => r.nam
 
 let failed = 0,
   passed = 0;
+
+// The helpers' unit tests (rules/lib/*_test.rego) with the real opa, which rules:build
+// needs anyway.
+try {
+  execFileSync(opaPath(root), ["test", "--v1-compatible", "rules/lib"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  passed++;
+} catch (e) {
+  failed++;
+  console.log(`✗ opa test rules/lib:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+}
 for (const rule of rules) {
   const testsDir = path.join(root, "rules", rule.name, "tests");
   const cases = fs.existsSync(testsDir) ? fs.readdirSync(testsDir).sort() : [];
@@ -30,14 +44,18 @@ for (const rule of rules) {
     const c = readCase(path.join(testsDir, name));
     const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaults);
     const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
-    const ok = cmp.verdict && cmp.objects && cmp.paths && warnings.length === 0;
+    const messages = compareMessages(c.expected.alerts ?? [], alerts);
+    const ok = cmp.verdict && cmp.objects && cmp.paths && messages.length === 0 && warnings.length === 0;
     if (ok) {
       passed++;
       continue;
     }
     failed++;
-    console.log(`✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : "evaluation warnings"}`);
+    console.log(
+      `✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : messages.length ? "messages differ" : "evaluation warnings"}`,
+    );
     for (const l of diffLines(cmp)) console.log(l);
+    for (const l of messages) console.log(l);
     for (const w of warnings) console.log(`  ! ${w.message}`);
   }
 }

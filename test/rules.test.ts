@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, beforeAll } from "vitest";
 // @ts-expect-error plain JS helper shared with the rule test kit
-import { readCase, compareAlerts, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
+import { readCase, compareAlerts, compareMessages, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
 import { PolicyRuntime } from "../src/core/engine/runtime.js";
 import { Registry } from "../src/core/engine/registry.js";
 import { defaultConfigInputs } from "../src/core/engine/config.js";
@@ -32,6 +32,8 @@ describe("rule cases", () => {
         const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
         expect(warnings).toEqual([]);
         expect({ verdict: cmp.verdict, objects: cmp.objects, paths: cmp.paths }, diffLines(cmp).join("\n")).toEqual({ verdict: true, objects: true, paths: true });
+        // a case may assert the alert message (expected alerts with a "message")
+        expect(compareMessages(c.expected.alerts ?? [], alerts)).toEqual([]);
       });
     }
   }

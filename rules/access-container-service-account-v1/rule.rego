@@ -13,7 +13,7 @@ deny contains alert if {
 	some s in lib.rbac_subjects(g.binding)
 	s.kind == "ServiceAccount"
 	alert := {
-		"message": sprintf("ServiceAccount %s/%s holds the permissions of %s %s through %s %s", [s.namespace, s.name, g.role.kind, lib.rbac_name(g.role), g.binding.kind, lib.rbac_name(g.binding)]),
+		"message": sprintf("ServiceAccount %s/%s holds the permissions of %s %s through %s %s", [s.namespace, s.name, g.role.kind, lib.meta_name(g.role), g.binding.kind, lib.meta_name(g.binding)]),
 		"objects": [s.ref],
 		"relatedObjects": [lib.ref(g.binding), lib.ref(g.role)],
 		"failedPaths": [],

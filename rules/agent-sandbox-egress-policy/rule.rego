@@ -87,7 +87,7 @@ empty_or_absent(peer, f) if {
 	is_null(s)
 }
 
-empty_or_absent(peer, f) if lib.net_empty_selector(peer[f])
+empty_or_absent(peer, f) if lib.empty_selector(peer[f])
 
 scoped_cidr(b) if {
 	is_object(b)
@@ -104,7 +104,7 @@ deny contains alert if {
 	sandbox(obj)
 	unmanaged(obj.spec)
 	alert := {
-		"message": sprintf("SandboxTemplate %s does not let the controller manage its network policy (networkPolicyManagement: %v)", [lib.net_name(obj), obj.spec.networkPolicyManagement]),
+		"message": sprintf("SandboxTemplate %s does not let the controller manage its network policy (networkPolicyManagement: %v)", [lib.meta_name(obj), obj.spec.networkPolicyManagement]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": ["spec.networkPolicyManagement"],
 	}
@@ -116,7 +116,7 @@ deny contains alert if {
 	not unmanaged(obj.spec)
 	missing_policy(obj.spec)
 	alert := {
-		"message": sprintf("SandboxTemplate %s defines no network policy, so its sandboxes have unrestricted egress", [lib.net_name(obj)]),
+		"message": sprintf("SandboxTemplate %s defines no network policy, so its sandboxes have unrestricted egress", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": ["spec.networkPolicy"],
 	}
@@ -130,7 +130,7 @@ deny contains alert if {
 	is_object(policy)
 	open_egress(policy)
 	alert := {
-		"message": sprintf("SandboxTemplate %s allows egress to arbitrary destinations", [lib.net_name(obj)]),
+		"message": sprintf("SandboxTemplate %s allows egress to arbitrary destinations", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": ["spec.networkPolicy.egress"],
 	}

@@ -21,7 +21,7 @@ deny contains alert if {
 	spec := lib.net_sandbox_spec(obj)
 	not hardened_runtime(spec)
 	alert := {
-		"message": sprintf("SandboxTemplate %s does not run its pods with a hardened runtime class (allowed: %s)", [lib.net_name(obj), concat(", ", sort(hardened))]),
+		"message": sprintf("SandboxTemplate %s does not run its pods with a hardened runtime class (allowed: %s)", [lib.meta_name(obj), concat(", ", sort(hardened))]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [sprintf("%s.runtimeClassName", [lib.net_sandbox_path])],
 	}

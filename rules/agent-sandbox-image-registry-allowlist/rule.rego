@@ -46,7 +46,7 @@ deny contains alert if {
 	p := lib.net_image_parts(image)
 	not allowed(p)
 	alert := {
-		"message": sprintf("SandboxTemplate %s: container %v uses image %s from a registry that is not on the allowed list", [lib.net_name(obj), object.get(c.container, "name", ""), image]),
+		"message": sprintf("SandboxTemplate %s: container %v uses image %s from a registry that is not on the allowed list", [lib.meta_name(obj), object.get(c.container, "name", ""), image]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [concat("", [c.path, ".image"])],
 	}

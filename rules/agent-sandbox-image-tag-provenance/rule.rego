@@ -32,7 +32,7 @@ deny contains alert if {
 	p := lib.net_image_parts(image)
 	unpinned(p)
 	alert := {
-		"message": sprintf("SandboxTemplate %s: container %v uses image %s with a floating tag instead of a fixed version or digest", [lib.net_name(obj), object.get(c.container, "name", ""), image]),
+		"message": sprintf("SandboxTemplate %s: container %v uses image %s with a floating tag instead of a fixed version or digest", [lib.meta_name(obj), object.get(c.container, "name", ""), image]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [concat("", [c.path, ".image"])],
 	}

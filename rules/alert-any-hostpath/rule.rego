@@ -9,10 +9,10 @@ import data.kubescape.lib
 deny contains alert if {
 	some obj in input.objects
 	t := lib.pod_template(obj)
-	some vol in lib.ga_host_path_volumes(t)
-	paths := lib.ga_volume_alert_paths(obj, vol)
+	some vol in lib.host_path_volumes(t)
+	paths := lib.volume_alert_paths(obj, vol)
 	alert := {
-		"message": sprintf("%s %s mounts the host path %s (volume %v)", [obj.kind, lib.ga_obj_name(obj), vol.hostPath, vol.name]),
+		"message": sprintf("%s %s mounts the host path %s (volume %v)", [obj.kind, lib.obj_name(obj), vol.hostPath, vol.name]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": paths,

@@ -33,7 +33,7 @@ deny contains alert if {
 	image != ""
 	not optimized(image)
 	alert := {
-		"message": sprintf("Node %s runs %s, not a container-optimized operating system", [lib.net_name(obj), image]),
+		"message": sprintf("Node %s runs %s, not a container-optimized operating system", [lib.meta_name(obj), image]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": ["status.nodeInfo.osImage"],
 	}

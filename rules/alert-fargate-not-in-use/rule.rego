@@ -15,7 +15,7 @@ default fargate(_) := false
 
 fargate(node) if lib.labels(node.metadata)["eks.amazonaws.com/compute-type"] == "fargate"
 
-fargate(node) if startswith(lib.net_name(node), "fargate-")
+fargate(node) if startswith(lib.meta_name(node), "fargate-")
 
 default fargate_in_use := false
 
@@ -30,7 +30,7 @@ deny contains alert if {
 	not fargate_in_use
 	some obj in nodes
 	alert := {
-		"message": sprintf("Node %s is not a Fargate node and the cluster runs no Fargate nodes for untrusted workloads", [lib.net_name(obj)]),
+		"message": sprintf("Node %s is not a Fargate node and the cluster runs no Fargate nodes for untrusted workloads", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 	}
 }

@@ -65,16 +65,16 @@ home_suffixes(k) := {s |
 deny contains alert if {
 	provider
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some v in lib.wl_volumes(obj)
 	hp := v.volume.hostPath.path
 	is_string(hp)
 	exposes(hp)
-	mounts := lib.wl_mounts_of(obj, v.volume.name)
+	mounts := lib.mount_paths(obj, v.volume.name)
 	count(mounts) > 0
 	paths := array.concat([v.path], sort(mounts))
 	alert := {
-		"message": sprintf("%s %s mounts host path %s, which holds %s cloud credentials", [obj.kind, lib.wl_name(obj), hp, upper(provider)]),
+		"message": sprintf("%s %s mounts host path %s, which holds %s cloud credentials", [obj.kind, lib.obj_name(obj), hp, upper(provider)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": paths,

@@ -9,11 +9,11 @@ import data.kubescape.lib
 deny contains alert if {
 	some obj in input.objects
 	t := lib.pod_template(obj)
-	some vol in lib.ga_host_path_volumes(t)
-	some m in lib.ga_mounts_of(obj, vol.name)
+	some vol in lib.host_path_volumes(t)
+	some m in lib.mounts_of(obj, vol.name)
 	not m.mount.readOnly == true
 	alert := {
-		"message": sprintf("container %s in %s %s mounts hostPath %s (volume %v) writable", [lib.ga_container_name(m.container), obj.kind, lib.ga_obj_name(obj), vol.hostPath, vol.name]),
+		"message": sprintf("container %s in %s %s mounts hostPath %s (volume %v) writable", [lib.container_name(m.container), obj.kind, lib.obj_name(obj), vol.hostPath, vol.name]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
 		"fixPaths": fix_paths(m),
@@ -21,8 +21,8 @@ deny contains alert if {
 }
 
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
-fix_paths(m) := [] if lib.ga_is_ephemeral(m.container)
+fix_paths(m) := [] if lib.is_ephemeral(m.container)
 
 fix_paths(m) := [{"path": concat("", [m.path, ".readOnly"]), "value": "true"}] if {
-	not lib.ga_is_ephemeral(m.container)
+	not lib.is_ephemeral(m.container)
 }

@@ -16,7 +16,7 @@ deny contains alert if {
 	anonymous[s.kind] == s.name
 	path := sprintf("subjects[%d]", [s.index])
 	alert := {
-		"message": sprintf("%s %s gives %s to anonymous requests (%s %s)", [b.kind, lib.rbac_name(b), lib.rbac_ref_text(b), s.kind, s.name]),
+		"message": sprintf("%s %s gives %s to anonymous requests (%s %s)", [b.kind, lib.meta_name(b), lib.rbac_ref_text(b), s.kind, s.name]),
 		"objects": [lib.ref(b)],
 		"failedPaths": [path],
 		"deletePaths": [path],

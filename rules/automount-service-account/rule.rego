@@ -14,7 +14,7 @@ deny contains alert if {
 	token_mounted(obj, t)
 	path := concat("", [t.path, ".automountServiceAccountToken"])
 	alert := {
-		"message": sprintf("%s %s mounts the token of service account %s", [obj.kind, lib.ga_obj_name(obj), service_account_name(t)]),
+		"message": sprintf("%s %s mounts the token of service account %s", [obj.kind, lib.obj_name(obj), service_account_name(t)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": failed_paths(t, path),
 		"fixPaths": [{"path": path, "value": "false"}],

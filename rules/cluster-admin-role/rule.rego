@@ -12,12 +12,12 @@ deny contains alert if {
 	some g in lib.rbac_grants
 	g.binding.kind == "ClusterRoleBinding"
 	g.role.kind == "ClusterRole"
-	lib.rbac_name(g.role) == "cluster-admin"
+	lib.meta_name(g.role) == "cluster-admin"
 	rule_paths := lib.rbac_role_paths(g.role, lib.rbac_admin_specs)
 	some s in lib.rbac_subjects(g.binding)
 	paths := array.concat([p | some p in rule_paths], lib.rbac_subject_paths(s))
 	alert := {
-		"message": sprintf("%s %s is bound to cluster-admin across the cluster by ClusterRoleBinding %s", [s.kind, s.name, lib.rbac_name(g.binding)]),
+		"message": sprintf("%s %s is bound to cluster-admin across the cluster by ClusterRoleBinding %s", [s.kind, s.name, lib.meta_name(g.binding)]),
 		"objects": [s.ref],
 		"relatedObjects": [lib.ref(g.binding), lib.ref(g.role)],
 		"failedPaths": paths,

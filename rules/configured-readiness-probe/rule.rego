@@ -7,11 +7,11 @@ import data.kubescape.lib
 # Every regular container should define a readinessProbe.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
+	lib.is_workload(obj)
 	some c in lib.containers(obj)
 	not has_probe(c.container)
 	alert := {
-		"message": sprintf("%s %s: container %s has no readinessProbe", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container)]),
+		"message": sprintf("%s %s: container %s has no readinessProbe", [obj.kind, lib.obj_name(obj), lib.container_name(c)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": concat("", [c.path, ".readinessProbe"]), "value": "YOUR_VALUE"}],
 	}

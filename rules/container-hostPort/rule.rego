@@ -16,7 +16,7 @@ deny contains alert if {
 	uses_host_port(hp)
 	path := concat("", [c.path, ".ports[", format_int(i, 10), "].hostPort"])
 	alert := {
-		"message": sprintf("container %s in %s %s binds host port %v", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj), hp]),
+		"message": sprintf("container %s in %s %s binds host port %v", [lib.container_name(c), obj.kind, lib.obj_name(obj), hp]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"deletePaths": [path],

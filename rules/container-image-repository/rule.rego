@@ -8,14 +8,14 @@ import data.kubescape.lib
 # imageRepositoryAllowList. With an empty list no registry is trusted.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
-	some c in lib.gb_pod_containers(obj)
+	lib.is_workload(obj)
+	some c in lib.pod_containers(obj)
 	image := c.container.image
 	is_string(image)
 	not allowed(image)
 	path := concat("", [c.path, ".image"])
 	alert := {
-		"message": sprintf("%s %s: container %s uses image %s from a registry that is not on the allowed list", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), image]),
+		"message": sprintf("%s %s: container %s uses image %s from a registry that is not on the allowed list", [obj.kind, lib.obj_name(obj), lib.container_name(c), image]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"reviewPaths": [path],
@@ -33,7 +33,7 @@ allowed_by(entry, image) if {
 	is_string(entry)
 	e := trim_suffix(lower(trim_space(entry)), "/")
 	e != ""
-	reg := lib.gb_image_registry(image)
+	reg := lib.image_registry(image)
 	host_matches(reg, e)
 }
 
@@ -43,7 +43,7 @@ allowed_by(entry, image) if {
 	is_string(entry)
 	e := trim_suffix(lower(trim_space(entry)), "/")
 	e != ""
-	some name in {lower(image), lower(lib.gb_image_full_name(image))}
+	some name in {lower(image), lower(lib.full_image_name(image))}
 	prefix_at_boundary(name, e)
 }
 
@@ -51,8 +51,8 @@ allowed_by(entry, image) if {
 allowed_by(entry, image) if {
 	is_string(entry)
 	trim_space(entry) != ""
-	some name in {image, lib.gb_image_full_name(image)}
-	lib.gb_regex_matches(concat("", ["^(?:", entry, ")([/:@]|$)"]), name)
+	some name in {image, lib.full_image_name(image)}
+	lib.regex_matches(concat("", ["^(?:", entry, ")([/:@]|$)"]), name)
 }
 
 host_matches(reg, e) if reg == e

@@ -10,11 +10,11 @@ import data.kubescape.lib
 deny contains alert if {
 	some obj in input.objects
 	t := lib.pod_template(obj)
-	some vol in lib.ga_host_path_volumes(t)
+	some vol in lib.host_path_volumes(t)
 	runtime_socket_path(normalize(vol.hostPath))
-	paths := lib.ga_volume_alert_paths(obj, vol)
+	paths := lib.volume_alert_paths(obj, vol)
 	alert := {
-		"message": sprintf("%s %s mounts the container runtime socket %s (volume %v)", [obj.kind, lib.ga_obj_name(obj), vol.hostPath, vol.name]),
+		"message": sprintf("%s %s mounts the container runtime socket %s (volume %v)", [obj.kind, lib.obj_name(obj), vol.hostPath, vol.name]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": paths,

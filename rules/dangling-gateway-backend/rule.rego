@@ -6,11 +6,11 @@ import data.kubescape.lib
 
 route_kinds := {"HTTPRoute", "GRPCRoute", "TCPRoute", "UDPRoute", "TLSRoute"}
 
-services := lib.gc_named_keys("Service")
+services := lib.named_keys("Service")
 
 # service_ref(ref, ns): the "ns\0name" key of a backendRef that points at a core Service
 # (kind defaults to Service, group to the core group, namespace to the route's).
-service_ref(ref, ns) := lib.gc_key([object.get(ref, "namespace", ns), ref.name]) if {
+service_ref(ref, ns) := lib.index_key([object.get(ref, "namespace", ns), ref.name]) if {
 	is_object(ref)
 	object.get(ref, "kind", "Service") == "Service"
 	object.get(ref, "group", "") == ""

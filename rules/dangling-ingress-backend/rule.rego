@@ -4,7 +4,7 @@ import rego.v1
 
 import data.kubescape.lib
 
-services := lib.gc_named_keys("Service")
+services := lib.named_keys("Service")
 
 # backends(spec): {path of the service name: service name} for every Service backend,
 # in the networking.k8s.io/v1 shape (backend.service.name) and the older
@@ -38,7 +38,7 @@ deny contains alert if {
 	ns := lib.namespace(obj)
 	paths := sort({p |
 		some p, name in backends(obj.spec)
-		not lib.gc_key([ns, name]) in services
+		not lib.index_key([ns, name]) in services
 	})
 	count(paths) > 0
 	alert := {

@@ -12,9 +12,9 @@ deny contains alert if {
 	obj.kind == "NetworkPolicy"
 	is_object(obj.spec)
 	sel := object.get(obj.spec, "podSelector", {})
-	lib.gc_valid_selector(sel)
-	not lib.gc_empty_selector(sel)
-	not lib.gc_selects_in_ns(lib.namespace(obj), sel)
+	lib.valid_selector(sel)
+	not lib.empty_selector(sel)
+	not lib.selects_in_ns(lib.namespace(obj), sel)
 	alert := {
 		"message": sprintf("NetworkPolicy %s selects no pods of any workload in namespace %s", [object.get(obj, ["metadata", "name"], ""), lib.namespace(obj)]),
 		"objects": [lib.ref(obj)],

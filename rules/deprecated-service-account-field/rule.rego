@@ -16,7 +16,7 @@ deny contains alert if {
 	path := concat("", [t.path, ".serviceAccount"])
 	alert := object.union(
 		{
-			"message": sprintf("%s %s uses the deprecated serviceAccount field; use serviceAccountName", [obj.kind, lib.gb_obj_name(obj)]),
+			"message": sprintf("%s %s uses the deprecated serviceAccount field; use serviceAccountName", [obj.kind, lib.obj_name(obj)]),
 			"objects": [lib.ref(obj)],
 			"failedPaths": [path],
 			"deletePaths": [path],

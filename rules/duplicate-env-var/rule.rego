@@ -9,7 +9,7 @@ import data.kubescape.lib
 deny contains alert if {
 	some obj in input.objects
 	obj.kind in lib.workload_kinds
-	some e in lib.gb_env_entries(obj)
+	some e in lib.env_entries(obj)
 	name := e.env.name
 	is_string(name)
 	some j, other in e.container.container.env
@@ -18,7 +18,7 @@ deny contains alert if {
 	other.name == name
 	path := concat("", [e.path, ".name"])
 	alert := {
-		"message": sprintf("%s %s: container %s defines environment variable %s more than once", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(e.container.container), name]),
+		"message": sprintf("%s %s: container %s defines environment variable %s more than once", [obj.kind, lib.obj_name(obj), lib.container_name(e.container), name]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 	}

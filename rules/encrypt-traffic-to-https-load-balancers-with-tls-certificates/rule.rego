@@ -15,7 +15,7 @@ deny contains alert if {
 	is_object(obj.spec)
 	not lib.net_has_tls(obj)
 	alert := {
-		"message": sprintf("Ingress %s does not terminate TLS", [lib.net_name(obj)]),
+		"message": sprintf("Ingress %s does not terminate TLS", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": ["spec.tls"],
 		"reviewPaths": ["spec.tls"],
@@ -29,7 +29,7 @@ deny contains alert if {
 	lib.net_service_type(obj) == "LoadBalancer"
 	lower(lib.net_annotation(obj, internal_annotation)) != "true"
 	alert := {
-		"message": sprintf("Service %s is a public load balancer: its traffic does not pass through a TLS-terminating ingress", [lib.net_name(obj)]),
+		"message": sprintf("Service %s is a public load balancer: its traffic does not pass through a TLS-terminating ingress", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": sprintf("metadata.annotations[%s]", [internal_annotation]), "value": "true"}],
 	}
@@ -42,7 +42,7 @@ deny contains alert if {
 	obj.kind == "Service"
 	lib.net_service_type(obj) == "NodePort"
 	alert := {
-		"message": sprintf("Service %s is exposed on node ports without TLS termination", [lib.net_name(obj)]),
+		"message": sprintf("Service %s is exposed on node ports without TLS termination", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 	}
 }

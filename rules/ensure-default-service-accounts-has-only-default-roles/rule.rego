@@ -18,7 +18,7 @@ deny contains alert if {
 	s.name == "default"
 	path := sprintf("subjects[%d]", [s.index])
 	alert := {
-		"message": sprintf("%s %s binds %s to the default service account of namespace %s", [b.kind, lib.rbac_name(b), lib.rbac_ref_text(b), s.namespace]),
+		"message": sprintf("%s %s binds %s to the default service account of namespace %s", [b.kind, lib.meta_name(b), lib.rbac_ref_text(b), s.namespace]),
 		"objects": [lib.ref(b)],
 		"failedPaths": [path],
 		"deletePaths": [path],

@@ -9,11 +9,11 @@ import data.kubescape.lib
 # Secrets. A workload with no such volume is reported; the fix appends one.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	t := lib.pod_template(obj)
 	not uses_secrets_store(t)
 	alert := {
-		"message": sprintf("%s %s does not mount secrets from an external secret store (Secrets Store CSI driver)", [obj.kind, lib.wl_name(obj)]),
+		"message": sprintf("%s %s does not mount secrets from an external secret store (Secrets Store CSI driver)", [obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": concat("", [t.path, ".volumes[", format_int(volume_count(t), 10), "].csi.volumeAttributes.secretProviderClass"]), "value": "YOUR_VALUE"}],
 	}

@@ -27,7 +27,7 @@ deny contains alert if {
 	https(obj)
 	trim_space(lib.net_annotation(obj, cert_annotation)) == ""
 	alert := {
-		"message": sprintf("LoadBalancer Service %s serves HTTPS but has no TLS certificate (%s)", [lib.net_name(obj), cert_annotation]),
+		"message": sprintf("LoadBalancer Service %s serves HTTPS but has no TLS certificate (%s)", [lib.meta_name(obj), cert_annotation]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": sprintf("metadata.annotations['%s']", [cert_annotation]), "value": "AWS_LOADBALANCER_SSL_CERT"}],
 	}

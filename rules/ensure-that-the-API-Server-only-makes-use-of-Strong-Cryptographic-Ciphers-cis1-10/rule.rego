@@ -44,7 +44,7 @@ deny contains alert if {
 	some ct in lib.cp_apiserver(obj)
 	bad := {o | some o in lib.cp_flag(ct, "tls-cipher-suites"); has_weak(o)}
 	count(bad) > 0
-	msg := sprintf("kube-apiserver Pod %s: --tls-cipher-suites allows weak cipher suites", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --tls-cipher-suites allows weak cipher suites", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, lib.cp_paths(bad), [lib.cp_set_fix(o, without_weak(o)) | some o in bad])
 }
 
@@ -52,7 +52,7 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	not lib.cp_has_flag(ct, "tls-cipher-suites")
-	msg := sprintf("kube-apiserver Pod %s: --tls-cipher-suites is not set, so weak cipher suites are accepted", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --tls-cipher-suites is not set, so weak cipher suites are accepted", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, [], lib.cp_missing_fixes(ct, [["tls-cipher-suites", concat(",", strong)]]))
 }
 

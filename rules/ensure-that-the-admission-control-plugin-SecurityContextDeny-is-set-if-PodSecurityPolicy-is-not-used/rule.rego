@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_list_require(ct, ["enable-admission-plugins", "admission-control"], "SecurityContextDeny", {"SecurityContextDeny", "PodSecurityPolicy"})
-	msg := sprintf("kube-apiserver Pod %s: neither the SecurityContextDeny nor the PodSecurityPolicy admission plugin is enabled", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: neither the SecurityContextDeny nor the PodSecurityPolicy admission plugin is enabled", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

@@ -8,7 +8,7 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := check(ct)
-	msg := sprintf("kube-apiserver Pod %s keeps audit logs for less than 30 days (--audit-log-maxage)", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s keeps audit logs for less than 30 days (--audit-log-maxage)", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }
 

@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_review(ct, "audit-log-maxbackup", "YOUR_VALUE")
-	msg := sprintf("kube-apiserver Pod %s: the number of retained audit log files (--audit-log-maxbackup) needs review", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: the number of retained audit log files (--audit-log-maxbackup) needs review", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_review(ct, "audit-log-maxsize", "YOUR_VALUE")
-	msg := sprintf("kube-apiserver Pod %s: the audit log rotation size (--audit-log-maxsize) needs review", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: the audit log rotation size (--audit-log-maxsize) needs review", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["audit-log-path", "/var/log/apiserver/audit.log"]])
-	msg := sprintf("kube-apiserver Pod %s: audit logging is off (--audit-log-path is not set)", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: audit logging is off (--audit-log-path is not set)", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

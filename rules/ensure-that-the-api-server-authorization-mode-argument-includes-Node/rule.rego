@@ -9,6 +9,6 @@ deny contains alert if {
 	some ct in lib.cp_apiserver(obj)
 	not lib.cp_has_flag(ct, "authorization-config")
 	r := lib.cp_list_require(ct, ["authorization-mode"], "Node", {"Node"})
-	msg := sprintf("kube-apiserver Pod %s: --authorization-mode does not include Node", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --authorization-mode does not include Node", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

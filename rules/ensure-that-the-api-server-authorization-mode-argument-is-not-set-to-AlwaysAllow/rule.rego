@@ -8,7 +8,7 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_list_forbid(ct, ["authorization-mode"], "AlwaysAllow", "RBAC")
-	msg := sprintf("kube-apiserver Pod %s: --authorization-mode includes AlwaysAllow", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --authorization-mode includes AlwaysAllow", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }
 
@@ -18,6 +18,6 @@ deny contains alert if {
 	not lib.cp_has_flag(ct, "authorization-mode")
 	not lib.cp_has_flag(ct, "authorization-config")
 	r := {"failed": [], "fixes": [{"path": lib.cp_append_path(ct, 0), "value": "--authorization-mode=RBAC"}]}
-	msg := sprintf("kube-apiserver Pod %s: --authorization-mode is not set, so it defaults to AlwaysAllow", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --authorization-mode is not set, so it defaults to AlwaysAllow", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

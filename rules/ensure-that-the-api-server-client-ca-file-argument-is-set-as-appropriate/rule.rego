@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["client-ca-file", "<path/to/client-ca.crt>"]])
-	msg := sprintf("kube-apiserver Pod %s: --client-ca-file is not set, client certificates cannot be verified", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --client-ca-file is not set, client certificates cannot be verified", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

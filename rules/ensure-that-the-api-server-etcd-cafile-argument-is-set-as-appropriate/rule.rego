@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["etcd-cafile", "<path/to/ca-file.crt>"]])
-	msg := sprintf("kube-apiserver Pod %s: --etcd-cafile is not set, the etcd server certificate is not verified", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --etcd-cafile is not set, the etcd server certificate is not verified", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["etcd-certfile", "<path/to/client-certificate-file.crt>"], ["etcd-keyfile", "<path/to/client-key-file.key>"]])
-	msg := sprintf("kube-apiserver Pod %s: --etcd-certfile and --etcd-keyfile must both be set so the API server authenticates to etcd with a client certificate", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --etcd-certfile and --etcd-keyfile must both be set so the API server authenticates to etcd with a client certificate", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

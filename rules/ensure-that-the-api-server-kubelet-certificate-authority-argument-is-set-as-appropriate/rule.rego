@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["kubelet-certificate-authority", "<path/to/ca.crt>"]])
-	msg := sprintf("kube-apiserver Pod %s: --kubelet-certificate-authority is not set, kubelet serving certificates are not verified", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --kubelet-certificate-authority is not set, kubelet serving certificates are not verified", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["kubelet-client-certificate", "<path/to/appropriate/file>"], ["kubelet-client-key", "<path/to/appropriate/file>"]])
-	msg := sprintf("kube-apiserver Pod %s: --kubelet-client-certificate and --kubelet-client-key must both be set so the API server authenticates to kubelets", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --kubelet-client-certificate and --kubelet-client-key must both be set so the API server authenticates to kubelets", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

@@ -9,6 +9,6 @@ deny contains alert if {
 	some ct in lib.cp_apiserver(obj)
 	occs := lib.cp_flag(ct, "request-timeout")
 	count(occs) > 0
-	msg := sprintf("kube-apiserver Pod %s overrides the default --request-timeout; check the value is appropriate", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s overrides the default --request-timeout; check the value is appropriate", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, lib.cp_paths(occs), [])
 }

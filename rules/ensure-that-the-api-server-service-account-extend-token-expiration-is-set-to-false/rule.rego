@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require(ct, "service-account-extend-token-expiration", "false", lib.cp_false_values, false)
-	msg := sprintf("kube-apiserver Pod %s: --service-account-extend-token-expiration is not false", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --service-account-extend-token-expiration is not false", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

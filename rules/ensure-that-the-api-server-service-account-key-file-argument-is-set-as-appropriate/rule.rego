@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["service-account-key-file", "<path/to/key/filename.key>"]])
-	msg := sprintf("kube-apiserver Pod %s: --service-account-key-file is not set", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --service-account-key-file is not set", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

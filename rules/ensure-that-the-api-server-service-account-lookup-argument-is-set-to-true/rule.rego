@@ -10,6 +10,6 @@ deny contains alert if {
 	bad := {o | some o in lib.cp_flag(ct, "service-account-lookup"); lib.cp_is_false(o)}
 	count(bad) > 0
 	fixes := [lib.cp_set_fix(o, "true") | some o in bad; count(o.tokens) > 1]
-	msg := sprintf("kube-apiserver Pod %s does not check that service account tokens still exist (--service-account-lookup=false)", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s does not check that service account tokens still exist (--service-account-lookup=false)", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, lib.cp_paths(bad), fixes)
 }

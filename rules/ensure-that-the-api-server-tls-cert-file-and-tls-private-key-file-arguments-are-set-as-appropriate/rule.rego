@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_require_files(ct, [["tls-cert-file", "<path/to/tls-certificate-file.crt>"], ["tls-private-key-file", "<path/to/tls-key-file.key>"]])
-	msg := sprintf("kube-apiserver Pod %s: --tls-cert-file and --tls-private-key-file must both be set", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: --tls-cert-file and --tls-private-key-file must both be set", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

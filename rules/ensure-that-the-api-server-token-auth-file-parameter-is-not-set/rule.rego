@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_apiserver(obj)
 	r := lib.cp_forbid(ct, "token-auth-file")
-	msg := sprintf("kube-apiserver Pod %s: static token authentication is enabled with --token-auth-file", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-apiserver Pod %s: static token authentication is enabled with --token-auth-file", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

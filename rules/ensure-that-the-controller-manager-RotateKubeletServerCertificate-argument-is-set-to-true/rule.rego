@@ -9,7 +9,7 @@ deny contains alert if {
 	some ct in lib.cp_controller_manager(obj)
 	bad := {o | some o in lib.cp_flag(ct, "feature-gates"); disabled(o)}
 	count(bad) > 0
-	msg := sprintf("kube-controller-manager Pod %s turns off the RotateKubeletServerCertificate feature gate", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-controller-manager Pod %s turns off the RotateKubeletServerCertificate feature gate", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, lib.cp_paths(bad), [lib.cp_set_fix(o, enabled(o)) | some o in bad])
 }
 

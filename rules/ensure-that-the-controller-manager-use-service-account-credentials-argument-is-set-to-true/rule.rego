@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_controller_manager(obj)
 	r := lib.cp_require(ct, "use-service-account-credentials", "true", lib.cp_true_values, false)
-	msg := sprintf("kube-controller-manager Pod %s: controllers share one identity (--use-service-account-credentials is not true)", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-controller-manager Pod %s: controllers share one identity (--use-service-account-credentials is not true)", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

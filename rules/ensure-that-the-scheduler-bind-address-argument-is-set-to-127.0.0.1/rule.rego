@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_scheduler(obj)
 	r := lib.cp_require(ct, "bind-address", "127.0.0.1", {"127.0.0.1"}, false)
-	msg := sprintf("kube-scheduler Pod %s: --bind-address is not 127.0.0.1, the metrics and health port listens on every interface", [lib.cp_pod_name(obj)])
+	msg := sprintf("kube-scheduler Pod %s: --bind-address is not 127.0.0.1, the metrics and health port listens on every interface", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

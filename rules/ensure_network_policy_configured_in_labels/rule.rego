@@ -14,13 +14,13 @@ k8s_selectors[ns] contains sel if {
 	obj.kind == "NetworkPolicy"
 	is_object(obj.spec)
 	sel := object.get(obj.spec, "podSelector", {})
-	lib.gc_valid_selector(sel)
+	lib.valid_selector(sel)
 	ns := lib.namespace(obj)
 }
 
 # Cilium policies carry one rule in spec and/or a list of rules in specs.
 cilium_rules(obj) := {r |
-	some r in array.concat([object.get(obj, "spec", null)], lib.gc_array_or_empty(object.get(obj, "specs", [])))
+	some r in array.concat([object.get(obj, "spec", null)], lib.array_or_empty(object.get(obj, "specs", [])))
 	is_object(r)
 }
 
@@ -31,7 +31,7 @@ cilium_selectors[ns] contains sel if {
 	obj.kind == "CiliumNetworkPolicy"
 	some r in cilium_rules(obj)
 	sel := r.endpointSelector
-	lib.gc_valid_selector(sel)
+	lib.valid_selector(sel)
 	ns := lib.namespace(obj)
 }
 
@@ -42,20 +42,20 @@ clusterwide_selectors contains sel if {
 	obj.kind == "CiliumClusterwideNetworkPolicy"
 	some r in cilium_rules(obj)
 	sel := r.endpointSelector
-	lib.gc_valid_selector(sel)
+	lib.valid_selector(sel)
 }
 
 # Namespaces where some policy selects every pod.
 all_covered contains ns if {
 	some ns, sels in k8s_selectors
 	some sel in sels
-	lib.gc_empty_selector(sel)
+	lib.empty_selector(sel)
 }
 
 all_covered contains ns if {
 	some ns, sels in cilium_selectors
 	some sel in sels
-	lib.gc_empty_selector(sel)
+	lib.empty_selector(sel)
 }
 
 # Booleans get a default so they are computed once per evaluation even when false.
@@ -63,7 +63,7 @@ default cluster_all_covered := false
 
 cluster_all_covered if {
 	some sel in clusterwide_selectors
-	lib.gc_empty_selector(sel)
+	lib.empty_selector(sel)
 }
 
 # Cilium matches on endpoint labels, which are the pod labels (optionally written with a
@@ -94,22 +94,22 @@ entries contains ["cilium", "*", sel] if {
 	some sel in clusterwide_selectors
 }
 
-keyed[lib.gc_key([flavor, ns, k0, v0])] contains sel if {
+keyed[lib.index_key([flavor, ns, k0, v0])] contains sel if {
 	some [flavor, ns, sel] in entries
-	ml := lib.gc_object_or_empty(object.get(sel, "matchLabels", {}))
+	ml := lib.object_or_empty(object.get(sel, "matchLabels", {}))
 	count(ml) > 0
 	k0 := min(object.keys(ml))
 	v0 := ml[k0]
 	is_string(v0)
 }
 
-unkeyed[lib.gc_key([flavor, ns])] contains sel if {
+unkeyed[lib.index_key([flavor, ns])] contains sel if {
 	some [flavor, ns, sel] in entries
 	not has_string_key(sel)
 }
 
 has_string_key(sel) if {
-	ml := lib.gc_object_or_empty(object.get(sel, "matchLabels", {}))
+	ml := lib.object_or_empty(object.get(sel, "matchLabels", {}))
 	count(ml) > 0
 	is_string(ml[min(object.keys(ml))])
 }
@@ -121,13 +121,13 @@ unkeyed_index := unkeyed
 selected(flavor, ns, labels) if {
 	some k, v in labels
 	is_string(v)
-	some sel in keyed_index[lib.gc_key([flavor, ns, k, v])]
-	lib.gc_selector_matches(sel, labels)
+	some sel in keyed_index[lib.index_key([flavor, ns, k, v])]
+	lib.selector_matches(sel, labels)
 }
 
 selected(flavor, ns, labels) if {
-	some sel in unkeyed_index[lib.gc_key([flavor, ns])]
-	lib.gc_selector_matches(sel, labels)
+	some sel in unkeyed_index[lib.index_key([flavor, ns])]
+	lib.selector_matches(sel, labels)
 }
 
 default any_cilium := false

@@ -8,6 +8,6 @@ deny contains alert if {
 	some obj in input.objects
 	some ct in lib.cp_etcd(obj)
 	r := lib.cp_require(ct, "auto-tls", "false", lib.cp_false_values, true)
-	msg := sprintf("etcd Pod %s: --auto-tls=true makes etcd use self-signed certificates for clients", [lib.cp_pod_name(obj)])
+	msg := sprintf("etcd Pod %s: --auto-tls=true makes etcd use self-signed certificates for clients", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, r.failed, r.fixes)
 }

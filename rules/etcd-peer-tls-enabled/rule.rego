@@ -12,7 +12,7 @@ deny contains alert if {
 		["peer-key-file", "<path/to/tls-key-file.key>"],
 	])
 	count(fixes) > 0
-	msg := sprintf("etcd Pod %s: peer connections are not served over TLS (--peer-cert-file and --peer-key-file must both be set)", [lib.cp_pod_name(obj)])
+	msg := sprintf("etcd Pod %s: peer connections are not served over TLS (--peer-cert-file and --peer-key-file must both be set)", [lib.meta_name(obj)])
 	alert := lib.cp_alert(obj, msg, [flags_path(ct)], fixes)
 }
 

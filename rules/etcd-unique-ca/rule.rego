@@ -27,7 +27,7 @@ deny contains alert if {
 		shared[o.value]
 	}
 	paths := array.concat(lib.cp_paths(etcd_occs), sort([p | some p in api_paths]))
-	msg := sprintf("etcd Pod %s trusts the same CA (%s) as kube-apiserver Pod %s, so every client certificate of the cluster CA is accepted by etcd", [lib.cp_pod_name(obj), concat(", ", sort([c | some c in shared])), lib.cp_pod_name(api)])
+	msg := sprintf("etcd Pod %s trusts the same CA (%s) as kube-apiserver Pod %s, so every client certificate of the cluster CA is accepted by etcd", [lib.meta_name(obj), concat(", ", sort([c | some c in shared])), lib.meta_name(api)])
 	alert := {
 		"message": msg,
 		"objects": [lib.ref(obj), lib.ref(api)],

@@ -12,7 +12,7 @@ interfaces := {lower(trim_space(i)) |
 }
 
 # The names that identify what a workload runs: its own name and its container names.
-wl_names(wl) := {lower(n) | n := lib.net_name(wl); n != ""} | {lower(n) |
+wl_names(wl) := {lower(n) | n := lib.meta_name(wl); n != ""} | {lower(n) |
 	some c in lib.containers(wl)
 	n := c.container.name
 	is_string(n)
@@ -38,7 +38,7 @@ deny contains alert if {
 	count(names) > 0
 	p := paths(wl)
 	alert := {
-		"message": sprintf("%s %s runs a sensitive interface (%s) exposed outside the cluster through %s Service %s", [wl.kind, lib.net_name(wl), concat(", ", sort(names)), lib.net_service_type(svc), lib.net_name(svc)]),
+		"message": sprintf("%s %s runs a sensitive interface (%s) exposed outside the cluster through %s Service %s", [wl.kind, lib.meta_name(wl), concat(", ", sort(names)), lib.net_service_type(svc), lib.meta_name(svc)]),
 		"objects": [lib.ref(wl)],
 		"relatedObjects": [lib.ref(svc)],
 		"failedPaths": p,

@@ -35,10 +35,10 @@ deny contains alert if {
 	route.kind in route_kinds
 	attached(route)
 	some [ns, name] in backends(route)
-	some svc in lib.net_services[lib.net_key([ns, name])]
+	some svc in lib.net_services[lib.index_key([ns, name])]
 	some wl in lib.net_service_workloads(svc)
 	alert := {
-		"message": sprintf("%s %s is exposed through %s %s (Gateway API) and Service %s", [wl.kind, lib.net_name(wl), route.kind, lib.net_name(route), name]),
+		"message": sprintf("%s %s is exposed through %s %s (Gateway API) and Service %s", [wl.kind, lib.meta_name(wl), route.kind, lib.meta_name(route), name]),
 		"objects": [lib.ref(wl)],
 		"relatedObjects": [lib.ref(route), lib.ref(svc)],
 	}

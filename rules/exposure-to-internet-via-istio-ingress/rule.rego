@@ -5,7 +5,7 @@ import rego.v1
 import data.kubescape.lib
 
 # Istio Gateways (networking.istio.io) by namespace and name.
-istio_gateways[lib.net_key([lib.namespace(gw), lib.net_name(gw)])] contains gw if {
+istio_gateways[lib.index_key([lib.namespace(gw), lib.meta_name(gw)])] contains gw if {
 	some gw in input.objects
 	is_object(gw)
 	gw.kind == "Gateway"
@@ -50,17 +50,17 @@ vs_gateways(vs) := {k |
 	k := gateway_key(g, lib.namespace(vs))
 }
 
-gateway_key(g, _) := lib.net_key([parts[0], parts[1]]) if {
+gateway_key(g, _) := lib.index_key([parts[0], parts[1]]) if {
 	contains(g, "/")
 	parts := split(g, "/")
 	count(parts) == 2
 }
 
-gateway_key(g, vs_ns) := lib.net_key([vs_ns, g]) if not contains(g, "/")
+gateway_key(g, vs_ns) := lib.index_key([vs_ns, g]) if not contains(g, "/")
 
 # A destination host names a Service: "name" (VirtualService namespace), "name.ns",
 # "name.ns.svc" or "name.ns.svc.cluster.local".
-destinations(vs) := {lib.net_key(service_of(host, lib.namespace(vs))) |
+destinations(vs) := {lib.index_key(service_of(host, lib.namespace(vs))) |
 	some section in ["http", "tcp", "tls"]
 	some r in vs.spec[section]
 	is_object(r)
@@ -90,7 +90,7 @@ deny contains alert if {
 	some svc in lib.net_services[dk]
 	some wl in lib.net_service_workloads(svc)
 	alert := {
-		"message": sprintf("%s %s is exposed through Istio Gateway %s (Service %s) and VirtualService %s", [wl.kind, lib.net_name(wl), lib.net_name(gw), lib.net_name(gw_svc), lib.net_name(vs)]),
+		"message": sprintf("%s %s is exposed through Istio Gateway %s (Service %s) and VirtualService %s", [wl.kind, lib.meta_name(wl), lib.meta_name(gw), lib.meta_name(gw_svc), lib.meta_name(vs)]),
 		"objects": [lib.ref(wl)],
 		"relatedObjects": [lib.ref(vs), lib.ref(gw_svc), lib.ref(gw), lib.ref(svc)],
 	}

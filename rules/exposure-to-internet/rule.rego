@@ -13,7 +13,7 @@ deny contains alert if {
 	lib.net_is_external_service(svc)
 	some wl in lib.net_service_workloads(svc)
 	alert := {
-		"message": sprintf("%s %s is exposed outside the cluster through %s Service %s", [wl.kind, lib.net_name(wl), lib.net_service_type(svc), lib.net_name(svc)]),
+		"message": sprintf("%s %s is exposed outside the cluster through %s Service %s", [wl.kind, lib.meta_name(wl), lib.net_service_type(svc), lib.meta_name(svc)]),
 		"objects": [lib.ref(wl)],
 		"relatedObjects": [lib.ref(svc)],
 	}
@@ -24,10 +24,10 @@ deny contains alert if {
 	is_object(ing)
 	ing.kind == "Ingress"
 	some name in lib.net_ingress_backends(ing)
-	some svc in lib.net_services[lib.net_key([lib.namespace(ing), name])]
+	some svc in lib.net_services[lib.index_key([lib.namespace(ing), name])]
 	some wl in lib.net_service_workloads(svc)
 	alert := {
-		"message": sprintf("%s %s is exposed outside the cluster through Ingress %s and Service %s", [wl.kind, lib.net_name(wl), lib.net_name(ing), name]),
+		"message": sprintf("%s %s is exposed outside the cluster through Ingress %s and Service %s", [wl.kind, lib.meta_name(wl), lib.meta_name(ing), name]),
 		"objects": [lib.ref(wl)],
 		"relatedObjects": [lib.ref(ing), lib.ref(svc)],
 	}

@@ -7,12 +7,12 @@ import data.kubescape.lib
 # Pods that set hostIPC: true share the node's IPC namespace.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	t := lib.pod_template(obj)
 	t.spec.hostIPC == true
 	path := concat("", [t.path, ".hostIPC"])
 	alert := {
-		"message": sprintf("%s %s shares the host IPC namespace (hostIPC: true)", [obj.kind, lib.wl_name(obj)]),
+		"message": sprintf("%s %s shares the host IPC namespace (hostIPC: true)", [obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"deletePaths": [path],

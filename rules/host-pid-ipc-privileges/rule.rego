@@ -12,7 +12,7 @@ deny contains alert if {
 	t.spec[field] == true
 	path := concat("", [t.path, ".", field])
 	alert := {
-		"message": sprintf("%s %s shares the node's %s namespace (%s: true)", [obj.kind, lib.ga_obj_name(obj), namespace_word[field], field]),
+		"message": sprintf("%s %s shares the node's %s namespace (%s: true)", [obj.kind, lib.obj_name(obj), namespace_word[field], field]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"deletePaths": [path],

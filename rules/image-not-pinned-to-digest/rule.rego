@@ -8,12 +8,12 @@ import data.kubescape.lib
 # (name@algorithm:hex), unless its repository is exempt by configuration.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some img in lib.wl_images(obj)
 	not pinned(img.image)
 	not exempt(img.image)
 	alert := {
-		"message": sprintf("%s %s: container %s uses image %s, which is not pinned to a digest", [obj.kind, lib.wl_name(obj), lib.wl_cname(img.container.container), img.image]),
+		"message": sprintf("%s %s: container %s uses image %s, which is not pinned to a digest", [obj.kind, lib.obj_name(obj), lib.container_name(img.container), img.image]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [img.path],
 		"reviewPaths": [img.path],
@@ -27,7 +27,7 @@ registered := {"sha256": `^[a-f0-9]{64}$`, "sha512": `^[a-f0-9]{128}$`, "blake3"
 default pinned(_) := false
 
 pinned(image) if {
-	d := lib.wl_image_digest(trim_space(image))
+	d := lib.image_digest(trim_space(image))
 	i := indexof(d, ":")
 	i > 0
 	alg := substring(d, 0, i)
@@ -52,8 +52,8 @@ default exempt(_) := false
 
 exempt(image) if {
 	count(exempt_repos) > 0
-	repo := lower(lib.wl_image_repo(trim_space(image)))
+	repo := lower(lib.image_repo(trim_space(image)))
 	some r in exempt_repos
-	some candidate in {repo, lib.wl_full_repo(repo)}
+	some candidate in {repo, lib.full_image_name(repo)}
 	lib.wl_repo_under(candidate, r)
 }

@@ -9,32 +9,32 @@ import data.kubescape.lib
 # whatever image they cached first under that tag.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
-	some c in lib.gb_pod_containers(obj)
+	lib.is_workload(obj)
+	some c in lib.pod_containers(obj)
 	image := c.container.image
 	is_string(image)
 	floating_tag(image)
 	policy := effective_policy(c.container, image)
 	policy != "Always"
 	alert := object.union(paths(c), {
-		"message": sprintf("%s %s: container %s uses floating image %s with imagePullPolicy %s instead of Always", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(c.container), image, policy]),
+		"message": sprintf("%s %s: container %s uses floating image %s with imagePullPolicy %s instead of Always", [obj.kind, lib.obj_name(obj), lib.container_name(c), image, policy]),
 		"objects": [lib.ref(obj)],
 	})
 }
 
 floating_tag(image) if {
-	not lib.gb_image_has_digest(image)
-	not lib.gb_image_tag(image)
+	not lib.image_has_digest(image)
+	lib.image_tag(image) == ""
 }
 
 floating_tag(image) if {
-	not lib.gb_image_has_digest(image)
-	lib.gb_image_tag(image) == "latest"
+	not lib.image_has_digest(image)
+	lib.image_tag(image) == "latest"
 }
 
 floating_tag(image) if {
-	not lib.gb_image_has_digest(image)
-	tag := lib.gb_image_tag(image)
+	not lib.image_has_digest(image)
+	tag := lib.image_tag(image)
 	some t in lib.config("floatingImageTags")
 	t == tag
 }
@@ -45,9 +45,9 @@ effective_policy(container, image) := p if {
 	p := container.imagePullPolicy
 	is_string(p)
 } else := "Always" if {
-	not lib.gb_image_tag(image)
+	lib.image_tag(image) == ""
 } else := "Always" if {
-	lib.gb_image_tag(image) == "latest"
+	lib.image_tag(image) == "latest"
 } else := "IfNotPresent"
 
 paths(c) := {"failedPaths": [img, pol], "reviewPaths": [img, pol]} if {

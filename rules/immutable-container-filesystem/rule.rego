@@ -12,18 +12,18 @@ deny contains alert if {
 	some c in lib.all_containers(obj)
 	not read_only_root(c)
 	alert := {
-		"message": sprintf("container %s in %s %s has a writable root filesystem", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj)]),
+		"message": sprintf("container %s in %s %s has a writable root filesystem", [lib.container_name(c), obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
 		"fixPaths": fix_paths(c),
 	}
 }
 
-read_only_root(c) if lib.ga_sc(c).readOnlyRootFilesystem == true
+read_only_root(c) if lib.container_sc(c).readOnlyRootFilesystem == true
 
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
-fix_paths(c) := [] if lib.ga_is_ephemeral(c)
+fix_paths(c) := [] if lib.is_ephemeral(c)
 
 fix_paths(c) := [{"path": concat("", [c.path, ".securityContext.readOnlyRootFilesystem"]), "value": "true"}] if {
-	not lib.ga_is_ephemeral(c)
+	not lib.is_ephemeral(c)
 }

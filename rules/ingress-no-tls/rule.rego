@@ -11,7 +11,7 @@ deny contains alert if {
 	is_object(obj.spec)
 	not lib.net_has_tls(obj)
 	alert := {
-		"message": sprintf("Ingress %s terminates no TLS: its hosts are served over plain HTTP", [lib.net_name(obj)]),
+		"message": sprintf("Ingress %s terminates no TLS: its hosts are served over plain HTTP", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": "spec.tls", "value": "<your-tls-definition>"}],
 	}

@@ -16,23 +16,23 @@ deny contains alert if {
 	names := sort({n | some p in bad; n := p.name})
 	paths := [p.path | some p in bad]
 	alert := {
-		"message": sprintf("container %s in %s %s adds insecure capabilities: %s", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj), concat(", ", names)]),
+		"message": sprintf("container %s in %s %s adds insecure capabilities: %s", [lib.container_name(c), obj.kind, lib.obj_name(obj), concat(", ", names)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": delete_paths(c, paths),
 	}
 }
 
-insecure := {n | some v in lib.config("insecureCapabilities"); n := lib.ga_norm_cap(v)}
+insecure := {n | some v in lib.config("insecureCapabilities"); n := lib.norm_cap(v)}
 
 bad_capability_paths(c) := {x |
-	some i, cap in lib.ga_sc(c).capabilities.add
-	n := lib.ga_norm_cap(cap)
+	some i, cap in lib.container_sc(c).capabilities.add
+	n := lib.norm_cap(cap)
 	n in insecure
 	x := {"name": n, "path": concat("", [c.path, ".securityContext.capabilities.add[", format_int(i, 10), "]"])}
 }
 
 # Ephemeral containers cannot be edited in place, so nothing is offered for deletion.
-delete_paths(c, _) := [] if lib.ga_is_ephemeral(c)
+delete_paths(c, _) := [] if lib.is_ephemeral(c)
 
-delete_paths(c, paths) := paths if not lib.ga_is_ephemeral(c)
+delete_paths(c, paths) := paths if not lib.is_ephemeral(c)

@@ -52,7 +52,7 @@ covered_by_clusterwide(ns) if {
 	namespace_only(sel)
 	ns_labels := object.union(
 		{concat("", ["io.cilium.k8s.namespace.labels.", k]): v | some k, v in lib.labels(ns.metadata)},
-		{"io.kubernetes.pod.namespace": lib.net_name(ns)},
+		{"io.kubernetes.pod.namespace": lib.meta_name(ns)},
 	)
 	lib.selector_matches(sel, ns_labels)
 }
@@ -61,7 +61,7 @@ deny contains alert if {
 	some obj in input.objects
 	is_object(obj)
 	obj.kind == "Namespace"
-	name := lib.net_name(obj)
+	name := lib.meta_name(obj)
 	name != ""
 	not policed_namespaces[name]
 	not covered_by_clusterwide(obj)

@@ -8,11 +8,11 @@ import data.kubescape.lib
 # recommended app.kubernetes.io/* labels.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
-	fixes := lib.gb_missing_label_fixes(obj, lib.config("k8sRecommendedLabels"))
+	lib.is_workload(obj)
+	fixes := lib.missing_label_fixes(obj, lib.config("k8sRecommendedLabels"))
 	count(fixes) > 0
 	alert := {
-		"message": sprintf("%s %s carries none of the Kubernetes common labels (app.kubernetes.io/...)", [obj.kind, lib.gb_obj_name(obj)]),
+		"message": sprintf("%s %s carries none of the Kubernetes common labels (app.kubernetes.io/...)", [obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": fixes,
 	}

@@ -5,12 +5,6 @@ package kubescape.lib
 
 import rego.v1
 
-# adm_name(obj): the object's name ("" when absent or malformed).
-adm_name(obj) := n if {
-	n := obj.metadata.name
-	is_string(n)
-} else := ""
-
 # ---------------------------------------------------------------------------
 # Objects in the default namespace
 
@@ -34,7 +28,7 @@ adm_system_default_objects := {
 	"ConfigMap": {"kube-root-ca.crt"},
 }
 
-adm_is_system_default_object(obj) if adm_system_default_objects[obj.kind][adm_name(obj)]
+adm_is_system_default_object(obj) if adm_system_default_objects[obj.kind][meta_name(obj)]
 
 # The legacy token Secret of the default service account.
 adm_is_system_default_object(obj) if {
@@ -49,7 +43,7 @@ adm_default_namespace_alert(obj) := alert if {
 	obj.metadata.namespace == "default"
 	not adm_is_system_default_object(obj)
 	alert := {
-		"message": sprintf("%s %s is in the default namespace", [obj.kind, adm_name(obj)]),
+		"message": sprintf("%s %s is in the default namespace", [obj.kind, meta_name(obj)]),
 		"objects": [ref(obj)],
 		"failedPaths": ["metadata.namespace"],
 		"reviewPaths": ["metadata.namespace"],
@@ -58,7 +52,7 @@ adm_default_namespace_alert(obj) := alert if {
 	adm_namespace_unset(obj)
 	not adm_is_system_default_object(obj)
 	alert := {
-		"message": sprintf("%s %s sets no namespace and so lands in the default namespace", [obj.kind, adm_name(obj)]),
+		"message": sprintf("%s %s sets no namespace and so lands in the default namespace", [obj.kind, meta_name(obj)]),
 		"objects": [ref(obj)],
 		"fixPaths": [{"path": "metadata.namespace", "value": "YOUR_NAMESPACE"}],
 	}
@@ -96,7 +90,7 @@ adm_namespaces contains ns if {
 
 # adm_psa_alert(ns, level, fix): the alert for a namespace that does not enforce level.
 adm_psa_alert(ns, level, fix) := {
-	"message": sprintf("Namespace %s does not enforce the %s Pod Security Standard (label %s)", [adm_name(ns), level, adm_psa_enforce_label]),
+	"message": sprintf("Namespace %s does not enforce the %s Pod Security Standard (label %s)", [meta_name(ns), level, adm_psa_enforce_label]),
 	"objects": [ref(ns)],
 	"fixPaths": [{"path": sprintf("metadata.labels[%s]", [adm_psa_enforce_label]), "value": fix}],
 }
@@ -150,7 +144,7 @@ adm_policy_mechanism_alerts := {alert |
 	some ns in adm_namespaces
 	not adm_psa_enforces(ns, "privileged")
 	alert := {
-		"message": sprintf("Namespace %s has no Pod Security enforce label and the cluster has no policy admission webhook", [adm_name(ns)]),
+		"message": sprintf("Namespace %s has no Pod Security enforce label and the cluster has no policy admission webhook", [meta_name(ns)]),
 		"objects": [ref(ns)],
 		"fixPaths": [{"path": sprintf("metadata.labels[%s]", [adm_psa_enforce_label]), "value": "YOUR_VALUE"}],
 	}
@@ -180,7 +174,7 @@ adm_psp_alerts(found, what) := {alert |
 	some pair in found
 	p := pair[0]
 	alert := {
-		"message": sprintf("PodSecurityPolicy %s allows %s and no policy denies it", [adm_name(p), what]),
+		"message": sprintf("PodSecurityPolicy %s allows %s and no policy denies it", [meta_name(p), what]),
 		"objects": [ref(p)],
 		"failedPaths": object.get(pair[1], "failedPaths", []),
 		"deletePaths": object.get(pair[1], "deletePaths", []),

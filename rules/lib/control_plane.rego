@@ -220,12 +220,6 @@ cp_missing_fixes(ct, pairs) := [fx |
 	fx := {"path": cp_append_path(ct, k), "value": sprintf("--%s=%s", [p[0], p[1]])}
 ]
 
-# cp_component_name: a readable name for messages.
-cp_pod_name(obj) := n if {
-	n := obj.metadata.name
-	is_string(n)
-} else := ""
-
 # cp_alert(obj, msg, failed, fixes): the usual alert shape of these rules; the failed
 # paths are also the review paths.
 cp_alert(obj, msg, failed, fixes) := {

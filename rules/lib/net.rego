@@ -4,35 +4,15 @@ package kubescape.lib
 
 import rego.v1
 
-# net_key(parts) joins identifying parts into one lookup key.
-net_key(parts) := concat("\u0000", parts)
-
-# net_name(obj): metadata.name as a string ("" when absent or malformed).
-net_name(obj) := n if {
-	n := obj.metadata.name
-	is_string(n)
-} else := ""
-
-# net_pod_labels(obj): labels of the pods a workload runs ({} when none).
-net_pod_labels(obj) := labels(t.metadata) if t := pod_template(obj)
-
-# net_workloads: every input object that runs pods.
-net_workloads contains obj if {
-	some obj in input.objects
-	is_object(obj)
-	obj.kind in workload_kinds
-	pod_template(obj)
-}
-
-# net_wl_label_index[key(ns, k, v)]: workloads in ns whose pods carry label k=v.
+# net_wl_label_index[index_key(ns, k, v)]: workloads in ns whose pods carry label k=v.
 # Looked up through the full value (net_wl_index), built once per evaluation.
 net_wl_index := net_wl_label_index
 
 net_wl_label_index[k] contains obj if {
-	some obj in net_workloads
-	some lk, lv in net_pod_labels(obj)
+	some obj in workloads
+	some lk, lv in pod_labels(obj)
 	is_string(lv)
-	k := net_key([namespace(obj), lk, lv])
+	k := index_key([namespace(obj), lk, lv])
 }
 
 # net_selected_workloads(ns, sel): workloads of namespace ns whose pods a Service-style
@@ -43,8 +23,8 @@ net_selected_workloads(ns, sel) := {w |
 	k0 := min(object.keys(sel))
 	v0 := sel[k0]
 	is_string(v0)
-	some w in net_wl_index[net_key([ns, k0, v0])]
-	map_selector_matches(sel, net_pod_labels(w))
+	some w in net_wl_index[index_key([ns, k0, v0])]
+	map_selector_matches(sel, pod_labels(w))
 }
 
 # net_service_selects(svc): the workloads a Service sends traffic to.
@@ -53,7 +33,7 @@ net_service_workloads(svc) := net_selected_workloads(namespace(svc), svc.spec.se
 	is_object(svc.spec.selector)
 } else := set()
 
-# net_services[key(ns, name)]: the Service objects with that namespace and name (a set:
+# net_services[index_key(ns, name)]: the Service objects with that namespace and name (a set:
 # an input may hold the same name twice). Looked up through the full value.
 net_services := net_services_by_key
 
@@ -61,9 +41,9 @@ net_services_by_key[k] contains svc if {
 	some svc in input.objects
 	is_object(svc)
 	svc.kind == "Service"
-	n := net_name(svc)
+	n := meta_name(svc)
 	n != ""
-	k := net_key([namespace(svc), n])
+	k := index_key([namespace(svc), n])
 }
 
 # net_service_type(svc): spec.type, ClusterIP by default.
@@ -75,24 +55,6 @@ net_service_type(svc) := t if {
 default net_is_external_service(_) := false
 
 net_is_external_service(svc) if net_service_type(svc) in {"LoadBalancer", "NodePort"}
-
-# net_empty_selector(sel): a label selector that selects everything.
-default net_empty_selector(_) := false
-
-net_empty_selector(sel) if {
-	is_object(sel)
-	ml := object.get(sel, "matchLabels", {})
-	net_empty_coll(ml)
-	me := object.get(sel, "matchExpressions", [])
-	net_empty_coll(me)
-}
-
-net_empty_coll(x) if is_null(x)
-
-net_empty_coll(x) if {
-	not is_null(x)
-	count(x) == 0
-}
 
 # net_strip_cilium_key(k): a Cilium label key without its source prefix ("k8s:", "any:").
 net_strip_cilium_key(k) := substring(k, 4, -1) if startswith(k, "k8s:")
@@ -107,16 +69,16 @@ else := k
 net_selector(sel, cilium) := {"matchLabels": ml, "matchExpressions": me} if {
 	is_object(sel)
 	ml0 := object.get(sel, "matchLabels", {})
-	net_object_or_null(ml0)
+	object_or_null(ml0)
 	me0 := object.get(sel, "matchExpressions", [])
-	net_array_or_null(me0)
-	ml := {net_label_key(k, cilium): v | some k, v in net_or_empty_obj(ml0); is_string(k)}
+	array_or_null(me0)
+	ml := {net_label_key(k, cilium): v | some k, v in object_or_empty(ml0); is_string(k)}
 	me := [object.union(e, {"key": net_label_key(e.key, cilium)}) |
-		some e in net_or_empty_arr(me0)
+		some e in array_or_empty(me0)
 		is_object(e)
 		is_string(e.key)
 	]
-	count(me) == count(net_or_empty_arr(me0))
+	count(me) == count(array_or_empty(me0))
 }
 
 net_label_key(k, true) := net_strip_cilium_key(k)
@@ -126,25 +88,9 @@ net_label_key(k, false) := k
 # net_cilium_selector(sel): a Cilium endpoint selector, normalized.
 net_cilium_selector(sel) := net_selector(sel, true)
 
-net_object_or_null(x) if is_object(x)
-
-net_object_or_null(x) if is_null(x)
-
-net_array_or_null(x) if is_array(x)
-
-net_array_or_null(x) if is_null(x)
-
-net_or_empty_obj(x) := x if is_object(x)
-
-else := {}
-
-net_or_empty_arr(x) := x if is_array(x)
-
-else := []
-
 # net_cilium_rules(obj): the rules of a Cilium policy (spec and/or the specs list).
 net_cilium_rules(obj) := [r |
-	some r in array.concat([object.get(obj, "spec", null)], net_or_empty_arr(object.get(obj, "specs", [])))
+	some r in array.concat([object.get(obj, "spec", null)], array_or_empty(object.get(obj, "specs", [])))
 	is_object(r)
 ]
 
@@ -195,7 +141,7 @@ net_sandbox_path := "spec.podTemplate.spec"
 # net_sandbox_containers(obj, field): {container, index, path} for spec.podTemplate.spec.<field>.
 net_sandbox_containers(obj, field) := [x |
 	s := net_sandbox_spec(obj)
-	some i, c in net_or_empty_arr(object.get(s, field, []))
+	some i, c in array_or_empty(object.get(s, field, []))
 	is_object(c)
 	x := {"container": c, "index": i, "path": sprintf("%s.%s[%d]", [net_sandbox_path, field, i])}
 ]
@@ -211,9 +157,9 @@ net_ingress_backends(ing) := {n |
 
 net_ingress_backend_objs(ing) := {b |
 	is_object(ing.spec)
-	some r in net_or_empty_arr(object.get(ing.spec, "rules", []))
+	some r in array_or_empty(object.get(ing.spec, "rules", []))
 	is_object(r)
-	some p in net_or_empty_arr(object.get(r, ["http", "paths"], []))
+	some p in array_or_empty(object.get(r, ["http", "paths"], []))
 	is_object(p)
 	b := p.backend
 	is_object(b)
@@ -281,7 +227,7 @@ net_image_parts(image) := {"registry": reg, "repository": repo, "tag": tag, "dig
 	name_tag := at[0]
 	comps := split(name_tag, "/")
 	last := comps[count(comps) - 1]
-	tag := net_tag(last)
+	tag := image_tag(name_tag)
 	comps2 := array.concat(array.slice(comps, 0, count(comps) - 1), [split(last, ":")[0]])
 	reg := net_registry(comps2)
 	repo := net_repository(comps2)
@@ -291,25 +237,14 @@ net_digest(at) := at[1] if count(at) > 1
 
 else := ""
 
-net_tag(last) := parts[1] if {
-	parts := split(last, ":")
-	count(parts) > 1
-} else := ""
-
-net_is_host(s) if contains(s, ".")
-
-net_is_host(s) if contains(s, ":")
-
-net_is_host("localhost")
-
 net_registry(comps) := lower(comps[0]) if {
 	count(comps) > 1
-	net_is_host(comps[0])
+	is_registry_host(comps[0])
 } else := "docker.io"
 
 net_repository(comps) := concat("/", array.slice(comps, 1, count(comps))) if {
 	count(comps) > 1
-	net_is_host(comps[0])
+	is_registry_host(comps[0])
 } else := concat("/", ["library", comps[0]]) if {
 	count(comps) == 1
 } else := concat("/", comps)

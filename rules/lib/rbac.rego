@@ -18,14 +18,6 @@ rbac_role_kinds := {"Role", "ClusterRole"}
 
 rbac_subject_kinds := {"User", "Group", "ServiceAccount"}
 
-# rbac_key(parts) joins identifying parts into one lookup key.
-rbac_key(parts) := concat("\u0000", parts)
-
-rbac_name(obj) := n if {
-	n := obj.metadata.name
-	is_string(n)
-} else := ""
-
 # rbac_role_index[key]: the Roles and ClusterRoles of the input by kind/namespace/name.
 # A ClusterRole is cluster-wide: its key ignores any namespace it may carry.
 # Lookups go through rbac_roles (the whole value, built once per evaluation).
@@ -40,9 +32,9 @@ rbac_role_index[k] contains role if {
 	k := rbac_role_key(role.kind, namespace(role), name)
 }
 
-rbac_role_key("Role", ns, name) := rbac_key(["Role", ns, name])
+rbac_role_key("Role", ns, name) := index_key(["Role", ns, name])
 
-rbac_role_key("ClusterRole", _, name) := rbac_key(["ClusterRole", "", name])
+rbac_role_key("ClusterRole", _, name) := index_key(["ClusterRole", "", name])
 
 # rbac_ref_key(binding): key of the role a binding refers to. A RoleBinding may refer to a
 # Role of its own namespace or to a ClusterRole; a ClusterRoleBinding only to a ClusterRole.
@@ -224,7 +216,7 @@ rbac_spec(groups, resources, verbs) := {
 # rbac_subject_alert(g, s, rule_paths, what): an alert on subject s of grant g (binding
 # and role) that can do `what`; rule_paths are the role paths that grant it.
 rbac_subject_alert(g, s, rule_paths, what) := {
-	"message": concat(" ", [s.kind, s.name, "can", what, "through", g.binding.kind, rbac_name(g.binding), "bound to", g.role.kind, rbac_name(g.role)]),
+	"message": concat(" ", [s.kind, s.name, "can", what, "through", g.binding.kind, meta_name(g.binding), "bound to", g.role.kind, meta_name(g.role)]),
 	"objects": [s.ref],
 	"relatedObjects": [ref(g.binding), ref(g.role)],
 	"failedPaths": paths,
@@ -279,7 +271,7 @@ rbac_workload_sa(t) := name if {
 	name != ""
 } else := "default"
 
-# rbac_service_account_index[key(ns, name)]: the ServiceAccounts of the input.
+# rbac_service_account_index[index_key(ns, name)]: the ServiceAccounts of the input.
 rbac_service_accounts := rbac_service_account_index
 
 rbac_service_account_index[k] contains sa if {
@@ -288,14 +280,14 @@ rbac_service_account_index[k] contains sa if {
 	sa.kind == "ServiceAccount"
 	name := sa.metadata.name
 	is_string(name)
-	k := rbac_key([namespace(sa), name])
+	k := index_key([namespace(sa), name])
 }
 
 # rbac_sa_ref(ns, name): the ServiceAccount object as related object (lib.ref when it is
 # in the input, written literally otherwise).
 rbac_sa_ref(ns, name) := r if {
 	sas := rbac_service_accounts
-	refs := [ref(sa) | some sa in sas[rbac_key([ns, name])]]
+	refs := [ref(sa) | some sa in sas[index_key([ns, name])]]
 	count(refs) > 0
 	r := refs[0]
 } else := {"apiVersion": "v1", "kind": "ServiceAccount", "name": name, "namespace": ns}
@@ -314,11 +306,11 @@ rbac_pod_sets_automount(t) if is_boolean(t.spec.automountServiceAccountToken)
 
 rbac_sa_disables_automount(obj, t) if {
 	sas := rbac_service_accounts
-	some sa in sas[rbac_key([namespace(obj), rbac_workload_sa(t)])]
+	some sa in sas[index_key([namespace(obj), rbac_workload_sa(t)])]
 	sa.automountServiceAccountToken == false
 }
 
-# rbac_sa_bindings_index[key(ns, name)]: {binding, index} for every binding subject that
+# rbac_sa_bindings_index[index_key(ns, name)]: {binding, index} for every binding subject that
 # is a ServiceAccount (whether or not the bound role is in the input).
 rbac_sa_bindings := rbac_sa_binding_index
 
@@ -326,7 +318,7 @@ rbac_sa_binding_index[k] contains {"binding": b, "index": s.index} if {
 	some b in rbac_bindings
 	some s in rbac_subjects(b)
 	s.kind == "ServiceAccount"
-	k := rbac_key([s.namespace, s.name])
+	k := index_key([s.namespace, s.name])
 }
 
 # rbac_workloads: every input object that runs pods, with its pod template.
@@ -337,12 +329,12 @@ rbac_workloads contains {"obj": obj, "t": t} if {
 	t := pod_template(obj)
 }
 
-# rbac_workloads_by_sa[key(ns, sa)]: {obj, t} of the workloads running as that account.
+# rbac_workloads_by_sa[index_key(ns, sa)]: {obj, t} of the workloads running as that account.
 rbac_workloads_by_sa := rbac_workload_sa_index
 
 rbac_workload_sa_index[k] contains w if {
 	some w in rbac_workloads
-	k := rbac_key([namespace(w.obj), rbac_workload_sa(w.t)])
+	k := index_key([namespace(w.obj), rbac_workload_sa(w.t)])
 }
 
 # rbac_workload_alerts(specs, what): one alert per workload that mounts its service account
@@ -356,7 +348,7 @@ rbac_workload_alerts(specs, what) := {a |
 		rbac_role_grants(g.role, specs)
 		some s in rbac_subjects(g.binding)
 		s.kind == "ServiceAccount"
-		p := {"key": rbac_key([s.namespace, s.name]), "ns": s.namespace, "name": s.name, "g": g}
+		p := {"key": index_key([s.namespace, s.name]), "ns": s.namespace, "name": s.name, "g": g}
 	]
 	keys := {p.key | some p in pairs}
 	some key in keys
@@ -364,11 +356,11 @@ rbac_workload_alerts(specs, what) := {a |
 	mine := [p | some p in pairs; p.key == key]
 	first := mine[0]
 	related := array.concat([rbac_sa_ref(first.ns, first.name)], [r | some p in mine; some r in [ref(p.g.binding), ref(p.g.role)]])
-	via := concat("", [concat(" ", [first.g.binding.kind, rbac_name(first.g.binding), "bound to", first.g.role.kind, rbac_name(first.g.role)]), rbac_more(count(mine) - 1)])
+	via := concat("", [concat(" ", [first.g.binding.kind, meta_name(first.g.binding), "bound to", first.g.role.kind, meta_name(first.g.role)]), rbac_more(count(mine) - 1)])
 	some w in ws
 	rbac_token_mounted(w.obj, w.t)
 	a := {
-		"message": concat(" ", [w.obj.kind, rbac_name(w.obj), "mounts the token of service account", first.name, "which can", what, "through", via]),
+		"message": concat(" ", [w.obj.kind, meta_name(w.obj), "mounts the token of service account", first.name, "which can", what, "through", via]),
 		"objects": [ref(w.obj)],
 		"relatedObjects": related,
 		"failedPaths": [],

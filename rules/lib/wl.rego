@@ -7,27 +7,6 @@ import rego.v1
 # ---------------------------------------------------------------------------
 # Objects
 
-wl_workload_kinds := {"Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob"}
-
-default wl_is_workload(_) := false
-
-wl_is_workload(obj) if {
-	is_object(obj)
-	obj.kind in wl_workload_kinds
-}
-
-# wl_name(obj): an object's name for messages.
-wl_name(obj) := n if {
-	n := obj.metadata.name
-	is_string(n)
-} else := "<unnamed>"
-
-# wl_cname(c): a container's name for messages.
-wl_cname(c) := n if {
-	n := c.name
-	is_string(n)
-} else := "<unnamed>"
-
 # wl_images(obj): the non-empty string images of regular, init and ephemeral containers as
 # {"image", "path", "container"} where path is the image field.
 wl_images(obj) := [x |
@@ -50,51 +29,9 @@ wl_run_images(obj) := [x |
 # ---------------------------------------------------------------------------
 # Image references: [registry/]path[:tag][@digest]
 
-# wl_image_no_digest(image): the reference without its digest.
-wl_image_no_digest(image) := split(image, "@")[0]
-
-# wl_image_digest(image): the digest after "@" (undefined when absent).
-wl_image_digest(image) := d if {
-	contains(image, "@")
-	i := indexof(image, "@")
-	d := substring(image, i + 1, -1)
-}
-
-# wl_image_repo(image): the repository, without tag and digest ("reg:5000/a/b:1" -> "reg:5000/a/b").
-wl_image_repo(image) := repo if {
-	parts := split(wl_image_no_digest(image), "/")
-	n := count(parts)
-	last := split(parts[n - 1], ":")[0]
-	repo := concat("/", array.concat(array.slice(parts, 0, n - 1), [last]))
-}
-
-# wl_image_tag(image): the tag ("" when none).
-wl_image_tag(image) := tag if {
-	parts := split(wl_image_no_digest(image), "/")
-	last := parts[count(parts) - 1]
-	contains(last, ":")
-	tag := substring(last, indexof(last, ":") + 1, -1)
-} else := ""
-
-wl_registry_host(s) if contains(s, ".")
-
-wl_registry_host(s) if contains(s, ":")
-
-wl_registry_host("localhost")
-
-# wl_full_repo(repo): the repository with an explicit registry (Docker Hub's
-# "docker.io" and, for official images, "library/").
-wl_full_repo(repo) := repo if {
-	parts := split(repo, "/")
-	count(parts) > 1
-	wl_registry_host(parts[0])
-} else := concat("", ["docker.io/", repo]) if {
-	contains(repo, "/")
-} else := concat("", ["docker.io/library/", repo])
-
 # wl_repo_last(image): the last path component of the repository ("a/b/argocd:v2" -> "argocd").
 wl_repo_last(image) := last if {
-	parts := split(lower(wl_image_repo(image)), "/")
+	parts := split(lower(image_repo(image)), "/")
 	last := parts[count(parts) - 1]
 }
 
@@ -175,16 +112,6 @@ wl_config_quantity(key) := n if {
 # ---------------------------------------------------------------------------
 # Volumes
 
-# wl_mounts_of(obj, vname): the volumeMounts (regular and init containers) of volume
-# vname, as paths like "spec.containers[0].volumeMounts[1]".
-wl_mounts_of(obj, vname) := {p |
-	some c in array.concat(containers(obj), init_containers(obj))
-	some j, m in c.container.volumeMounts
-	is_object(m)
-	m.name == vname
-	p := concat("", [c.path, ".volumeMounts[", format_int(j, 10), "]"])
-}
-
 # wl_volumes(obj): the pod volumes as {"volume", "index", "path"}.
 wl_volumes(obj) := [x |
 	t := pod_template(obj)
@@ -206,7 +133,7 @@ wl_resource_findings(obj, resource) := [x |
 	some section in ["limits", "requests"]
 	path := concat("", [c.path, ".resources.", section, ".", resource])
 	wl_resource_problem(c.container, section, resource)
-	x := {"container": c.container, "section": section, "path": path, "missing": wl_resource_missing(c.container, section, resource)}
+	x := {"container": c.container, "entry": c, "section": section, "path": path, "missing": wl_resource_missing(c.container, section, resource)}
 ]
 
 default wl_resource_missing(_, _, _) := false
@@ -239,13 +166,13 @@ wl_section_key := {"limits": "limit", "requests": "request"}
 
 # wl_resource_alert(obj, f, what): the alert for one finding of wl_resource_findings.
 wl_resource_alert(obj, f, what) := {
-	"message": sprintf("%s %s: container %s does not set a %s %s", [obj.kind, wl_name(obj), wl_cname(f.container), what, trim_suffix(f.section, "s")]),
+	"message": sprintf("%s %s: container %s does not set a %s %s", [obj.kind, obj_name(obj), container_name(f.entry), what, trim_suffix(f.section, "s")]),
 	"objects": [ref(obj)],
 	"fixPaths": [{"path": f.path, "value": "YOUR_VALUE"}],
 } if f.missing
 
 wl_resource_alert(obj, f, what) := {
-	"message": sprintf("%s %s: container %s has a %s %s outside the allowed range", [obj.kind, wl_name(obj), wl_cname(f.container), what, trim_suffix(f.section, "s")]),
+	"message": sprintf("%s %s: container %s has a %s %s outside the allowed range", [obj.kind, obj_name(obj), container_name(f.entry), what, trim_suffix(f.section, "s")]),
 	"objects": [ref(obj)],
 	"failedPaths": [f.path],
 	"reviewPaths": [f.path],
@@ -256,7 +183,7 @@ wl_resource_alert(obj, f, what) := {
 
 # wl_image_version(image): the version in the image tag (see wl_version); undefined when
 # the tag is missing or is not a version ("latest", "main", a digest only).
-wl_image_version(image) := wl_version(wl_image_tag(trim_space(image)))
+wl_image_version(image) := wl_version(image_tag(trim_space(image)))
 
 # wl_product_images(obj, name): the regular and init container images of obj whose
 # repository is one of product name's, as {"image", "path", "container", "version"}.
@@ -275,8 +202,8 @@ wl_product_repo_suffixes := {
 }
 
 wl_is_product(image, name) if {
-	repo := lower(wl_image_repo(trim_space(image)))
-	full := wl_full_repo(repo)
+	repo := lower(image_repo(trim_space(image)))
+	full := full_image_name(repo)
 	some s in wl_product_repo_suffixes[name]
 	wl_repo_ends_with(full, s)
 }
@@ -285,7 +212,7 @@ wl_is_product(image, name) if {
 # "nginx-ingress-controller", …) is an ingress-nginx controller build; NGINX Inc's
 # "nginx/nginx-ingress" has no "controller" in its name and is not.
 wl_is_product(image, "ingress-nginx") if {
-	repo := lower(wl_image_repo(trim_space(image)))
+	repo := lower(image_repo(trim_space(image)))
 	parts := split(repo, "/")
 	last := parts[count(parts) - 1]
 	contains(last, "nginx")

@@ -4,71 +4,50 @@ import rego.v1
 
 import data.kubescape.lib
 
-# A container is hardened when at least one Linux security mechanism restricts it:
-# a seccomp profile (other than Unconfined), SELinux options, an AppArmor profile (other
-# than unconfined) - each set on the container or inherited from the pod - or dropped
-# capabilities. One alert per container with none of them.
+# Every regular and init container must run under a seccomp profile: its own, or the pod's
+# when it sets none (a container's profile overrides the pod's). Since the reference change
+# of 2026-04-30, SELinux options, AppArmor and dropped capabilities no longer stand in for
+# seccomp. One alert per container without a profile, fixed by setting the container's.
+# Deliberate difference (rules/DIFFERENCES.md): an Unconfined profile is no profile here.
+# Ephemeral containers are not checked: they cannot be edited in place.
 deny contains alert if {
 	some obj in input.objects
+	lib.is_workload(obj)
 	t := lib.pod_template(obj)
-	some c in lib.all_containers(obj)
-	not hardened(t, c)
+	some c in lib.pod_containers(obj)
+	not confined(t, c)
 	alert := {
-		"message": sprintf("container %s in %s %s has no seccomp, SELinux or AppArmor profile and drops no capabilities", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj)]),
+		"message": concat("", ["container ", lib.container_name(c), " in ", obj.kind, " ", lib.obj_name(obj), " runs without a seccomp profile"]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
-		"fixPaths": fix_paths(c),
+		"fixPaths": [{"path": concat("", [c.path, ".securityContext.seccompProfile"]), "value": "YOUR_VALUE"}],
 	}
 }
 
-# Ephemeral containers cannot be edited in place, so no fix is offered for them.
-fix_paths(c) := [] if lib.ga_is_ephemeral(c)
+default confined(_, _) := false
 
-fix_paths(c) := [{"path": concat("", [c.path, ".securityContext.seccompProfile"]), "value": "YOUR_VALUE"}] if {
-	not lib.ga_is_ephemeral(c)
+# The container's own profile decides when it sets one.
+confined(_, c) if {
+	p := lib.container_sc(c).seccompProfile
+	is_object(p)
+	confining(p)
 }
 
-security_contexts(t, c) := [lib.ga_sc(c), lib.ga_pod_sc(t)]
-
-hardened(t, c) if {
-	some sc in security_contexts(t, c)
-	confining_profile(sc.seccompProfile, "unconfined")
+confined(t, c) if {
+	not has_profile(lib.container_sc(c))
+	confining(lib.pod_sc(t).seccompProfile)
 }
 
-hardened(t, c) if {
-	some sc in security_contexts(t, c)
-	confining_profile(sc.appArmorProfile, "unconfined")
-}
+default has_profile(_) := false
 
-hardened(t, c) if {
-	some sc in security_contexts(t, c)
-	is_object(sc.seLinuxOptions)
-	count(sc.seLinuxOptions) > 0
-}
+has_profile(sc) if is_object(sc.seccompProfile)
 
-hardened(_, c) if {
-	drop := lib.ga_sc(c).capabilities.drop
-	is_array(drop)
-	count(drop) > 0
-}
-
-# AppArmor through the (pre-1.30) annotation on the pod template.
-hardened(t, c) if {
-	name := c.container.name
-	is_string(name)
-	annotations := t.metadata.annotations
-	is_object(annotations)
-	value := annotations[concat("", ["container.apparmor.security.beta.kubernetes.io/", name])]
-	is_string(value)
-	value != ""
-	value != "unconfined"
-}
-
-# confining_profile(p, off): a {type: ...} profile whose type is not the "off" type.
-confining_profile(p, off) if {
+# confining(p): a {type} profile that is not Unconfined (any other type, e.g. RuntimeDefault
+# or Localhost, restricts system calls).
+confining(p) if {
 	is_object(p)
 	type := p.type
 	is_string(type)
 	type != ""
-	lower(type) != off
+	lower(type) != "unconfined"
 }

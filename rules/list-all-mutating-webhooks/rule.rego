@@ -11,7 +11,7 @@ deny contains alert if {
 	is_object(obj)
 	obj.kind == "MutatingWebhookConfiguration"
 	alert := {
-		"message": sprintf("MutatingWebhookConfiguration %s: review that this mutating admission webhook is known and trusted", [lib.adm_name(obj)]),
+		"message": sprintf("MutatingWebhookConfiguration %s: review that this mutating admission webhook is known and trusted", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 	}
 }

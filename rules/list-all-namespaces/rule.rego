@@ -9,7 +9,7 @@ import data.kubescape.lib
 deny contains alert if {
 	some ns in lib.adm_namespaces
 	alert := {
-		"message": sprintf("Namespace %s: review that namespaces separate the cluster's applications and teams", [lib.adm_name(ns)]),
+		"message": sprintf("Namespace %s: review that namespaces separate the cluster's applications and teams", [lib.meta_name(ns)]),
 		"objects": [lib.ref(ns)],
 	}
 }

@@ -11,7 +11,7 @@ deny contains alert if {
 	is_object(obj)
 	obj.kind == "ValidatingWebhookConfiguration"
 	alert := {
-		"message": sprintf("ValidatingWebhookConfiguration %s: review that this validating admission webhook is known and trusted", [lib.adm_name(obj)]),
+		"message": sprintf("ValidatingWebhookConfiguration %s: review that this validating admission webhook is known and trusted", [lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 	}
 }

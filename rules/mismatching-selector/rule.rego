@@ -27,17 +27,17 @@ template_labels(o) := lib.labels(m) if {
 failed_paths(obj, o) := paths if {
 	obj.kind != "ReplicationController"
 	sel := o.spec.selector
-	lib.gc_valid_selector(sel)
+	lib.valid_selector(sel)
 	labels := template_labels(o)
-	ml := lib.gc_object_or_empty(object.get(sel, "matchLabels", {}))
-	me := lib.gc_array_or_empty(object.get(sel, "matchExpressions", []))
+	ml := lib.object_or_empty(object.get(sel, "matchLabels", {}))
+	me := lib.array_or_empty(object.get(sel, "matchExpressions", []))
 	bad_labels := {concat("", [o.path, ".selector.matchLabels"]) |
 		some k, v in ml
 		not labels[k] == v
 	}
 	bad_exprs := {concat("", [o.path, ".selector.matchExpressions"]) |
 		some e in me
-		not lib.gc_expression_matches(e, labels)
+		not lib.expression_matches(e, labels)
 	}
 	paths := sort(bad_labels | bad_exprs)
 }

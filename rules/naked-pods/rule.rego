@@ -11,7 +11,7 @@ deny contains alert if {
 	obj.kind == "Pod"
 	not controlled(obj)
 	alert := {
-		"message": sprintf("Pod %s is not managed by a controller (Deployment, StatefulSet, DaemonSet, Job, ...)", [lib.gb_obj_name(obj)]),
+		"message": sprintf("Pod %s is not managed by a controller (Deployment, StatefulSet, DaemonSet, Job, ...)", [lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 	}
 }

@@ -19,7 +19,7 @@ namespaces_with_sa contains ns if {
 
 deny contains alert if {
 	some ns in lib.adm_namespaces
-	name := lib.adm_name(ns)
+	name := lib.meta_name(ns)
 	not namespaces_with_sa[name]
 	alert := {
 		"message": sprintf("Namespace %s has no service account other than default, so its pods run as the default service account", [name]),

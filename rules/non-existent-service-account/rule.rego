@@ -4,7 +4,7 @@ import rego.v1
 
 import data.kubescape.lib
 
-service_accounts := lib.gc_named_keys("ServiceAccount")
+service_accounts := lib.named_keys("ServiceAccount")
 
 # service_account(t): the named service account and the field naming it; the deprecated
 # serviceAccount field counts only when serviceAccountName is unset.
@@ -25,7 +25,7 @@ deny contains alert if {
 	t := lib.pod_template(obj)
 	sa := service_account(t)
 	sa.name != "default" # created by Kubernetes in every namespace
-	not service_accounts[lib.gc_key([lib.namespace(obj), sa.name])]
+	not service_accounts[lib.index_key([lib.namespace(obj), sa.name])]
 	alert := {
 		"message": sprintf("%s %s uses service account %s, which does not exist in namespace %s", [obj.kind, object.get(obj, ["metadata", "name"], ""), sa.name, lib.namespace(obj)]),
 		"objects": [lib.ref(obj)],

@@ -15,7 +15,7 @@ deny contains alert if {
 	problems := user_problems(t, c) | group_problems(t, c)
 	count(problems) > 0
 	alert := {
-		"message": sprintf("container %s in %s %s may run as root (user or group)", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj)]),
+		"message": sprintf("container %s in %s %s may run as root (user or group)", [lib.container_name(c), obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [],
 		"fixPaths": fix_paths(c, problems),
@@ -23,12 +23,12 @@ deny contains alert if {
 }
 
 # Ephemeral containers cannot be edited in place, so no fix is offered for them.
-fix_paths(c, _) := [] if lib.ga_is_ephemeral(c)
+fix_paths(c, _) := [] if lib.is_ephemeral(c)
 
 fix_paths(c, problems) := [{"path": concat("", [c.path, ".securityContext.", p.field]), "value": p.value} |
 	some p in problems
 ] if {
-	not lib.ga_is_ephemeral(c)
+	not lib.is_ephemeral(c)
 }
 
 user_problems(t, c) := {{"field": "runAsUser", "value": "1000"}} if {
@@ -43,21 +43,21 @@ group_problems(t, c) := {{"field": "runAsGroup", "value": "1000"}} if {
 } else := set()
 
 runs_as_uid_zero(t, c) if {
-	uid := lib.ga_effective(t, c, "runAsUser")
+	uid := lib.effective_sc(t, c, "runAsUser")
 	is_number(uid)
 	uid == 0
 }
 
 non_zero_uid(t, c) if {
-	uid := lib.ga_effective(t, c, "runAsUser")
+	uid := lib.effective_sc(t, c, "runAsUser")
 	is_number(uid)
 	uid > 0
 }
 
 non_zero_gid(t, c) if {
-	gid := lib.ga_effective(t, c, "runAsGroup")
+	gid := lib.effective_sc(t, c, "runAsGroup")
 	is_number(gid)
 	gid > 0
 }
 
-run_as_non_root(t, c) if lib.ga_effective(t, c, "runAsNonRoot") == true
+run_as_non_root(t, c) if lib.effective_sc(t, c, "runAsNonRoot") == true

@@ -17,7 +17,7 @@ deny contains alert if {
 	version := lib.net_version(v)
 	lib.net_version_lt(version, oldest_supported)
 	alert := {
-		"message": sprintf("Node %s runs kubelet %s, a Kubernetes release no longer maintained upstream (oldest maintained: 1.%d)", [lib.net_name(obj), v, oldest_supported[1]]),
+		"message": sprintf("Node %s runs kubelet %s, a Kubernetes release no longer maintained upstream (oldest maintained: 1.%d)", [lib.meta_name(obj), v, oldest_supported[1]]),
 		"objects": [lib.ref(obj)],
 		"reviewPaths": ["status.nodeInfo.kubeletVersion"],
 	}

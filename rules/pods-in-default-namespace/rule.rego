@@ -7,10 +7,10 @@ import data.kubescape.lib
 # Explicitly placed in the default namespace.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
+	lib.is_workload(obj)
 	obj.metadata.namespace == "default"
 	alert := {
-		"message": sprintf("%s %s runs in the default namespace", [obj.kind, lib.gb_obj_name(obj)]),
+		"message": sprintf("%s %s runs in the default namespace", [obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": ["metadata.namespace"],
 		"reviewPaths": ["metadata.namespace"],
@@ -20,10 +20,10 @@ deny contains alert if {
 # No namespace set: applied as is, it lands in the default namespace.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
+	lib.is_workload(obj)
 	not has_namespace(obj)
 	alert := {
-		"message": sprintf("%s %s sets no namespace and so runs in the default namespace", [obj.kind, lib.gb_obj_name(obj)]),
+		"message": sprintf("%s %s sets no namespace and so runs in the default namespace", [obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": "metadata.namespace", "value": "YOUR_NAMESPACE"}],
 	}

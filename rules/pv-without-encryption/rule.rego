@@ -23,7 +23,7 @@ classes[name] contains sc if {
 	some sc in input.objects
 	is_object(sc)
 	sc.kind == "StorageClass"
-	name := lib.net_name(sc)
+	name := lib.meta_name(sc)
 	name != ""
 }
 
@@ -41,7 +41,7 @@ deny contains alert if {
 		not encrypted(sc)
 	}
 	alert := {
-		"message": sprintf("PersistentVolume %s uses StorageClass %s, which does not encrypt its volumes", [lib.net_name(pv), name]),
+		"message": sprintf("PersistentVolume %s uses StorageClass %s, which does not encrypt its volumes", [lib.meta_name(pv), name]),
 		"objects": [lib.ref(pv)],
 		"relatedObjects": [lib.ref(sc) | some sc in scs],
 		"fixPaths": [{"path": "spec.storageClassName", "value": "<your encrypted storage class>"}],

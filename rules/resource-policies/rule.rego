@@ -8,12 +8,12 @@ import data.kubescape.lib
 # One alert per container, with a fix for each limit it lacks.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some c in lib.containers(obj)
 	missing := [r | some r in ["cpu", "memory"]; not limit_set(c.container, r)]
 	count(missing) > 0
 	alert := {
-		"message": sprintf("%s %s: container %s has no %s limit", [obj.kind, lib.wl_name(obj), lib.wl_cname(c.container), concat(" or ", missing)]),
+		"message": sprintf("%s %s: container %s has no %s limit", [obj.kind, lib.obj_name(obj), lib.container_name(c), concat(" or ", missing)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": concat("", [c.path, ".resources.limits.", r]), "value": "YOUR_VALUE"} | some r in missing],
 	}

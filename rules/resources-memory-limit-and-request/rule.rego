@@ -8,7 +8,7 @@ import data.kubescape.lib
 # memory_limit_min/max and memory_request_min/max bounds (when configured).
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some f in lib.wl_resource_findings(obj, "memory")
 	alert := lib.wl_resource_alert(obj, f, "memory")
 }

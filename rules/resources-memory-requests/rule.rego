@@ -7,10 +7,10 @@ import data.kubescape.lib
 # Every container should set resources.requests.memory explicitly.
 deny contains alert if {
 	some obj in input.objects
-	lib.gb_is_workload(obj)
-	some m in lib.gb_missing_resource(obj, "requests", "memory")
+	lib.is_workload(obj)
+	some m in lib.missing_resource(obj, "requests", "memory")
 	alert := {
-		"message": sprintf("%s %s: container %s does not set a memory request", [obj.kind, lib.gb_obj_name(obj), lib.gb_container_name(m.container.container)]),
+		"message": sprintf("%s %s: container %s does not set a memory request", [obj.kind, lib.obj_name(obj), lib.container_name(m.container)]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": m.path, "value": "YOUR_VALUE"}],
 	}

@@ -15,7 +15,7 @@ deny contains alert if {
 	some c in lib.net_sandbox_containers(obj, "containers")
 	not lib.net_has_quantity(c.container, "cpu")
 	alert := {
-		"message": sprintf("SandboxTemplate %s: container %v sets no CPU limit", [lib.net_name(obj), object.get(c.container, "name", "")]),
+		"message": sprintf("SandboxTemplate %s: container %v sets no CPU limit", [lib.meta_name(obj), object.get(c.container, "name", "")]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": concat("", [c.path, ".resources.limits.cpu"]), "value": "YOUR_VALUE"}],
 	}
@@ -29,7 +29,7 @@ deny contains alert if {
 	q > ceiling
 	path := concat("", [c.path, ".resources.limits.cpu"])
 	alert := {
-		"message": sprintf("SandboxTemplate %s: container %v has a CPU limit of %v, above the allowed maximum", [lib.net_name(obj), object.get(c.container, "name", ""), v]),
+		"message": sprintf("SandboxTemplate %s: container %v has a CPU limit of %v, above the allowed maximum", [lib.meta_name(obj), object.get(c.container, "name", ""), v]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"reviewPaths": [path],

@@ -15,7 +15,7 @@ deny contains alert if {
 	some c in lib.net_sandbox_containers(obj, "containers")
 	not lib.net_has_quantity(c.container, "memory")
 	alert := {
-		"message": sprintf("SandboxTemplate %s: container %v sets no memory limit", [lib.net_name(obj), object.get(c.container, "name", "")]),
+		"message": sprintf("SandboxTemplate %s: container %v sets no memory limit", [lib.meta_name(obj), object.get(c.container, "name", "")]),
 		"objects": [lib.ref(obj)],
 		"fixPaths": [{"path": concat("", [c.path, ".resources.limits.memory"]), "value": "YOUR_VALUE"}],
 	}
@@ -29,7 +29,7 @@ deny contains alert if {
 	q > ceiling
 	path := concat("", [c.path, ".resources.limits.memory"])
 	alert := {
-		"message": sprintf("SandboxTemplate %s: container %v has a memory limit of %v, above the allowed maximum", [lib.net_name(obj), object.get(c.container, "name", ""), v]),
+		"message": sprintf("SandboxTemplate %s: container %v has a memory limit of %v, above the allowed maximum", [lib.meta_name(obj), object.get(c.container, "name", ""), v]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"reviewPaths": [path],

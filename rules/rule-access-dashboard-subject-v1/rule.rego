@@ -8,7 +8,7 @@ import data.kubescape.lib
 # lets them act with the dashboard's permissions.
 deny contains alert if {
 	some g in lib.rbac_grants
-	lib.rbac_name(g.role) == "kubernetes-dashboard"
+	lib.meta_name(g.role) == "kubernetes-dashboard"
 	some s in lib.rbac_subjects(g.binding)
 	alert := lib.rbac_subject_alert(g, s, set(), "use the Kubernetes dashboard role")
 }

@@ -16,7 +16,7 @@ deny contains alert if {
 	t.spec[field] == "kubernetes-dashboard"
 	path := concat("", [t.path, ".", field])
 	alert := {
-		"message": sprintf("%s %s runs as the kubernetes-dashboard service account", [obj.kind, lib.rbac_name(obj)]),
+		"message": sprintf("%s %s runs as the kubernetes-dashboard service account", [obj.kind, lib.meta_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"deletePaths": [path],

@@ -26,7 +26,7 @@ deny contains alert if {
 	some wl in lib.net_service_workloads(svc)
 	path := lib.net_pod_labels_path(wl)
 	alert := {
-		"message": sprintf("%s %s is reachable over SSH through Service %s", [wl.kind, lib.net_name(wl), lib.net_name(svc)]),
+		"message": sprintf("%s %s is reachable over SSH through Service %s", [wl.kind, lib.meta_name(wl), lib.meta_name(svc)]),
 		"objects": [lib.ref(wl)],
 		"relatedObjects": [lib.ref(svc)],
 		"failedPaths": [path],

@@ -4,18 +4,24 @@ import rego.v1
 
 import data.kubescape.lib
 
+# A ConfigMap entry that holds a credential, by its key name or by its value
+# (lib.configmap_credential says which; the message names the one that matched).
 deny contains alert if {
 	some obj in input.objects
 	obj.kind == "ConfigMap"
 	is_object(obj.data)
 	some key, raw in obj.data
-	value := lib.gb_text(raw)
-	lib.gb_credential_like(key, value)
-	path := sprintf("data[%s]", [key])
+	value := lib.scalar_text(raw)
+	why := lib.configmap_credential(key, value)
+	path := concat("", ["data[", key, "]"])
 	alert := {
-		"message": sprintf("ConfigMap %s: key %s looks like it holds a credential; store it in a Secret", [lib.gb_obj_name(obj), key]),
+		"message": message(lib.obj_name(obj), key, why),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"deletePaths": [path],
 	}
 }
+
+message(name, key, "key") := concat("", ["ConfigMap ", name, ": key ", key, " is named like a credential and has a value; store it in a Secret"])
+
+message(name, key, "value") := concat("", ["ConfigMap ", name, ": the value of key ", key, " looks like a credential; store it in a Secret"])

@@ -11,7 +11,7 @@ deny contains alert if {
 	is_object(obj)
 	obj.kind == "CronJob"
 	alert := {
-		"message": sprintf("CronJob %s runs scheduled jobs; check that it is expected", [lib.wl_name(obj)]),
+		"message": sprintf("CronJob %s runs scheduled jobs; check that it is expected", [lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 	}
 }

@@ -29,16 +29,16 @@ docker_host(h) := "docker.io" if h in docker_hub_aliases
 else := h
 
 # image_repos(image): the repository as written and with its registry made explicit.
-image_repos(image) := {r, lib.wl_full_repo(r)} if r := lower(lib.wl_image_repo(image))
+image_repos(image) := {r, lib.full_image_name(r)} if r := lower(lib.image_repo(image))
 
 deny contains alert if {
 	count(blocked) > 0
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some img in lib.wl_images(obj)
 	is_blocked(img.image)
 	alert := {
-		"message": sprintf("%s %s: container %s uses image %s from a forbidden registry", [obj.kind, lib.wl_name(obj), lib.wl_cname(img.container.container), img.image]),
+		"message": sprintf("%s %s: container %s uses image %s from a forbidden registry", [obj.kind, lib.obj_name(obj), lib.container_name(img.container), img.image]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [img.path],
 		"reviewPaths": [img.path],

@@ -14,7 +14,7 @@ deny contains alert if {
 	paths := privileged_paths(c)
 	count(paths) > 0
 	alert := {
-		"message": sprintf("container %s in %s %s is privileged", [lib.ga_container_name(c), obj.kind, lib.ga_obj_name(obj)]),
+		"message": sprintf("container %s in %s %s is privileged", [lib.container_name(c), obj.kind, lib.obj_name(obj)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": paths,
@@ -24,10 +24,10 @@ deny contains alert if {
 privileged_paths(c) := array.concat(privileged_flag_paths(c), cap_paths(c))
 
 privileged_flag_paths(c) := [concat("", [c.path, ".securityContext.privileged"])] if {
-	lib.ga_sc(c).privileged == true
+	lib.container_sc(c).privileged == true
 } else := []
 
 cap_paths(c) := [concat("", [c.path, ".securityContext.capabilities.add[", format_int(i, 10), "]"]) |
-	some i, cap in lib.ga_sc(c).capabilities.add
-	lib.ga_norm_cap(cap) in {"SYS_ADMIN", "ALL"}
+	some i, cap in lib.container_sc(c).capabilities.add
+	lib.norm_cap(cap) in {"SYS_ADMIN", "ALL"}
 ]

@@ -10,7 +10,7 @@ import data.kubescape.lib
 has_workload(ns, sel) if {
 	some k, v in sel
 	is_string(v)
-	some l in lib.gc_label_index[lib.gc_key([ns, k, v])]
+	some l in lib.label_index[lib.index_key([ns, k, v])]
 	lib.map_selector_matches(sel, l)
 }
 

@@ -15,12 +15,12 @@ deny contains alert if {
 	lib.rbac_token_mounted(w.obj, w.t)
 	ns := lib.namespace(w.obj)
 	sa := lib.rbac_workload_sa(w.t)
-	bindings := [x.binding | some x in sa_bindings[lib.rbac_key([ns, sa])]]
+	bindings := [x.binding | some x in sa_bindings[lib.index_key([ns, sa])]]
 	count(bindings) > 0
 	path := concat("", [w.t.path, ".automountServiceAccountToken"])
 	paths := paths_of(w.t, path)
 	alert := {
-		"message": concat("", [w.obj.kind, " ", lib.rbac_name(w.obj), " mounts the token of service account ", sa, ", which ", bindings[0].kind, " ", lib.rbac_name(bindings[0]), " binds to a role"]),
+		"message": concat("", [w.obj.kind, " ", lib.meta_name(w.obj), " mounts the token of service account ", sa, ", which ", bindings[0].kind, " ", lib.meta_name(bindings[0]), " binds to a role"]),
 		"objects": [lib.ref(w.obj)],
 		"relatedObjects": [lib.rbac_sa_ref(ns, sa)],
 		"failedPaths": paths.failed,

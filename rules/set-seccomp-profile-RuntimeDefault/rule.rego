@@ -9,13 +9,13 @@ import data.kubescape.lib
 # pod-level one.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	t := lib.pod_template(obj)
 	some c in lib.containers(obj)
 	f := finding(t, c)
 	alert := object.union(
 		{
-			"message": sprintf("%s %s: container %s does not use the RuntimeDefault seccomp profile", [obj.kind, lib.wl_name(obj), lib.wl_cname(c.container)]),
+			"message": sprintf("%s %s: container %s does not use the RuntimeDefault seccomp profile", [obj.kind, lib.obj_name(obj), lib.container_name(c)]),
 			"objects": [lib.ref(obj)],
 		},
 		f,

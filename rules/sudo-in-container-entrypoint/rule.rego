@@ -8,7 +8,7 @@ import data.kubescape.lib
 # Every command (and args) element that invokes sudo as a word is reported.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some c in array.concat(lib.containers(obj), lib.init_containers(obj))
 	some field in ["command", "args"]
 	some i, part in c.container[field]
@@ -16,7 +16,7 @@ deny contains alert if {
 	regex.match(`(^|[\s;&|(/"'])sudo(\s|$|[;&|)"'])`, part)
 	path := concat("", [c.path, ".", field, "[", format_int(i, 10), "]"])
 	alert := {
-		"message": sprintf("%s %s: container %s runs sudo in its entrypoint", [obj.kind, lib.wl_name(obj), lib.wl_cname(c.container)]),
+		"message": sprintf("%s %s: container %s runs sudo in its entrypoint", [obj.kind, lib.obj_name(obj), lib.container_name(c)]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": [path],
 		"reviewPaths": [path],

@@ -31,18 +31,18 @@ volume_configMaps(v) := {n |
 # into at least one container.
 deny contains alert if {
 	some obj in input.objects
-	lib.wl_is_workload(obj)
+	lib.is_workload(obj)
 	some v in lib.wl_volumes(obj)
 	names := volume_configMaps(v.volume)
 	count(names) > 0
 	ns := lib.namespace(obj)
 	related := sort({r | some n in names; some r in index[concat("\u0000", [ns, n])]})
 	count(related) > 0
-	mounts := lib.wl_mounts_of(obj, v.volume.name)
+	mounts := lib.mount_paths(obj, v.volume.name)
 	count(mounts) > 0
 	paths := sort(mounts)
 	alert := {
-		"message": sprintf("%s %s mounts ConfigMap %s through volume %s", [obj.kind, lib.wl_name(obj), concat(", ", sort(names)), v.volume.name]),
+		"message": sprintf("%s %s mounts ConfigMap %s through volume %s", [obj.kind, lib.obj_name(obj), concat(", ", sort(names)), v.volume.name]),
 		"objects": [lib.ref(obj)],
 		"failedPaths": paths,
 		"deletePaths": paths,

@@ -14,7 +14,7 @@ pvcs[k] contains lib.ref(obj) if {
 	obj.kind == "PersistentVolumeClaim"
 	name := obj.metadata.name
 	is_string(name)
-	k := lib.gc_key([lib.namespace(obj), name])
+	k := lib.index_key([lib.namespace(obj), name])
 }
 
 # claim_volumes(obj): {volume name: claim key} for volumes backed by an existing PVC.
@@ -25,7 +25,7 @@ claim_volumes(obj, t) := {vname: k |
 	is_string(vname)
 	claim := vol.persistentVolumeClaim.claimName
 	is_string(claim)
-	k := lib.gc_key([lib.namespace(obj), claim])
+	k := lib.index_key([lib.namespace(obj), claim])
 	count(pvc_index[k]) > 0
 }
 

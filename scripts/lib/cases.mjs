@@ -107,6 +107,26 @@ export function evaluateCase(runtime, rules, c, defaults) {
   return { alerts, warnings: [...warnings, ...errors.map((e) => ({ rule: e.rule, message: e.message }))] };
 }
 
+/**
+ * Alert messages, for rule cases that assert them: an expected alert may carry `message`
+ * (the exact text). Returns one line per expected message that no alert with the same
+ * objects and paths has; [] when every asserted message is there.
+ */
+export function compareMessages(expected, got) {
+  const withNs = expected.every((a) => [...(a.objects ?? []), ...(a.externalObjects ?? [])].every((o) => "namespace" in o || o.metadata?.namespace !== undefined));
+  const same = (a, b) => JSON.stringify(alertSummary(a, withNs, true)) === JSON.stringify(alertSummary(b, withNs, true));
+  const problems = [];
+  for (const e of expected) {
+    if (typeof e.message !== "string") continue;
+    const candidates = got.filter((g) => same(e, g));
+    if (!candidates.some((g) => g.message === e.message)) {
+      const seen = candidates.map((g) => JSON.stringify(g.message)).join(" or ") || "no alert with these objects and paths";
+      problems.push(`  message: expected ${JSON.stringify(e.message)}, got ${seen}`);
+    }
+  }
+  return problems;
+}
+
 /** Pretty diff lines for a failed comparison. */
 export function diffLines(cmp) {
   const lines = [];
