@@ -76,6 +76,7 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
 function location(view: FindingView): { file: string; start_line?: number; end_line?: number } {
   const { resource: r } = view;
   const src = r.source;
+  if (view.edit) return { file: view.edit.file.replace(/^\.\//, ""), start_line: view.edit.line, end_line: view.edit.line };
   if (!src?.file || isStreamName(src.file)) return { file: r.resourceID || "unknown" };
   const clean = src.file.replace(/^\.\//, "");
   if (view.line === undefined) return { file: clean };

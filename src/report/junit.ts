@@ -73,7 +73,10 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
   for (const { resource, finding } of found) {
     const tc: Node = { "@_classname": c.id, "@_name": clean(resource.resourceID), "@_time": "0" };
     const view = findingView(resource, finding);
-    if (hasFile(report, resource)) {
+    if (view.edit) {
+      tc["@_file"] = clean(view.edit.file);
+      tc["@_line"] = view.edit.line;
+    } else if (hasFile(report, resource)) {
       tc["@_file"] = clean(resource.source.file);
       if (view.line !== undefined) tc["@_line"] = view.line;
     }

@@ -122,7 +122,10 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
   const uri = hasFile(report, r) ? relativeUri(r.source.file, cwd) : undefined;
 
   const primary: Sarif.Location = { logicalLocations: [logical] };
-  if (uri) {
+  if (view.edit) {
+    // a chart: the template line the user edits, not the rendered stream
+    primary.physicalLocation = { artifactLocation: { uri: relativeUri(view.edit.file, cwd), uriBaseId: SRCROOT }, region: { startLine: view.edit.line } };
+  } else if (uri) {
     primary.physicalLocation = { artifactLocation: { uri, uriBaseId: SRCROOT } };
     if (view.line !== undefined) primary.physicalLocation.region = region(view.line, view.column);
   }
@@ -130,6 +133,14 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
 
   // the other positioned fields, each once
   const related: Sarif.Location[] = [];
+  const v = view.at?.values;
+  if (v && v.file !== "--set" && v.line !== undefined) {
+    related.push({
+      id: related.length,
+      physicalLocation: { artifactLocation: { uri: relativeUri(v.file, cwd), uriBaseId: SRCROOT }, region: { startLine: v.line } },
+      message: { text: `value ${v.key}` },
+    });
+  }
   if (uri) {
     for (const p of view.fields) {
       if (p === view.at || p.line === undefined) continue;
