@@ -273,7 +273,10 @@ export function chartMapper(o: ChartMapOptions, rendered: string): OriginMapper 
   };
 
   function locate(file: string, t: Parsed, segs: PathSegment[], chartRoot: string, prefix: string[], depth: number): Origin {
-    const exact = t.lines.filter((l) => !l.action && pathMatch(l.path, segs));
+    let exact = t.lines.filter((l) => !l.action && pathMatch(l.path, segs));
+    // an item written at its index beats the items a `range` writes
+    const written = exact.filter((l) => !l.path.includes(ANY));
+    if (written.length) exact = written;
     const distinct = [...new Set(exact.map((l) => l.line))];
     if (distinct.length > 1) return { template: { file, line: distinct[0] }, note: `ambiguous: template lines ${distinct.join(", ")} may each produce this field` };
     if (distinct.length === 1) return fromLine(file, exact[0], segs.length, segs, chartRoot, prefix);

@@ -56,7 +56,8 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
       if (looksLikeObject(text)) skippedFiles.push(parsed.error);
       else {
         ignoredDocuments++;
-        ignored.push({ file: display, ...(parsed.error.line ? { line: parsed.error.line } : {}), reason: text.trim() ? `not a Kubernetes object (${parsed.error.reason})` : "empty file" });
+        const empty = !text.trim();
+        ignored.push({ file: display, ...(parsed.error.line && !empty ? { line: parsed.error.line } : {}), reason: empty ? "empty file" : `not a Kubernetes object (${parsed.error.reason})` });
       }
       return;
     }
@@ -151,7 +152,8 @@ const realOrSelf = (p: string) => {
 
 /** Text that means to be a Kubernetes object: an apiVersion and a kind key, in YAML or JSON. */
 export function looksLikeObject(text: string): boolean {
-  return /^[ \t-]*["']?apiVersion["']?[ \t]*:/m.test(text) && /^[ \t-]*["']?kind["']?[ \t]*:/m.test(text);
+  const key = (k: string) => new RegExp(`(?:^[ \\t-]*['"]?|")${k}['"]?[ \\t]*:`, "m").test(text);
+  return key("apiVersion") && key("kind");
 }
 
 // Filesystems whose "regular files" are the kernel's, not data (/proc/kmsg blocks, sysfs files

@@ -86,7 +86,9 @@ function yamlError(file: string, e: unknown): SkippedFile {
   if (e instanceof RangeError) return { file, reason: "invalid YAML: nested too deeply" };
   if (e instanceof jsyaml.YAMLException) {
     const line = e.mark ? e.mark.line + 1 : undefined;
-    return { file, line, reason: `invalid YAML${line ? ` at line ${line}` : ""}: ${withoutSource(e.reason ?? "")}` };
+    // an alias can only name an anchor of its own document: say so (not "unidentified")
+    const why = /^unidentified alias/.test(e.reason ?? "") ? "an alias names an anchor not defined earlier in its document (anchors do not reach across ---)" : withoutSource(e.reason ?? "");
+    return { file, line, reason: `invalid YAML${line ? ` at line ${line}` : ""}: ${why}` };
   }
   return { file, reason: `invalid YAML: ${withoutSource(String((e as Error)?.message ?? e))}` };
 }
