@@ -19,17 +19,39 @@ const write = (rel: string, text: string) => {
   fs.writeFileSync(f, text);
 };
 /** the 1-based line of the first line of a file containing `needle` */
-const lineOf = (rel: string, needle: string) => fs.readFileSync(path.join(dir, rel), "utf8").split("\n").findIndex((l) => l.includes(needle)) + 1;
+const lineOf = (rel: string, needle: string) =>
+  fs
+    .readFileSync(path.join(dir, rel), "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(needle)) + 1;
 
 beforeAll(() => {
-  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "helm"], { encoding: "utf8" }).trim().split("\n").pop()!;
+  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "helm"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   env = { HELM_BIN: path.join(bin, "helm") };
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-render-"));
   // a chart: nested values, range, a named template with include, toYaml blocks, a subchart
   write("app/Chart.yaml", 'apiVersion: v2\nname: app\nversion: 0.1.0\nkubeVersion: ">=1.30.0-0"\n');
   write(
     "app/values.yaml",
-    ["image:", "  repository: nginx", "  tag: '1.27'", "pod:", "  security:", "    privileged: true", "extraContainers:", "  - name: side", "    image: busybox", "containerSecurity:", "  allowPrivilegeEscalation: true", "db:", "  hostNetwork: true", ""].join("\n"),
+    [
+      "image:",
+      "  repository: nginx",
+      "  tag: '1.27'",
+      "pod:",
+      "  security:",
+      "    privileged: true",
+      "extraContainers:",
+      "  - name: side",
+      "    image: busybox",
+      "containerSecurity:",
+      "  allowPrivilegeEscalation: true",
+      "db:",
+      "  hostNetwork: true",
+      "",
+    ].join("\n"),
   );
   write("app/templates/_helpers.tpl", ['{{- define "app.labels" -}}', "app.kubernetes.io/name: {{ .Chart.Name }}", "tier: {{ .Values.image.repository }}", "{{- end }}", ""].join("\n"));
   write(
@@ -74,13 +96,19 @@ beforeAll(() => {
   write("failing/templates/x.yaml", '{{ fail "set .Values.password" }}\n');
   // an overlay with a patch and a component over a base
   write("kustomize/base/kustomization.yaml", "resources: [deploy.yaml]\n");
-  write("kustomize/base/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: 'api:1'}]\n");
+  write(
+    "kustomize/base/deploy.yaml",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: 'api:1'}]\n",
+  );
   write("kustomize/components/hostpid/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: pid.yaml\n");
   write("kustomize/components/hostpid/pid.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      hostPID: true\n");
   write("kustomize/overlays/prod/kustomization.yaml", "resources: [../../base]\ncomponents: [../../components/hostpid]\nnamePrefix: prod-\npatches:\n  - path: delete-nothing.yaml\n");
   write("kustomize/overlays/prod/delete-nothing.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 3\n");
   // loose manifests, one with a merge key that hides privileged: true
-  write("loose/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: merged}\nspec:\n  containers:\n    - &base {name: a, image: 'x:1', securityContext: {privileged: true}}\n    - <<: *base\n      name: merged\n");
+  write(
+    "loose/pod.yaml",
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: merged}\nspec:\n  containers:\n    - &base {name: a, image: 'x:1', securityContext: {privileged: true}}\n    - <<: *base\n      name: merged\n",
+  );
   // not Kubernetes objects
   write("ansible/playbook.yml", "- hosts: all\n  tasks:\n    - name: ping\n      ping: {}\n");
   write("mkdocs.yml", "site_name: x\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n");
@@ -93,7 +121,12 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 type Report = {
-  resources: { kind: string; name: string; source: { file: string }; findings: { controlID: string; paths: { type: string; path: string; template?: { file: string; line: number }; values?: { file: string; line?: number; key: string }; origin?: string }[] }[] }[];
+  resources: {
+    kind: string;
+    name: string;
+    source: { file: string };
+    findings: { controlID: string; paths: { type: string; path: string; template?: { file: string; line: number }; values?: { file: string; line?: number; key: string }; origin?: string }[] }[];
+  }[];
   skippedFiles: { file: string; reason: string }[];
   ignored?: { file: string; reason: string }[];
   summary: { resources: { total: number } };
@@ -167,7 +200,9 @@ describe("chart findings name the template line and the values key", () => {
     const r = runCli(["helm", path.join(dir, "app"), "--kube-version", "1.33.0"], { env });
     expect([0, 1]).toContain(r.code);
     const dep = path.join(dir, "app/templates/deployment.yaml");
-    expect(r.stdout).toContain(`← ${dep}:${lineOf("app/templates/deployment.yaml", "privileged:")}, ${path.join(dir, "app/values.yaml")}:${lineOf("app/values.yaml", "privileged")} (pod.security.privileged)`);
+    expect(r.stdout).toContain(
+      `← ${dep}:${lineOf("app/templates/deployment.yaml", "privileged:")}, ${path.join(dir, "app/values.yaml")}:${lineOf("app/values.yaml", "privileged")} (pod.security.privileged)`,
+    );
     expect(r.stdout).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false)");
     expect(r.stdout).toMatch(/not written in the template: add it under deployment\.yaml:\d+/);
     // --set wins over the values files, and is named as the origin
@@ -186,5 +221,13 @@ describe("chart findings name the template line and the values key", () => {
     // other helm template flags after --
     const only = runCli(["scan", "chart", path.join(dir, "app"), "--format", "json", "--", "--show-only", "charts/db/templates/pod.yaml"], { env });
     expect((JSON.parse(only.stdout) as Report).resources.map((x) => x.name)).toEqual(["db"]);
+  });
+});
+
+describe("this repository's own checkout", () => {
+  it("kubescape scan . exits 0 or 1 (its .kubescapeignore keeps the deliberately broken test inputs out)", () => {
+    const r = runCli(["scan", ".", "--format", "json", "--output", path.join(dir, "self.json")], { env, cwd: repoRoot });
+    expect(r.stderr).not.toMatch(/could not be scanned/);
+    expect([0, 1]).toContain(r.code);
   });
 });
