@@ -163,7 +163,7 @@ describe("YAML as Kubernetes reads it", () => {
 
   it("an alias to an anchor of an earlier document is an ordinary YAML error, not an alias bomb", () => {
     const r = parseManifests("p.yaml", "a: &x 1\n---\nb: *x\n", false);
-    expect(r.error).toEqual({ file: "p.yaml", line: 3, reason: "invalid YAML at line 3: unidentified alias" });
+    expect(r.error).toEqual({ file: "p.yaml", line: 3, reason: "invalid YAML at line 3: an alias names an anchor not defined earlier in its document (anchors do not reach across ---)" });
   });
 });
 
