@@ -17,17 +17,31 @@ mkdir -p "$BIN"
 
 OPA_VERSION="v1.22.3"
 KREW_VERSION="v0.4.3"
-HELM_VERSION="v3.22.0"
+HELM_VERSION="v3.21.4"
 
-install_go_tool() { # name module version
-  local name="$1" module="$2" version="$3"
-  local stamp="$BIN/.$name.version"
-  if [[ -x "$BIN/$name" && -f "$stamp" && "$(cat "$stamp")" == "$version" ]]; then
+install_go_tool() { # name module version [ldflags]
+  local name="$1" module="$2" version="$3" ldflags="${4:-}"
+  local stamp="$BIN/.$name.version" want="$3${4:+ $4}"
+  if [[ -x "$BIN/$name" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return 0
   fi
   echo "building $name $version from $module (first time only)…" >&2
-  GOBIN="$BIN" CGO_ENABLED=0 go install "$module@$version"
-  echo "$version" > "$stamp"
+  GOBIN="$BIN" CGO_ENABLED=0 go install ${ldflags:+-ldflags "$ldflags"} "$module@$version"
+  echo "$want" > "$stamp"
+}
+
+helm_ldflags() { # version -> the link flags Helm's Makefile sets: without them `helm version`
+  # says "v3.21" and .Capabilities.KubeVersion is v1.20 (the compiled-in default), so charts
+  # with a kubeVersion constraint refuse to render
+  local v="$1" gomod k8s minor
+  gomod="$(go mod download -json "helm.sh/helm/v3@$v" | sed -nE 's/^[[:space:]]*"GoMod": "(.*)",?$/\1/p')"
+  k8s="$(sed -nE 's/^[[:space:]]*k8s\.io\/client-go (v[0-9][^ ]*).*/\1/p' "$gomod" | head -n1)" # v0.36.2 → Kubernetes 1.36
+  minor="${k8s#v0.}"; minor="${minor%%.*}"
+  local f="-s -w -X helm.sh/helm/v3/internal/version.version=$v -X helm.sh/helm/v3/internal/version.metadata= -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    f+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$minor"
+  done
+  echo "$f"
 }
 
 tool_ldflags() { # name -> -ldflags for it (kube-apiserver: stamp the release it was built from)
@@ -93,7 +107,7 @@ for t in "${tools[@]}"; do
     regal) build_regal ;;
     kube-apiserver|etcd) build_tool_module "$t" ;;
     krew) install_krew ;;
-    helm) install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
+    helm) install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$(helm_ldflags "$HELM_VERSION")" ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

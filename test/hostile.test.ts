@@ -45,19 +45,23 @@ describe("hostile inputs", () => {
     expect(by("alias-bomb.yaml")[0]).toMatch(/alias/);
     expect(by("binary.yaml")[0]).toMatch(/binary/);
     expect(by("huge.yaml")[0]).toMatch(/too large/);
-    expect(by("scalar.yaml")[0]).toMatch(/is a string/);
+    // not Kubernetes objects: ignored with the reason, not errors
+    const ignored = (name: string) => report.ignored.filter((s: { file: string }) => path.basename(s.file) === name).map((s: { reason: string }) => s.reason);
+    expect(by("scalar.yaml")).toEqual([]);
+    expect(ignored("scalar.yaml")).toEqual(["document 1 is a string, not a Kubernetes object"]);
     expect(by("list-doc.yaml")[0]).toMatch(/is a list/);
     expect(by("invalid.json")[0]).toMatch(/invalid JSON/);
     expect(by("dangling.yaml")[0]).toMatch(/no such file/);
     expect(by("fifo.yaml")[0]).toMatch(/not a regular file/);
     expect(by("back")[0]).toMatch(/loop/);
-    expect(by("leak.json")).toEqual(["invalid JSON at line 1 column 1"]);
+    expect(by("leak.json")).toEqual([]);
+    expect(ignored("leak.json")).toEqual(["not a Kubernetes object (invalid JSON at line 1 column 1)"]);
     expect(r.stderr + r.stdout).not.toContain("ghp_");
     expect(by("rootfs")).toEqual(["symbolic link out of the scanned tree (use --follow-symlinks)"]);
     expect(by("wrong-types.yaml")).toEqual(["Deployment/typo-containers: spec.template.spec.containers must be a list, got string", "Pod/bad-labels: metadata.labels must be a map, got number"]);
     // the 2 objects of good.yaml are the only resources; the values file is ignored, not an error
     expect(report.summary.resources.total).toBe(2);
-    expect(report.summary.ignoredDocuments).toBe(1);
+    expect(report.summary.ignoredDocuments).toBe(3); // the values file, scalar.yaml, leak.json
     expect(report.resources.map((x: { name: string }) => x.name)).toContain("good-one");
     // every skipped input is also one stderr line "file[:line]: reason"
     for (const s of report.skippedFiles) {

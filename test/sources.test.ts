@@ -99,9 +99,12 @@ describe("documents", () => {
     expect(r.error?.reason).toMatch(/invalid YAML/);
   });
 
-  it("empty documents are ignored silently; non-objects are problems", () => {
+  it("empty documents are ignored silently; other non-objects are ignored with a reason; a list of objects is a problem", () => {
     expect(expandDocument(null, 0)).toEqual({ ok: [], ignored: 0, problems: [] });
-    expect(expandDocument(42, 2).problems[0].reason).toBe("document 3 is a number, not a Kubernetes object");
+    expect(expandDocument(42, 2)).toEqual({ ok: [], ignored: 1, ignoredWhy: ["document 3 is a number, not a Kubernetes object"], problems: [] });
+    // an Ansible playbook: a list of maps without apiVersion/kind
+    expect(expandDocument([{ hosts: "all", tasks: [] }], 0).ignoredWhy).toEqual(["document 1 is a list, not a Kubernetes object"]);
+    expect(expandDocument([{ apiVersion: "v1", kind: "Pod" }], 0).problems[0].reason).toBe("document 1 is a list, not a Kubernetes object");
   });
 
   it("an alias bomb is refused without expanding it", () => {

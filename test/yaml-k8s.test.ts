@@ -163,7 +163,7 @@ describe("YAML as Kubernetes reads it", () => {
 
   it("an alias to an anchor of an earlier document is an ordinary YAML error, not an alias bomb", () => {
     const r = parseManifests("p.yaml", "a: &x 1\n---\nb: *x\n", false);
-    expect(r.error).toEqual({ file: "p.yaml", line: 3, reason: "invalid YAML at line 3: unidentified alias" });
+    expect(r.error).toEqual({ file: "p.yaml", line: 3, reason: "invalid YAML at line 3: an alias names an anchor not defined earlier in its document (anchors do not reach across ---)" });
   });
 });
 
@@ -172,9 +172,11 @@ describe("parse errors say where and what, never the content", () => {
     const dir = tmpFiles({ creds: "ghp_SuperSecretToken0123456789abcdef\n", "bad.json": '{\n  "a": 1,\n  "token": ghp_SuperSecretToken0123456789abcdef\n}\n' });
     fs.symlinkSync(path.join(dir, "creds"), path.join(dir, "leak.json"));
     const r = await objectsOf([dir]);
-    expect(r.skippedFiles).toEqual([
-      { file: path.join(dir, "bad.json"), line: 3, reason: "invalid JSON at line 3 column 12" },
-      { file: path.join(dir, "leak.json"), line: 1, reason: "invalid JSON at line 1 column 1" },
+    // neither looks like a Kubernetes object: ignored, with the reason and no content
+    expect(r.skippedFiles).toEqual([]);
+    expect(r.ignored).toEqual([
+      { file: path.join(dir, "bad.json"), line: 3, reason: "not a Kubernetes object (invalid JSON at line 3 column 12)" },
+      { file: path.join(dir, "leak.json"), line: 1, reason: "not a Kubernetes object (invalid JSON at line 1 column 1)" },
     ]);
     expect(JSON.stringify(r)).not.toContain("ghp_");
   });

@@ -47,6 +47,13 @@ export const scanFlags = {
   "max-objects": Flags.integer({ description: "refuse to scan more objects than this (memory grows with the findings)", default: DEFAULT_MAX_OBJECTS, min: 1 }),
   "follow-symlinks": Flags.boolean({ description: "follow symbolic links that point out of the scanned folders (not followed by default)" }),
   "max-file-size": Flags.integer({ description: "skip files larger than this many MB", default: DEFAULT_MAX_FILE_BYTES / 1024 / 1024, min: 1 }),
+  render: Flags.boolean({
+    description: "render a folder with Chart.yaml (helm template) or a kustomization (kustomize build / kubectl kustomize) and scan what it renders; --no-render reads their files as they are",
+    allowNo: true,
+    default: true,
+  }),
+  exclude: Flags.string({ description: "leave out paths matching this gitignore-like glob (repeatable; a scanned folder's .kubescapeignore adds its own)", multiple: true, multipleNonGreedy: true }),
+  verbose: Flags.boolean({ char: "v", description: "also list on stderr each file or document ignored as not a Kubernetes object, with the reason" }),
   kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
   context: Flags.string({ description: "cluster scan: kubeconfig context (default: current-context)", helpGroup: "CLUSTER" }),
   namespace: Flags.string({ char: "n", description: "cluster scan: only this namespace (cluster-scoped objects are still read)", helpGroup: "CLUSTER" }),
@@ -72,6 +79,9 @@ type ScanFlagValues = {
   baseline?: string;
   "max-file-size": number;
   "follow-symlinks"?: boolean;
+  render?: boolean;
+  exclude?: string[];
+  verbose?: boolean;
   "max-objects"?: number;
   kubeconfig?: string;
   context?: string;
@@ -148,11 +158,18 @@ export interface ScanWhat {
 
 /** The scan request the flags describe; the files they name (controls config, exceptions, baseline) are read here. */
 export function scanRequest(
-  flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks" | "max-objects"> & Parameters<typeof clusterScanOptions>[0],
+  flags: Pick<ScanFlagValues, "controls-config" | "exceptions" | "annotation-exceptions" | "baseline" | "max-file-size" | "follow-symlinks" | "max-objects" | "render" | "exclude"> &
+    Parameters<typeof clusterScanOptions>[0],
   what: ScanWhat,
 ): ScanRequest {
   // no paths: the cluster of the kubeconfig context, as `kubectl kubescape scan` does
-  const files = { maxFileBytes: flags["max-file-size"] * 1024 * 1024, followSymlinks: flags["follow-symlinks"], readStdin: (max: number) => readStdin(max, process.stdin) };
+  const files = {
+    maxFileBytes: flags["max-file-size"] * 1024 * 1024,
+    followSymlinks: flags["follow-symlinks"],
+    render: flags.render ?? true,
+    exclude: flags.exclude,
+    readStdin: (max: number) => readStdin(max, process.stdin),
+  };
   const source = what.source ?? (what.paths.length ? fileSource(what.paths, files) : clusterSource(clusterScanOptions(flags)));
   return {
     source,
@@ -182,6 +199,7 @@ export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Prom
   const outputs = await writeReports(report, formats, flags, what.paths, scanner.registry);
   if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${oneLine(w)}\n`);
   for (const f of report.skippedFiles) process.stderr.write(`${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
+  if (flags.verbose) for (const f of report.ignored ?? []) process.stderr.write(`ignored ${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
   const verdict = gate(report, {
     severityThreshold: flags["severity-threshold"] as (typeof SEVERITY_LEVELS)[number] | undefined,
     complianceThreshold: flags["compliance-threshold"],

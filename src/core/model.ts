@@ -12,6 +12,18 @@ export interface Position {
   line: number; // 1-based
   column: number; // 1-based
   exact: boolean; // false when the path does not exist and its nearest parent is given
+  /** for a rendered chart: where in what the user edits the field comes from */
+  origin?: Origin;
+}
+
+/**
+ * Where a rendered field comes from (a chart's template and values): what the user edits.
+ * `note` says why the mapping stops short (ambiguous, or produced by code it cannot follow).
+ */
+export interface Origin {
+  template?: { file: string; line: number };
+  values?: { file: string; line?: number; key: string };
+  note?: string;
 }
 
 /** Where an object came from, and how to turn a field path into a position there. */
@@ -52,6 +64,8 @@ export interface SourceResult {
   /** documents that parsed but are not Kubernetes objects (no apiVersion/kind) */
   ignoredDocuments: number;
   filesRead: number;
+  /** the files and documents ignored as not Kubernetes objects, one reason each (absent: none) */
+  ignored?: SkippedFile[];
 }
 
 export interface FixPath {

@@ -181,7 +181,7 @@ export class Scanner {
     const report = score({
       registry: this.registry,
       controls,
-      source: { objects, skippedFiles: read.skippedFiles, ignoredDocuments: read.ignoredDocuments, filesRead: read.filesRead },
+      source: { objects, skippedFiles: read.skippedFiles, ignoredDocuments: read.ignoredDocuments, filesRead: read.filesRead, ...(read.ignored ? { ignored: read.ignored } : {}) },
       findings,
       resolve: (requests) => positions.resolveAll(requests),
       target: read.target,

@@ -75,6 +75,7 @@ export function renderGitlabSast(report: ScanReport, opts: Pick<RenderOptions, "
 /** From the finding's position (the line every format gives) to the last failed field's line. */
 function location(view: FindingView): { file: string; start_line?: number; end_line?: number } {
   const { resource: r } = view;
+  if (view.edit) return { file: view.edit.file.replace(/^\.\//, ""), start_line: view.edit.line, end_line: view.edit.line };
   // the file of the finding's line: the resource's, or a related object's (the Role behind an RBAC finding)
   const file = view.lineFile;
   if (!file || isStreamName(file)) return { file: r.resourceID || "unknown" };

@@ -74,8 +74,12 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
   for (const { resource, finding } of found) {
     const tc: Node = { "@_classname": c.id, "@_name": clean(resource.resourceID), "@_time": "0" };
     const view = findingView(resource, finding);
-    // the file and line of the finding's place (a related object's, for a field in a Role behind an RBAC finding)
-    if (hasFile(report, resource) && isFile(report, view.lineFile)) {
+    if (view.edit) {
+      // a chart: the template line the user edits
+      tc["@_file"] = clean(view.edit.file);
+      tc["@_line"] = view.edit.line;
+    } else if (hasFile(report, resource) && isFile(report, view.lineFile)) {
+      // the file and line of the finding's place (a related object's, for a field in a Role behind an RBAC finding)
       tc["@_file"] = clean(view.lineFile);
       if (view.line !== undefined) tc["@_line"] = view.line;
     }

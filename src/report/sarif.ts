@@ -127,7 +127,10 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
   const uri = uriOf(view.lineFile);
 
   const primary: Sarif.Location = { logicalLocations: [logical] };
-  if (uri) {
+  if (view.edit) {
+    // a chart: the template line the user edits, not the rendered stream
+    primary.physicalLocation = { artifactLocation: { uri: relativeUri(view.edit.file, cwd), uriBaseId: SRCROOT }, region: { startLine: view.edit.line } };
+  } else if (uri) {
     primary.physicalLocation = { artifactLocation: { uri, uriBaseId: SRCROOT } };
     if (view.line !== undefined) primary.physicalLocation.region = region(view.line, view.column);
   }
@@ -135,6 +138,14 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
 
   // the other positioned fields, each once, each in its own file
   const related: Sarif.Location[] = [];
+  const v = view.at?.values;
+  if (v && v.file !== "--set" && v.line !== undefined) {
+    related.push({
+      id: related.length,
+      physicalLocation: { artifactLocation: { uri: relativeUri(v.file, cwd), uriBaseId: SRCROOT }, region: { startLine: v.line } },
+      message: { text: `value ${v.key}` },
+    });
+  }
   for (const p of view.fields) {
     if (p === view.at || p.line === undefined) continue;
     const at = uriOf(p.file ?? r.source?.file);

@@ -30,9 +30,18 @@ export function fieldText(f: FieldView, file: string | undefined, style: Partial
   const path = s.code(f.path);
   const listed = f.failed || f.review;
   const what = f.failed ? path : f.review ? `review: ${path}` : "";
-  if (!f.fix) return at + what;
+  const origin = chartOrigin(f);
+  if (!f.fix) return at + what + origin;
   const fix = f.fix === "remove" ? (listed ? "remove" : `remove ${path}`) : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
-  return `${at}${listed ? `${what}  ` : ""}${s.fix("fix:")} ${fix}`;
+  const override = f.values && f.fix !== "remove" && f.fix.value !== undefined ? `  (${f.values.file === "--set" ? "" : "or "}--set ${f.values.key}=${f.fix.value})` : "";
+  return `${at}${listed ? `${what}  ` : ""}${s.fix("fix:")} ${fix}${override}${origin}`;
+}
+
+/** For a chart: "  ← templates/x.yaml:12, values.yaml:9 (a.b)", and why the mapping stops short. */
+export function chartOrigin(f: FieldView): string {
+  if (!f.template) return "";
+  const v = f.values ? `, ${f.values.file === "--set" ? "--set" : loc(f.values.file, f.values.line)} (${f.values.key})` : "";
+  return `  ← ${loc(f.template.file, f.template.line)}${v}${f.origin ? ` [${f.origin}]` : ""}`;
 }
 
 /** What a fix says, without the field's place: "remove <path>" or "set <path> = <value>". */

@@ -32,6 +32,22 @@ export interface FieldView {
   review: boolean;
   /** what would fix it: set it to a value, or remove it (the first fix/delete entry of the path) */
   fix?: { value?: string } | "remove";
+  /** rendered from a chart: the template line that writes it, the values key it comes from, why the mapping stops short */
+  template?: PathEntry["template"];
+  values?: PathEntry["values"];
+  origin?: string;
+}
+
+/**
+ * For a chart: the values override that makes a fix (`--set key=value` and the values.yaml
+ * lines), where the field is values-driven; else undefined (patch the template line).
+ */
+export function chartFix(f: FieldView): { set: string; snippet: string } | undefined {
+  if (!f.values || !f.fix || f.fix === "remove" || f.fix.value === undefined) return undefined;
+  const keys = f.values.key.split(".");
+  if (keys.some((k) => !/^[A-Za-z0-9_-]+$/.test(k))) return undefined;
+  const snippet = keys.map((k, i) => `${"  ".repeat(i)}${k}:${i === keys.length - 1 ? ` ${f.fix !== "remove" ? f.fix?.value : ""}` : ""}`).join("\n");
+  return { set: `--set ${f.values.key}=${f.fix.value}`, snippet };
 }
 
 export interface FindingView {
@@ -52,6 +68,8 @@ export interface FindingView {
   failed: FieldView[];
   /** the fields with a fix or a removal, in `fields` order */
   fixes: FieldView[];
+  /** rendered from a chart: the file and line the user edits (the template line of `at`) */
+  edit?: { file: string; line: number };
 }
 
 export function findingView(resource: ResourceResult, finding: ResourceFinding): FindingView {
@@ -72,6 +90,11 @@ export function findingView(resource: ResourceResult, finding: ResourceFinding):
       f.line = p.line;
       f.column = p.column;
       if (p.exact !== undefined) f.exact = p.exact;
+    }
+    if (p.template && !f.template) {
+      f.template = p.template;
+      if (p.values) f.values = p.values;
+      if (p.origin) f.origin = p.origin;
     }
     if (p.type === "failed") f.failed = true;
     else if (p.type === "review") f.review = true;
@@ -102,6 +125,7 @@ export function findingView(resource: ResourceResult, finding: ResourceFinding):
     fixes: fields.filter((f) => f.fix !== undefined),
   };
   if (src?.file !== undefined) view.file = view.lineFile = src.file;
+  if (at?.template) view.edit = at.template;
   if (at) {
     view.at = at;
     if (at.file !== undefined) view.lineFile = at.file;

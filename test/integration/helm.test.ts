@@ -106,10 +106,12 @@ describe("helm plugin install, helm kubescape, helm plugin uninstall", () => {
     expect(at).toBeGreaterThan(0);
     expect([failed.line, failed.column]).toEqual([at + 1, lines[at].indexOf("privileged") + 1]);
     expect(stderrLines(r.stderr).at(-1)).toBe("FAIL: 1 failed control at or above High (--severity-threshold high): C-0057");
-    // the rendered stream is not a file: SARIF names the resource, not a dead file link
+    // the rendered stream is not a file: SARIF points at the template line that writes the field
     const sarif = JSON.parse(helm(["kubescape", web, "--set", "securityContext.privileged=true", "--format", "sarif"]).stdout);
     const result = sarif.runs[0].results.find((x: any) => x.ruleId === "C-0057");
-    expect(result.locations[0].physicalLocation).toBeUndefined();
+    const tpl = fs.readFileSync(path.join(web, "templates", "deployment.yaml"), "utf8").split("\n");
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toMatch(/templates\/deployment\.yaml$/);
+    expect(result.locations[0].physicalLocation.region.startLine).toBe(tpl.findIndex((l) => l.includes("privileged:")) + 1);
     expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toBe("apps/v1/default/Deployment/release-name-web");
   });
 

@@ -28,6 +28,12 @@ class PathPosition implements PositionRequest {
     this.entry.line = pos.line;
     this.entry.column = pos.column;
     this.entry.exact = pos.exact;
+    const o = pos.origin;
+    if (o) {
+      if (o.template) this.entry.template = o.template;
+      if (o.values) this.entry.values = o.values;
+      if (o.note) this.entry.origin = o.note;
+    }
   }
 }
 
@@ -96,6 +102,7 @@ export function score(input: ScoreInput): ScanReport {
     controls: results,
     resources,
     skippedFiles: source.skippedFiles,
+    ...(source.ignored?.length ? { ignored: source.ignored } : {}),
     warnings: [...input.warnings, ...(input.exceptions?.warnings ?? [])],
   };
 }

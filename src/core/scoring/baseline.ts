@@ -80,11 +80,12 @@ export interface ReportDiff {
 }
 
 /** Which failed fields were fixed, which are new and which are still there. */
-export function diffReports(before: Pick<ScanReport, "resources">, after: Pick<ScanReport, "resources" | "skippedFiles">): ReportDiff {
+export function diffReports(before: Pick<ScanReport, "resources">, after: Pick<ScanReport, "resources" | "skippedFiles" | "ignored">): ReportDiff {
   const old = new Map(findingItems(before).map((i) => [itemKey(i), i]));
   const now = new Map(findingItems(after).map((i) => [itemKey(i), i]));
   const order = (a: FindingItem, b: FindingItem) => a.controlID.localeCompare(b.controlID) || a.resourceID.localeCompare(b.resourceID) || a.path.localeCompare(b.path);
-  const unread = new Set(after.skippedFiles.map((f) => f.file));
+  // a file that no longer parses is ignored when it no longer looks like an object: not read either
+  const unread = new Set([...after.skippedFiles, ...(after.ignored ?? []).filter((f) => /^not a Kubernetes object \(invalid/.test(f.reason))].map((f) => f.file));
   const gone = [...old].filter(([k]) => !now.has(k)).map(([, i]) => i);
   return {
     fixed: gone.filter((i) => !(i.file && unread.has(i.file))).sort(order),

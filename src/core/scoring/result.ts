@@ -42,6 +42,12 @@ export interface PathEntry {
    */
   object?: string;
   file?: string;
+  /** rendered from a chart: the template line that writes the field */
+  template?: { file: string; line: number };
+  /** rendered from a chart: the values key the field comes from, and where it is set */
+  values?: { file: string; line?: number; key: string };
+  /** why the mapping to the chart stops short (ambiguous, computed) */
+  origin?: string;
 }
 
 export interface ResourceFinding {
@@ -108,6 +114,8 @@ export interface ScanReport {
   /** resources with at least one failed or excepted control */
   resources: ResourceResult[];
   skippedFiles: SkippedFile[];
+  /** files and documents ignored as not Kubernetes objects, one reason each (present only when there are any) */
+  ignored?: SkippedFile[];
   warnings: string[];
   /** with --baseline: the earlier report and how this scan compares, in failed fields (resource ID + control + path), as `kubescape diff` counts them */
   baseline?: { file: string; new: number; existing: number; fixed: number };

@@ -5,7 +5,9 @@
 import fs from "node:fs";
 import type { ScanObject, SkippedFile, SourceResult } from "../model.js";
 import { PositionIndex, type PositionRequest } from "./positions.js";
-import { collectFiles, errReason, type FileToRead } from "./walk.js";
+import { collectFiles, errReason, type FileToRead, type RenderUnit } from "./walk.js";
+import { buildKustomization, planKustomizations } from "./kustomize.js";
+import { chartMapper, type ChartMapOptions } from "./chart-map.js";
 import { expandDocument, normalizeText, parseManifests } from "./manifests.js";
 import { UserError } from "../errors.js";
 
@@ -23,6 +25,13 @@ export interface FileSourceOptions {
   stdinName?: string;
   /** follow symbolic links that lead out of a scanned directory (default: skipped and reported) */
   followSymlinks?: boolean;
+  /** false: read a chart's or a kustomization's files as they are (default: render them with helm / kustomize) */
+  render?: boolean;
+  /** gitignore-like globs of paths to leave out (a scanned directory's .kubescapeignore adds its own) */
+  exclude?: string[];
+  signal?: AbortSignal;
+  /** "-" is a rendered chart: map its positions back to the chart's templates and values */
+  chartMap?: ChartMapOptions;
 }
 
 export class StdinTooLargeError extends UserError {}
@@ -30,11 +39,61 @@ export class StdinTooLargeError extends UserError {}
 export async function readFileSources(paths: string[], opts: FileSourceOptions = {}): Promise<{ result: SourceResult; positions: PositionIndex }> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const skippedFiles: SkippedFile[] = [];
+  const ignored: SkippedFile[] = [];
   const positions = new PositionIndex();
-  const files = collectFiles(paths, skippedFiles, { followSymlinks: opts.followSymlinks });
+  const units: RenderUnit[] | undefined = opts.render === false ? undefined : [];
+  let files = collectFiles(paths, skippedFiles, { followSymlinks: opts.followSymlinks, exclude: opts.exclude, units });
   const objects: ScanObject[] = [];
   let ignoredDocuments = 0;
   let filesRead = 0;
+
+  /** One text (a file, or a tool's rendered stream) → objects, problems, ignored documents. */
+  const addText = (display: string, text: string, isJson: boolean) => {
+    text = normalizeText(text);
+    const parsed = parseManifests(display, text, isJson);
+    if (parsed.error) {
+      // only what looks like a Kubernetes object is an error when it cannot be read
+      if (looksLikeObject(text)) skippedFiles.push(parsed.error);
+      else {
+        ignoredDocuments++;
+        const empty = !text.trim();
+        ignored.push({ file: display, ...(parsed.error.line && !empty ? { line: parsed.error.line } : {}), reason: empty ? "empty file" : `not a Kubernetes object (${parsed.error.reason})` });
+      }
+      return;
+    }
+    positions.addText(display, text);
+    // a file's problems are located together: one parse of the file for all of them
+    const located: { problem: SkippedFile; request?: PositionRequest }[] = [];
+    for (const d of parsed.docs) {
+      const { ok, ignored: n, ignoredWhy, problems } = expandDocument(d.doc, d.index, d.duplicates);
+      ignoredDocuments += n;
+      for (const why of ignoredWhy ?? []) ignored.push({ file: display, reason: why });
+      for (const p of problems) {
+        const problem: SkippedFile = { file: display, line: p.line, reason: p.reason };
+        located.push({
+          problem,
+          request: p.line === undefined ? { source: { file: display, docIndex: d.index, itemPath: p.itemPath }, path: p.path, done: (pos) => (problem.line = pos?.line) } : undefined,
+        });
+      }
+      for (const o of ok) {
+        objects.push({ id: objects.length, object: o.object, source: { file: display, docIndex: d.index, itemPath: o.itemPath } });
+      }
+    }
+    if (located.length) {
+      positions.resolveAll(located.flatMap((l) => (l.request ? [l.request] : [])));
+      for (const l of located) skippedFiles.push(l.problem.line === undefined ? { file: l.problem.file, reason: l.problem.reason } : l.problem);
+    }
+  };
+
+  let rendered: { name: string; text: string; chart?: string }[] = [];
+  if (units?.length) {
+    const kustomizations = planKustomizations(units.filter((u) => u.kind === "kustomize"));
+    // a file a kustomization names (a patch in ../common) is its part, not a loose manifest
+    if (kustomizations.parts.size) files = files.filter((f) => f.file === "-" || !kustomizations.parts.has(realOrSelf(f.open)));
+    const todo = [...units.filter((u) => u.kind === "chart"), ...kustomizations.build].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+    rendered = await renderUnits(todo, { maxBytes, signal: opts.signal, skippedFiles });
+  }
+
   for (const f of files) {
     let text: string;
     const display = f.file === "-" ? (opts.stdinName ?? "<stdin>") : f.file;
@@ -52,35 +111,49 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
       text = r.text;
     }
     filesRead++;
-    text = normalizeText(text);
-    const parsed = parseManifests(display, text, /\.json$/i.test(f.file));
-    if (parsed.error) {
-      skippedFiles.push(parsed.error);
-      continue;
-    }
-    positions.addText(display, text);
-    // a file's problems are located together: one parse of the file for all of them
-    const located: { problem: SkippedFile; request?: PositionRequest }[] = [];
-    for (const d of parsed.docs) {
-      const { ok, ignored, problems } = expandDocument(d.doc, d.index, d.duplicates);
-      ignoredDocuments += ignored;
-      for (const p of problems) {
-        const problem: SkippedFile = { file: display, line: p.line, reason: p.reason };
-        located.push({
-          problem,
-          request: p.line === undefined ? { source: { file: display, docIndex: d.index, itemPath: p.itemPath }, path: p.path, done: (pos) => (problem.line = pos?.line) } : undefined,
-        });
+    addText(display, text, /\.json$/i.test(f.file));
+    if (f.file === "-" && opts.chartMap) positions.addMapper(display, chartMapper(opts.chartMap, normalizeText(text)));
+  }
+  for (const r of rendered) {
+    filesRead++;
+    addText(r.name, r.text, false);
+    if (r.chart) positions.addMapper(r.name, chartMapper({ chart: r.chart }, r.text));
+  }
+  return { result: { objects, skippedFiles, ignoredDocuments, filesRead, ...(ignored.length ? { ignored } : {}) }, positions };
+}
+
+/** Render charts (helm template) and build kustomizations; one that fails is one skipped input. */
+async function renderUnits(units: RenderUnit[], o: { maxBytes: number; signal?: AbortSignal; skippedFiles: SkippedFile[] }): Promise<{ name: string; text: string; chart?: string }[]> {
+  const out: { name: string; text: string; chart?: string }[] = [];
+  for (const u of units) {
+    o.signal?.throwIfAborted();
+    try {
+      if (u.kind === "chart") {
+        const { renderChart } = await import("./helm.js");
+        out.push({ name: `<helm template ${u.dir}>`, text: await renderChart({ chart: u.dir }, { maxBytes: o.maxBytes, signal: o.signal }), chart: u.dir });
+      } else {
+        out.push({ name: `<kustomize ${u.dir}>`, text: await buildKustomization(u.dir, { maxBytes: o.maxBytes, signal: o.signal }) });
       }
-      for (const o of ok) {
-        objects.push({ id: objects.length, object: o.object, source: { file: display, docIndex: d.index, itemPath: o.itemPath } });
-      }
-    }
-    if (located.length) {
-      positions.resolveAll(located.flatMap((l) => (l.request ? [l.request] : [])));
-      for (const l of located) skippedFiles.push(l.problem.line === undefined ? { file: l.problem.file, reason: l.problem.reason } : l.problem);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      o.skippedFiles.push({ file: u.dir, reason: `${e.message}${u.kind === "chart" ? " (--no-render reads the chart's files as they are)" : ""}` });
     }
   }
-  return { result: { objects, skippedFiles, ignoredDocuments, filesRead }, positions };
+  return out;
+}
+
+const realOrSelf = (p: string) => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/** Text that means to be a Kubernetes object: an apiVersion and a kind key, in YAML or JSON. */
+export function looksLikeObject(text: string): boolean {
+  const key = (k: string) => new RegExp(`(?:^[ \\t-]*['"]?|")${k}['"]?[ \\t]*:`, "m").test(text);
+  return key("apiVersion") && key("kind");
 }
 
 // Filesystems whose "regular files" are the kernel's, not data (/proc/kmsg blocks, sysfs files

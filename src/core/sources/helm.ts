@@ -16,6 +16,16 @@ export interface HelmTemplateOptions {
   values?: string[];
   /** K=V overrides, in order */
   set?: string[];
+  /** K=V overrides kept as strings (--set-string) */
+  setString?: string[];
+  /** K=FILE: the value is the file's content (--set-file) */
+  setFile?: string[];
+  /** the Kubernetes version .Capabilities.KubeVersion says (--kube-version) */
+  kubeVersion?: string;
+  /** API versions .Capabilities.APIVersions has (--api-versions) */
+  apiVersions?: string[];
+  /** any other helm template flags, as the user gave them (after `--` on our command line) */
+  extra?: string[];
 }
 
 export class HelmError extends UserError {}
@@ -33,6 +43,11 @@ export function helmTemplateArgs(o: HelmTemplateOptions): string[] {
   if (o.namespace) args.push(`--namespace=${o.namespace}`);
   for (const f of o.values ?? []) args.push(`--values=${f}`);
   for (const s of o.set ?? []) args.push(`--set=${s}`);
+  for (const s of o.setString ?? []) args.push(`--set-string=${s}`);
+  for (const s of o.setFile ?? []) args.push(`--set-file=${s}`);
+  if (o.kubeVersion) args.push(`--kube-version=${o.kubeVersion}`);
+  for (const a of o.apiVersions ?? []) args.push(`--api-versions=${a}`);
+  args.push(...(o.extra ?? []));
   args.push("--", o.release || DEFAULT_RELEASE, o.chart);
   return args;
 }
@@ -100,7 +115,34 @@ export function helmSource(
     name,
     async read(ctx) {
       const text = await renderChart(o, { ...opts, signal: ctx.signal });
-      return streamSource(name, text, { ...opts.readOptions, maxFileBytes: opts.maxBytes }).read(ctx);
+      // positions are mapped back to the chart's templates and values files
+      const chartMap = { chart: o.chart, values: o.values, set: [...(o.set ?? []), ...(o.setString ?? []), ...(o.setFile ?? [])] };
+      return streamSource(name, text, { ...opts.readOptions, maxFileBytes: opts.maxBytes, chartMap }).read(ctx);
+    },
+  };
+}
+
+/** An installed release's manifest (`helm get manifest RELEASE`), as helm prints it. */
+export async function releaseManifest(release: string, opts: { namespace?: string; maxBytes: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const env = opts.env ?? process.env;
+  const args = ["get", "manifest", ...(opts.namespace ? [`--namespace=${opts.namespace}`] : []), "--", release];
+  try {
+    return (await runTool({ command: helmBinary(env), args, env, maxBytes: opts.maxBytes, signal: opts.signal, label: "helm get manifest" })).stdout;
+  } catch (e) {
+    if (!(e instanceof ToolError)) throw e;
+    if (e.failure === "failed") throw new HelmError(`helm get manifest failed: ${helmErrorLine(e.stderr) ?? e.message}`);
+    throw new HelmError(e.failure === "not-found" ? "helm not found (set HELM_BIN or put helm on PATH)" : e.message);
+  }
+}
+
+/** An installed release, read with helm get manifest, scanned as one stream `<helm release NAME>`. */
+export function helmReleaseSource(release: string, opts: { namespace?: string; maxBytes: number }): Source {
+  const name = `<helm release ${release}>`;
+  return {
+    name,
+    async read(ctx) {
+      const text = await releaseManifest(release, { ...opts, signal: ctx.signal });
+      return streamSource(name, text, { maxFileBytes: opts.maxBytes }).read(ctx);
     },
   };
 }

@@ -9,7 +9,7 @@ export function fileSource(paths: string[], opts: FileSourceOptions = {}): Sourc
     name: "files",
     async read(ctx): Promise<SourceObjects> {
       ctx.signal?.throwIfAborted();
-      const { result, positions } = await readFileSources(paths, opts);
+      const { result, positions } = await readFileSources(paths, { signal: ctx.signal, ...opts });
       ctx.onEvent({ type: "read", files: result.filesRead, objects: result.objects.length });
       const shown = opts.stdinName ? paths.map((p) => (p === "-" ? opts.stdinName! : p)) : paths;
       return { ...result, positions, target: { kind: "files", paths: shown } };
@@ -18,6 +18,6 @@ export function fileSource(paths: string[], opts: FileSourceOptions = {}): Sourc
 }
 
 /** One manifest stream held in memory, reported under `name` (e.g. "<helm template ./chart>"). */
-export function streamSource(name: string, text: string, opts: Omit<FileSourceOptions, "readStdin" | "stdinName"> = {}): Source {
+export function streamSource(name: string, text: string, opts: Omit<FileSourceOptions, "readStdin" | "stdinName" | "render"> = {}): Source {
   return { name, read: (ctx) => fileSource(["-"], { ...opts, readStdin: async () => text, stdinName: name }).read(ctx) };
 }

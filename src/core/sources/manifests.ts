@@ -86,7 +86,9 @@ function yamlError(file: string, e: unknown): SkippedFile {
   if (e instanceof RangeError) return { file, reason: "invalid YAML: nested too deeply" };
   if (e instanceof jsyaml.YAMLException) {
     const line = e.mark ? e.mark.line + 1 : undefined;
-    return { file, line, reason: `invalid YAML${line ? ` at line ${line}` : ""}: ${withoutSource(e.reason ?? "")}` };
+    // an alias can only name an anchor of its own document: say so (not "unidentified")
+    const why = /^unidentified alias/.test(e.reason ?? "") ? "an alias names an anchor not defined earlier in its document (anchors do not reach across ---)" : withoutSource(e.reason ?? "");
+    return { file, line, reason: `invalid YAML${line ? ` at line ${line}` : ""}: ${why}` };
   }
   return { file, reason: `invalid YAML: ${withoutSource(String((e as Error)?.message ?? e))}` };
 }
@@ -313,6 +315,8 @@ export function jsonErrorOffset(s: string): number {
 export interface Expanded {
   ok: { object: K8sObject; itemPath: (string | number)[] }[];
   ignored: number;
+  /** why each ignored document is not a Kubernetes object (one line each, for -v) */
+  ignoredWhy?: string[];
   problems: { itemPath: (string | number)[]; path: string; reason: string; line?: number }[];
 }
 
@@ -322,18 +326,30 @@ const startsWith = (p: PathSegment[], prefix: PathSegment[]) => prefix.every((s,
 export function expandDocument(doc: unknown, docIndex: number, duplicates: DuplicateKey[] = []): Expanded {
   const out: Expanded = { ok: [], ignored: 0, problems: [] };
   if (doc === null || doc === undefined) return out; // empty document
+  // Not a Kubernetes object (an Ansible playbook is a list, a values file a map without kind):
+  // ignored with the reason. Only what looks like an object (a map, or a list of maps, with
+  // apiVersion and kind) and cannot be read is a problem.
+  const ignore = (why: string) => {
+    out.ignored++;
+    (out.ignoredWhy ??= []).push(why);
+  };
+  const looksLikeObject = (x: unknown) => typeof x === "object" && x !== null && !Array.isArray(x) && "apiVersion" in x && "kind" in x;
   const visit = (d: unknown, itemPath: (string | number)[]) => {
     if (typeof d !== "object" || d === null) {
-      out.problems.push({ itemPath, path: "", reason: `document ${docIndex + 1} is a ${typeof d === "object" ? "null" : typeof d}, not a Kubernetes object` });
+      const what = `document ${docIndex + 1} is a ${typeof d === "object" ? "null" : typeof d}, not a Kubernetes object`;
+      if (itemPath.length) out.problems.push({ itemPath, path: "", reason: what });
+      else ignore(what);
       return;
     }
     if (Array.isArray(d)) {
-      out.problems.push({ itemPath, path: "", reason: `document ${docIndex + 1} is a list, not a Kubernetes object` });
+      const what = `document ${docIndex + 1} is a list, not a Kubernetes object`;
+      if (itemPath.length || d.some(looksLikeObject)) out.problems.push({ itemPath, path: "", reason: what });
+      else ignore(what);
       return;
     }
     const o = d as Record<string, unknown>;
     if (typeof o.kind !== "string" || o.apiVersion === undefined) {
-      out.ignored++;
+      ignore(`document ${docIndex + 1} has no ${o.apiVersion === undefined ? "apiVersion" : "kind"}, not a Kubernetes object`);
       return;
     }
     const name = () => `${o.kind}/${typeof (o.metadata as Record<string, unknown> | undefined)?.name === "string" ? shortName((o.metadata as Record<string, string>).name) : "<unnamed>"}`;

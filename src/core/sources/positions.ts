@@ -8,7 +8,7 @@
 import jsyaml from "js-yaml";
 import { K8S_LOAD_OPTIONS, MERGE_KEY } from "./yaml-k8s.js";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node } from "yaml";
-import type { ObjectSource, Position } from "../model.js";
+import type { ObjectSource, Origin, Position } from "../model.js";
 import { parseFieldPath, type PathSegment } from "./field-path.js";
 
 export interface PositionRequest {
@@ -23,8 +23,17 @@ interface Locator {
   locate(docIndex: number, segments: PathSegment[]): (Position & { depth?: number }) | undefined;
 }
 
+/** Adds to a resolved position where the field comes from (a chart's template and values). */
+export type OriginMapper = (source: ObjectSource, segments: PathSegment[], pos: Position | undefined) => Origin | undefined;
+
 export class PositionIndex {
   private texts = new Map<string, string>();
+  private mappers = new Map<string, OriginMapper>();
+
+  /** Map the positions in a rendered stream back to the files it was rendered from. */
+  addMapper(file: string, mapper: OriginMapper): void {
+    this.mappers.set(file, mapper);
+  }
 
   /** Remember a file's text so positions in it can be resolved later. */
   addText(file: string, text: string): void {
@@ -34,7 +43,7 @@ export class PositionIndex {
   /** Resolve one path (parses the file; use resolveAll for many). */
   resolve(source: ObjectSource, fieldPath: string): Position | undefined {
     let out: Position | undefined;
-    this.resolveAll([{ source, path: fieldPath, done: (p) => (out = p && { line: p.line, column: p.column, exact: p.exact }) }]);
+    this.resolveAll([{ source, path: fieldPath, done: (p) => (out = p && { line: p.line, column: p.column, exact: p.exact, ...(p.origin ? { origin: p.origin } : {}) }) }]);
     return out;
   }
 
@@ -56,6 +65,7 @@ export class PositionIndex {
       // One request at a time, nothing kept per request (a scan of 40,000 Pods places over
       // a million paths): the fast locator's answer when the text confirms it, else the
       // yaml parser's (parsed once per file, only when first needed).
+      const mapper = this.mappers.get(file);
       const fast = fastLocator(text);
       const lineStarts = fast ? lineStartsOf(text) : [];
       let slow: Locator | undefined | null = null;
@@ -68,6 +78,10 @@ export class PositionIndex {
         if (p === undefined || !verify(text, lineStarts, p, seg)) {
           if (slow === null) slow = slowLocator(text);
           p = slow?.locate(r.source.docIndex, seg);
+        }
+        if (mapper && p) {
+          const origin = mapper(r.source, parsed, p);
+          if (origin) p = { ...p, origin };
         }
         r.done(p);
       }

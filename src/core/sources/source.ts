@@ -19,6 +19,8 @@ export interface SourceObjects {
   /** documents that parsed but are not Kubernetes objects */
   ignoredDocuments: number;
   filesRead: number;
+  /** files and documents ignored as not Kubernetes objects, one reason each */
+  ignored?: SkippedFile[];
   /** turns field paths into file positions; absent for sources without text (the cluster) */
   positions?: PositionIndex;
   target: ScanReport["target"];

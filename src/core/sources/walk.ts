@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SkippedFile } from "../model.js";
 import { UserError } from "../errors.js";
+import { IGNORE_FILE, IgnoreRules } from "./ignore.js";
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 const SKIP_DIRS = new Set([".git", "node_modules"]);
@@ -15,7 +16,25 @@ export class InputPathError extends UserError {}
 export interface WalkOptions {
   /** follow symbolic links that lead out of the scanned directory (default: report and skip them) */
   followSymlinks?: boolean;
+  /** gitignore-like globs of paths to leave out (relative to each scanned directory, or as given) */
+  exclude?: string[];
+  /**
+   * Given, directories holding a chart (Chart.yaml) or a kustomization are listed here to be
+   * rendered, and their files are not read as loose manifests. Absent: every file is read raw.
+   */
+  units?: RenderUnit[];
 }
+
+/** A directory a tool renders: a Helm chart, or a Kustomize kustomization. */
+export interface RenderUnit {
+  kind: "chart" | "kustomize";
+  /** as walked (reports name it so) */
+  dir: string;
+  /** its real path */
+  real: string;
+}
+
+export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /** One file to read: "-" is stdin. */
 export interface FileToRead {
@@ -35,7 +54,9 @@ export function collectFiles(paths: string[], skipped: SkippedFile[], opts: Walk
   const seenDirs = new Set<string>();
   const inside = (real: string, root: string) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
-  const walk = (dir: string, real: string, root: string, ancestors: string[]) => {
+  const base = new IgnoreRules(opts.exclude ?? []);
+  const units = opts.units;
+  const walk = (dir: string, real: string, root: string, ancestors: string[], rel: string, rules: IgnoreRules, inKustomization: boolean) => {
     if (ancestors.includes(real)) {
       skipped.push({ file: dir, reason: "symbolic link loop (points back to a parent directory), not followed" });
       return;
@@ -51,8 +72,21 @@ export function collectFiles(paths: string[], skipped: SkippedFile[], opts: Walk
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (units) {
+      const names = new Set(entries.map((e) => e.name));
+      if (!inKustomization && names.has("Chart.yaml")) {
+        // helm renders the whole folder (templates, subcharts in charts/): nothing in it is loose
+        units.push({ kind: "chart", dir, real });
+        return;
+      }
+      if (KUSTOMIZATION_FILES.some((k) => names.has(k))) {
+        units.push({ kind: "kustomize", dir, real });
+        inKustomization = true; // its files are its parts; a kustomization below is still found
+      }
+    }
     for (const ent of entries) {
       const p = path.join(dir, ent.name);
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
       if (ent.isSymbolicLink()) {
         let target: string;
         let isDir: boolean;
@@ -65,15 +99,16 @@ export function collectFiles(paths: string[], skipped: SkippedFile[], opts: Walk
         }
         if (!isDir && !MANIFEST_EXT.test(ent.name)) continue;
         if (isDir && SKIP_DIRS.has(ent.name)) continue;
+        if (rules.ignores(r, isDir)) continue;
         if (!opts.followSymlinks && !inside(target, root) && !(isDir && ancestors.includes(target))) {
           skipped.push({ file: p, reason: OUT_OF_TREE });
           continue;
         }
-        if (isDir) walk(p, target, root, ancestors);
-        else files.push({ file: p, open: target, followLink: false });
+        if (isDir) walk(p, target, root, ancestors, r, rules, inKustomization);
+        else if (!inKustomization) files.push({ file: p, open: target, followLink: false });
       } else if (ent.isDirectory()) {
-        if (!SKIP_DIRS.has(ent.name)) walk(p, path.join(real, ent.name), root, ancestors);
-      } else if (MANIFEST_EXT.test(ent.name)) {
+        if (!SKIP_DIRS.has(ent.name) && !rules.ignores(r, true)) walk(p, path.join(real, ent.name), root, ancestors, r, rules, inKustomization);
+      } else if (MANIFEST_EXT.test(ent.name) && !inKustomization && !rules.ignores(r, false)) {
         // opened without following a link: a file swapped for a link after this walk is refused
         files.push({ file: p, open: p, followLink: false });
       }
@@ -99,8 +134,8 @@ export function collectFiles(paths: string[], skipped: SkippedFile[], opts: Walk
       } catch (e) {
         throw new InputPathError(`${p}: ${errReason(e)}`);
       }
-      walk(p, real, real, []);
-    } else files.push({ file: p, open: p, followLink: true }); // named by the user: a link is followed
+      walk(p, real, real, [], "", base.with(readIgnoreFile(path.join(real, IGNORE_FILE))), false);
+    } else if (!base.ignores(p, false)) files.push({ file: p, open: p, followLink: true }); // named by the user: a link is followed
   }
   return files;
 }
@@ -123,4 +158,17 @@ export function errReason(e: unknown): string {
     default:
       return err.message ?? String(e);
   }
+}
+
+/** The lines of a root's ignore file (none when there is no such file). */
+function readIgnoreFile(file: string): string[] {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > 1024 * 1024) return [];
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  return text.split(/\r?\n/);
 }
