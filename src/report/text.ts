@@ -23,14 +23,26 @@ const plain: PathStyle = { at: (s) => s, code: (s) => s, fix: (s) => s };
  * (exact=false) is placed at its nearest parent.
  */
 export function fieldText(f: FieldView, file: string | undefined, style: Partial<PathStyle> = {}): string {
+  return fieldPieces(f, file, style).join("  ");
+}
+
+/**
+ * The same line as its pieces: the position (when known), the field (when listed as failed
+ * or for review), and what to do. A terminal that is too narrow breaks the line between
+ * pieces, never inside one.
+ */
+export function fieldPieces(f: FieldView, file: string | undefined, style: Partial<PathStyle> = {}): string[] {
   const s = { ...plain, ...style };
-  const at = file && f.line !== undefined ? `${s.at(`${loc(file, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`)}  ` : "";
+  const pieces: string[] = [];
+  if (file && f.line !== undefined) pieces.push(s.at(`${loc(file, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`));
   const path = s.code(f.path);
   const listed = f.failed || f.review;
-  const what = f.failed ? path : f.review ? `review: ${path}` : "";
-  if (!f.fix) return at + what;
-  const fix = f.fix === "remove" ? (listed ? "remove" : `remove ${path}`) : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
-  return `${at}${listed ? `${what}  ` : ""}${s.fix("fix:")} ${fix}`;
+  if (listed) pieces.push(f.failed ? path : `review: ${path}`);
+  if (f.fix) {
+    const fix = f.fix === "remove" ? (listed ? "remove" : `remove ${path}`) : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
+    pieces.push(`${s.fix("fix:")} ${fix}`);
+  }
+  return pieces;
 }
 
 /** What a fix says, without the field's place: "remove <path>" or "set <path> = <value>". */
