@@ -24,7 +24,9 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr, env:
   if (!stream.isTTY || env.CI) return { onEvent: () => {}, done: () => {} };
   const now = opts.now ?? Date.now;
   const start = now();
-  const delay = opts.delayMs ?? PROGRESS_DELAY_MS;
+  // KUBESCAPE_PROGRESS_DELAY_MS: the pseudo-terminal tests show progress on a scan short enough to run in the suite
+  const fromEnv = Number(env.KUBESCAPE_PROGRESS_DELAY_MS);
+  const delay = opts.delayMs ?? (env.KUBESCAPE_PROGRESS_DELAY_MS !== undefined && Number.isFinite(fromEnv) ? fromEnv : PROGRESS_DELAY_MS);
   let shown = false;
   let last = 0;
   let listed = 0;

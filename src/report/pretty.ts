@@ -15,7 +15,7 @@ import type { Reporter, RenderOptions } from "./index.js";
 import { fieldPieces, loc } from "./text.js";
 import { findingView, listedInDetail } from "./view.js";
 import { forTerminal as t } from "../core/escape.js";
-import { columns, elide, joinPieces, wrap, wrapIndented, type Cell, type Piece } from "./table.js";
+import { columns, elide, joinPieces, textWidth, wrap, wrapIndented, type Cell, type Piece } from "./table.js";
 
 export type PrettyOptions = RenderOptions;
 
@@ -77,6 +77,11 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   const para = (text: string, style: (s: string) => string = (x) => x) => {
     for (const l of wrap(text, width)) out.push(style(l));
   };
+  /** a styled line when its plain text fits the width, else the plain text wrapped (colour codes take no columns but would count) */
+  const styledLine = (plain: string, styled: string) => {
+    if (textWidth(plain) <= width) out.push(styled);
+    else out.push(...wrap(plain, width));
+  };
   const s = report.summary;
   const ctlById = new Map(report.controls.map((x) => [x.id, x]));
   const severityOf = (id: string) => ctlById.get(id)?.severity ?? "Info";
@@ -86,7 +91,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   const scope = cl ? `cluster ${t(cl.context)} (${t(cl.server)}, ${t(cl.version || "unknown version")}${cl.namespace ? `, namespace ${t(cl.namespace)}` : ""})` : plural(s.filesRead, "file");
   const unevaluated = s.resources.unevaluated ? `, ${s.resources.unevaluated} not fully evaluated` : "";
   const headline = `Kubescape scan · ${scope} · ${plural(s.resources.total, "resource")}, ${s.resources.failed} failed${unevaluated}`;
-  wrap(headline, width).forEach((l, i) => out.push(i === 0 ? l.replace(/^Kubescape scan/, c.bold("Kubescape scan")) : l));
+  styledLine(headline, headline.replace(/^Kubescape scan/, c.bold("Kubescape scan")));
   if (cl) {
     const counts = Object.entries(cl.counts)
       .sort((a, b) => b[1] - a[1])
@@ -110,12 +115,15 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     if (i >= 0) worst[i]++;
   }
   const sevParts = SEVERITIES.map((sev, i) => ({ sev, n: worst[i] })).filter((x) => x.sev !== "Info" || x.n > 0);
-  para(`Failed resources by severity: ${sevParts.map((x) => (x.n ? sevColor[x.sev](`${x.n} ${x.sev}`) : `${x.n} ${x.sev}`)).join(" · ")}`);
+  styledLine(
+    `Failed resources by severity: ${sevParts.map((x) => `${x.n} ${x.sev}`).join(" · ")}`,
+    `Failed resources by severity: ${sevParts.map((x) => (x.n ? sevColor[x.sev](`${x.n} ${x.sev}`) : `${x.n} ${x.sev}`)).join(" · ")}`,
+  );
 
   const selected = (opts.frameworks ?? []).map((name) => report.frameworks.find((f) => f.name.toLowerCase() === name.toLowerCase()) ?? { name, score: undefined });
   const pct = (n: number | undefined) => (n === undefined ? "n/a" : `${n.toFixed(2)}%`);
   const score = selected.length ? selected.map((f) => `${t(f.name)} ${pct(f.score)}`).join(" · ") : pct(s.complianceScore);
-  para(`${c.bold("Compliance score:")} ${score}`);
+  styledLine(`Compliance score: ${score}`, `${c.bold("Compliance score:")} ${score}`);
 
   // --- failed controls, worst first
   out.push("");
@@ -176,10 +184,14 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
           for (const l of wrapIndented(`  ${"excepted".padEnd(8)}`, t(`${ctl.id} ${ctl.name} — passed (excepted: ${f.exception ?? "an exception"})`), 11, width)) out.push(c.dim(l));
           continue;
         }
-        const mark = f.baseline === "new" ? ` ${c.bold(c.magenta("new"))}` : f.baseline === "existing" ? c.dim(" (in baseline)") : "";
-        const head = wrapIndented(`  ${ctl.severity.padEnd(8)}`, t(`${ctl.id} ${ctl.name}`), 11, width);
+        const mark = f.baseline === "new" ? " new" : f.baseline === "existing" ? " (in baseline)" : "";
+        const head = wrapIndented(`  ${ctl.severity.padEnd(8)}`, t(`${ctl.id} ${ctl.name}`) + mark, 11, width);
         head[0] = `  ${sevColor[ctl.severity](ctl.severity.padEnd(8))}${head[0].slice(10)}`;
-        head[head.length - 1] += mark;
+        const last = head[head.length - 1];
+        if (mark && last.endsWith(mark.trim())) {
+          const word = mark.trim();
+          head[head.length - 1] = last.slice(0, -word.length) + (f.baseline === "new" ? c.bold(c.magenta(word)) : c.dim(word));
+        }
         out.push(...head);
         if (f.message) for (const l of wrapIndented("", t(f.message), 11, width)) out.push(c.dim(l));
         const view = findingView(r, f);
