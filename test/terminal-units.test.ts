@@ -1,13 +1,14 @@
 // The pieces behind the terminal report: layout within a width, suggestions, the command
 // line's order, colour and width choices, and the progress line's timing and ETA.
-import { describe, expect, it } from "vitest";
-import { columns, elide, joinPieces, wrap } from "../src/report/table.js";
-import { fixHint, notApplicable } from "../src/report/pretty.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { columns, elide, joinPieces, wrap, wrapItems } from "../src/report/table.js";
+import { fixHint, notApplicable, renderPretty } from "../src/report/pretty.js";
 import { closest, editDistance } from "../src/cli/suggest.js";
 import { commandArgv, usageLine, type CommandShape } from "../src/cli/main.js";
 import { terminalWidth, useColor } from "../src/cli/terminal.js";
 import { eta, stderrProgress } from "../src/cli/progress.js";
-import type { ControlResult } from "../src/core/scoring/result.js";
+import type { ControlResult, ScanReport } from "../src/core/scoring/result.js";
+import { runCli } from "./support/cli.js";
 
 describe("layout within a width", () => {
   it("columns narrow the widest flexible column first and elide what does not fit", () => {
@@ -34,6 +35,11 @@ describe("layout within a width", () => {
     const lines = joinPieces("    ", [{ text: "f.yaml:20:11 (parent)" }, { text: "fix: set a.b.c = 1" }], 6, 30);
     expect(lines).toEqual(["    f.yaml:20:11 (parent)", "      fix: set a.b.c = 1"]);
     expect(joinPieces("", [{ text: "a" }, { text: "b" }], 2, 30)).toEqual(["a  b"]);
+  });
+
+  it("wrapItems keeps each item whole (a count with its kind)", () => {
+    const items = ["listed 120 Pod", "40 Deployment", "12 Namespace"].map((text) => ({ text, sep: ", " }));
+    expect(wrapItems([...items, { text: "in 0.4 s", sep: " " }], 30)).toEqual(["listed 120 Pod, 40 Deployment,", "12 Namespace in 0.4 s"]);
   });
 
   it("the fix hint is the remediation's first sentence", () => {
@@ -134,5 +140,57 @@ describe("the progress line", () => {
     expect(eta(1, 100, 2000)).toBe("ETA 3 min");
     expect(eta(0, 4, 3000)).toBe("");
     expect(eta(4, 4, 3000)).toBe("");
+  });
+});
+
+describe("the pretty report of a given result", () => {
+  const base = (): ScanReport => JSON.parse(runCli(["scan", "examples/", "-f", "json"]).stdout);
+  let report: ScanReport;
+  beforeAll(() => {
+    report = base();
+  });
+
+  it("a cluster scan: the scope names the cluster; the listed kinds wrap whole", () => {
+    const r: ScanReport = structuredClone(report);
+    r.target = {
+      kind: "cluster",
+      paths: [],
+      cluster: {
+        context: "admin",
+        server: "https://127.0.0.1:6443",
+        version: "v1.31.2",
+        counts: { Pod: 120, Deployment: 40, Namespace: 12, ConfigMap: 30, Service: 25 },
+        unavailable: {},
+        listMs: 400,
+        requests: 9,
+      },
+    };
+    const lines = renderPretty(r, { color: false, width: 50, doc: () => ({ id: "", description: "", why: "", remediation: "Do the right thing. Then more." }) }).split("\n");
+    expect(lines.slice(0, 3)).toEqual(["Kubescape scan ·", "cluster admin (https://127.0.0.1:6443, v1.31.2) ·", "9 resources, 6 failed"]);
+    expect(lines.slice(0, 8).join("\n")).toMatch(/^listed 120 Pod, 40 Deployment, 30 ConfigMap,$/m);
+    expect(lines.slice(0, 8).join("\n")).toMatch(/^25 Service, 12 Namespace in 0\.4 s ·$/m);
+    for (const l of lines) if ([...l].length > 50) expect(l).toMatch(/^\s*\S+$/);
+    // a cluster resource has no file to open: the workloads list no place
+    expect(lines[lines.indexOf("Most risky workloads · failed controls by severity") + 2]).toMatch(/^ 2\. /);
+  });
+
+  it("controls with nothing to check are not applicable, apart, and not in the passed list", () => {
+    const r: ScanReport = structuredClone(report);
+    const na = r.controls.find((c) => c.id === "C-0005")!;
+    na.resources = { passed: 0, failed: 0, excepted: 0 };
+    const other = r.controls.find((c) => c.id === "C-0090")!;
+    (other as { status: string }).status = "not-applicable";
+    other.resources = { passed: 0, failed: 0, excepted: 0 };
+    const out = renderPretty(r, { color: true, verbose: true, width: 120 });
+    const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
+    expect(plain).toMatch(/^Controls: 41 failed, 86 passed, 2 not applicable, 65 skipped$/m);
+    expect(plain).toMatch(/^Passed controls \(86\)$/m);
+    expect(plain).toMatch(/^Not applicable \(2\): nothing in the scan for these controls to check; not counted in any score$/m);
+    const passedSection = plain.slice(plain.indexOf("Passed controls (86)"), plain.indexOf("Not applicable (2)"));
+    expect(passedSection).not.toContain("C-0005");
+    expect(plain.slice(plain.indexOf("Not applicable (2)"))).toMatch(/C-0005 API server insecure port is enabled/);
+    // the passed table has no colour but its bold header
+    const raw = out.slice(out.indexOf("Passed controls"), out.indexOf("Not applicable"));
+    expect(raw.split("\n").slice(2).join("\n")).not.toMatch(/\x1b\[3[1-6]m/);
   });
 });

@@ -15,7 +15,7 @@ import type { Reporter, RenderOptions } from "./index.js";
 import { fieldPieces, loc } from "./text.js";
 import { findingView, listedInDetail } from "./view.js";
 import { forTerminal as t } from "../core/escape.js";
-import { columns, elide, joinPieces, textWidth, wrap, wrapIndented, type Cell, type Piece } from "./table.js";
+import { columns, elide, joinPieces, textWidth, wrap, wrapIndented, wrapItems, type Cell, type Piece } from "./table.js";
 
 export type PrettyOptions = RenderOptions;
 
@@ -80,7 +80,13 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   /** a styled line when its plain text fits the width, else the plain text wrapped (colour codes take no columns but would count) */
   const styledLine = (plain: string, styled: string) => {
     if (textWidth(plain) <= width) out.push(styled);
-    else out.push(...wrap(plain, width));
+    else
+      out.push(
+        ...wrapItems(
+          plain.split(" · ").map((text) => ({ text, sep: " · " })),
+          width,
+        ),
+      );
   };
   const s = report.summary;
   const ctlById = new Map(report.controls.map((x) => [x.id, x]));
@@ -96,7 +102,9 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     const counts = Object.entries(cl.counts)
       .sort((a, b) => b[1] - a[1])
       .map(([k, n]) => `${n} ${t(k)}`);
-    para(`listed ${counts.join(", ") || "nothing"} in ${(cl.listMs / 1000).toFixed(1)} s · scan took ${(report.durationMs / 1000).toFixed(1)} s`, c.dim);
+    const items = (counts.length ? counts : ["nothing"]).map((text, i) => ({ text: i === 0 ? `listed ${text}` : text, sep: ", " }));
+    items.push({ text: `in ${(cl.listMs / 1000).toFixed(1)} s`, sep: " " }, { text: `scan took ${(report.durationMs / 1000).toFixed(1)} s`, sep: " · " });
+    for (const l of wrapItems(items, width)) out.push(c.dim(l));
   }
   const failed = report.controls.filter((x) => x.status === "failed");
   const na = report.controls.filter(notApplicable);
@@ -175,8 +183,9 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     out.push(c.bold(`Failed resources (${report.summary.resources.failed})`) + (detailed.length > limit ? c.dim(` · the ${limit} most risky shown`) : ""));
     for (const { r } of detailed.slice(0, limit)) {
       out.push("");
-      const where = r.source ? `  ${c.dim(t(loc(r.source.file, r.source.line, r.source.column)))}` : "";
-      out.push(`${c.bold(t(r.resourceID))}${where}`);
+      const head: Piece[] = [{ text: t(r.resourceID), style: c.bold, whole: true }];
+      if (r.source) head.push({ text: t(loc(r.source.file, r.source.line, r.source.column)), style: c.dim, whole: true });
+      out.push(...joinPieces("", head, 2, width));
       const findings = [...r.findings].sort((a, b) => SEVERITY_RANK.get(severityOf(a.controlID))! - SEVERITY_RANK.get(severityOf(b.controlID))!);
       for (const f of findings) {
         const ctl = ctlById.get(f.controlID)!;
@@ -244,7 +253,7 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
   if (report.skippedFiles.length) {
     out.push("");
     out.push(c.bold(c.yellow(`Skipped input (${report.skippedFiles.length})`)));
-    for (const f of report.skippedFiles) out.push(`  ${t(loc(f.file, f.line))}: ${t(f.reason)}`);
+    for (const f of report.skippedFiles) out.push(...wrapIndented("", `${t(loc(f.file, f.line))}: ${t(f.reason)}`, 2, width));
   }
   if (report.warnings.length) {
     out.push("");

@@ -1,16 +1,6 @@
-// Text layout for the terminal: the borderless-row table style of cli-table3, and a
-// width-aware column layout (the pretty report and `list`) that fits a terminal of any width
-// by eliding or wrapping its flexible columns, never by running past the right edge.
-import Table from "cli-table3";
-
-export function table(head: string[], opts: { color?: boolean; colAligns?: ("left" | "right" | "center")[] } = {}): Table.Table {
-  return new Table({
-    head,
-    ...(opts.colAligns ? { colAligns: opts.colAligns } : {}),
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-    style: { head: opts.color ? ["bold"] : [], border: opts.color ? ["grey"] : [] },
-  });
-}
+// Text layout for the terminal (the pretty report and `list`): a column layout that fits a
+// terminal of any width by eliding or wrapping its flexible columns, never by running past
+// the right edge, and word wrapping that keeps paths whole.
 
 /** The narrowest terminal the layout tries to fit; below it lines may run over. */
 export const MIN_WIDTH = 40;
@@ -37,8 +27,8 @@ export function wrap(s: string, width: number, opts: { hard?: boolean } = {}): s
   const w = Math.max(1, width);
   const lines: string[] = [];
   let line = "";
-  for (const word of s.split(/ +/)) {
-    if (!word) continue;
+  // split at single spaces, so a run of spaces inside a name is kept as it is
+  for (const word of s.split(" ")) {
     const candidate = line ? `${line} ${word}` : word;
     if (textWidth(candidate) <= w) {
       line = candidate;
@@ -55,6 +45,26 @@ export function wrap(s: string, width: number, opts: { hard?: boolean } = {}): s
   return lines;
 }
 
+/**
+ * Items of a list on as few lines as fit the width, each item whole (a count and its kind
+ * stay together); `sep` comes before each item but the first and ends a line that continues.
+ */
+export function wrapItems(items: { text: string; sep: string }[], width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const [i, it] of items.entries()) {
+    if (i === 0) line = it.text;
+    // room for the separator that ends the line when the next item does not fit on it
+    else if (textWidth(line) + textWidth(it.sep) + textWidth(it.text) + textWidth(items[i + 1]?.sep.trimEnd() ?? "") <= width) line += it.sep + it.text;
+    else {
+      lines.push(line + it.sep.trimEnd());
+      line = it.text;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** Lines of text under a first-line prefix, continued at `indent` spaces, within `width`. */
 export function wrapIndented(prefix: string, text: string, indent: number, width: number): string[] {
   const first = wrap(text, width - indent);
@@ -65,6 +75,8 @@ export function wrapIndented(prefix: string, text: string, indent: number, width
 export interface Piece {
   text: string;
   style?: (word: string, index: number) => string;
+  /** never broken, even when longer than a line (a resource ID, a position) */
+  whole?: boolean;
 }
 
 /**
@@ -84,8 +96,9 @@ export function joinPieces(first: string, pieces: Piece[], indent: number, width
     fresh = true;
   };
   for (const p of pieces) {
-    const words = p.text.split(/ +/).filter(Boolean);
-    if (!fresh && textWidth(plain) + 2 + textWidth(words.join(" ")) > width) newLine();
+    // split at single spaces, so a run of spaces inside a name is kept as it is
+    const words = p.whole ? [p.text] : p.text.split(" ");
+    if (!fresh && textWidth(plain) + 2 + textWidth(p.text) > width) newLine();
     words.forEach((word, i) => {
       const sep = fresh ? "" : i === 0 ? "  " : " ";
       if (!fresh && textWidth(plain) + sep.length + textWidth(word) > width) return void (newLine(), add(word, i, ""));
@@ -127,12 +140,15 @@ export function columns(cols: Column[], rows: Cell[][], opts: { width: number; i
   const room = Math.max(MIN_WIDTH, opts.width) - indent - gap * (cols.length - 1);
   const mins = cols.map((col, i) => (col.flex ? Math.min(widths[i], Math.max(col.min ?? 8, textWidth(col.header))) : widths[i]));
   let excess = widths.reduce((a, b) => a + b, 0) - room;
-  while (excess > 0) {
-    let widest = -1;
-    for (let i = 0; i < cols.length; i++) if (cols[i].flex && widths[i] > mins[i] && (widest < 0 || widths[i] > widths[widest])) widest = i;
-    if (widest < 0) break;
-    widths[widest]--;
-    excess--;
+  // down to each flexible column's own minimum first, then, on a very narrow terminal, further
+  for (const floor of [mins, cols.map(() => 4)]) {
+    while (excess > 0) {
+      let widest = -1;
+      for (let i = 0; i < cols.length; i++) if (cols[i].flex && widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest])) widest = i;
+      if (widest < 0) break;
+      widths[widest]--;
+      excess--;
+    }
   }
   const pad = (s: string, i: number) => {
     const fill = " ".repeat(Math.max(0, widths[i] - textWidth(s)));
