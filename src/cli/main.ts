@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Config, Errors, Plugin, flush, handle, run, type Command, type Interfaces } from "@oclif/core";
 import { COMMANDS, type CommandLoader } from "../commands-index.js";
-import { EXIT, reportUserError } from "./errors.js";
+import { EXIT, oneLine, reportUserError } from "./errors.js";
+import { didYouMean } from "./suggest.js";
 
 export type CommandManifest = Interfaces.Manifest;
 
@@ -92,14 +93,103 @@ export function builtManifest(root: string): CommandManifest | undefined {
   }
 }
 
+/** What argument handling needs to know of a command (a subset of its manifest entry). */
+export interface CommandShape {
+  flags: Record<string, { char?: string; type: string; name?: string }>;
+  args?: Record<string, { name: string; required?: boolean }>;
+  strict?: boolean;
+}
+
+/**
+ * The command a command line names, and the line with the command's words first: oclif finds
+ * a subcommand only right after its topic, so `scan -n x control C-0057` would scan a path
+ * "control". The first word that is not a flag or a flag's value, after the topic, is taken
+ * as its subcommand when there is one of that name. `id` is undefined when the first word
+ * names no command (a flag such as --help, or a typo).
+ */
+export function commandArgv(argv: string[], commands: Record<string, CommandShape>): { argv: string[]; id?: string } {
+  const first = argv[0];
+  if (first === undefined || first.startsWith("-") || !Object.hasOwn(commands, first)) return { argv };
+  let id = first;
+  const rest = argv.slice(1);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === "--") break;
+    if (a.startsWith("-") && a.length > 1) {
+      if (a.includes("=")) continue;
+      const flags = Object.values(commands[id].flags);
+      const f = a.startsWith("--") ? commands[id].flags[a.slice(2)] : a.length === 2 ? flags.find((x) => x.char === a[1]) : undefined;
+      if (f?.type === "option") i++; // its value
+      continue;
+    }
+    if (Object.hasOwn(commands, `${id}:${a}`)) {
+      id = `${id}:${a}`;
+      rest.splice(i, 1);
+      return { argv: [...id.split(":"), ...rest], id };
+    }
+    break;
+  }
+  return { argv: [...id.split(":"), ...rest], id };
+}
+
+/** One line of how a command is called, e.g. "kubescape scan control CONTROLS... [flags]". */
+export function usageLine(bin: string, id: string, cmd: CommandShape): string {
+  const args = Object.values(cmd.args ?? {}).map((a) => {
+    const name = a.name.toUpperCase() + (cmd.strict === false ? "..." : "");
+    return a.required ? name : `[${name}]`;
+  });
+  return [bin, ...id.split(":"), ...args, "[flags]"].join(" ");
+}
+
+/** The command-line error oclif's parser throws (unknown flag, bad value, missing argument). */
+type ParseError = Error & { parse?: unknown; flags?: string[]; oclif?: { exit?: number } };
+
+/**
+ * An unknown command, flag or argument as one line with a suggestion, then the usage line
+ * (not the whole help, which buries the error), exit 2.
+ */
+function reportCommandLineError(e: unknown, ctx: { bin: string; id?: string; commands: Record<string, CommandShape> }): boolean {
+  const err = e as ParseError;
+  if (!(e instanceof Errors.CLIError) || err.parse === undefined || !ctx.id) return false;
+  const cmd = ctx.commands[ctx.id];
+  let line = err.message.split("\n")[0].replace(/:$/, "");
+  const missing = (err as { args?: { name?: string }[] }).args;
+  if (/^Missing \d+ required arg/.test(err.message) && Array.isArray(missing) && missing.length) line = `missing ${missing.map((a) => a.name ?? "argument").join(", ")}`;
+  if (err.flags?.length) {
+    const known = Object.values(cmd.flags).flatMap((f) => [`--${f.name}`, ...(f.char ? [`-${f.char}`] : [])]);
+    const bad = err.flags[0].replace(/=.*$/, "");
+    line = `unknown flag ${bad}${didYouMean(bad, known)}`;
+  }
+  const cmdName = [ctx.bin, ...ctx.id.split(":")].join(" ");
+  process.stderr.write(`error: ${oneLine(line)}\nusage: ${usageLine(ctx.bin, ctx.id, cmd)}  (${cmdName} --help for all flags)\n`);
+  process.exitCode = EXIT.input;
+  return true;
+}
+
 export async function main(argv: string[], opts: MainOptions): Promise<void> {
+  const ctx: { bin: string; id?: string; commands: Record<string, CommandShape> } = { bin: "kubescape", commands: {} };
   try {
     const plugin = await commandPlugin(opts);
     const config = await Config.load({ root: opts.root, pjson: plugin.pjson, plugins: new Map([[plugin.name, plugin]]) });
-    await run(argv, config);
+    ctx.bin = config.bin;
+    ctx.commands = plugin.manifest.commands as unknown as Record<string, CommandShape>;
+    const line = commandArgv(argv, ctx.commands);
+    ctx.id = line.id;
+    const first = argv[0];
+    const topic = first !== undefined && Object.keys(ctx.commands).some((id) => id.startsWith(`${first}:`));
+    if (first !== undefined && !first.startsWith("-") && !line.id && !topic) {
+      const words = Object.keys(ctx.commands).filter((id) => !id.includes(":"));
+      process.stderr.write(
+        `error: unknown command "${oneLine(first, 60)}"${didYouMean(first, words)}\nusage: ${ctx.bin} COMMAND [flags]  (${ctx.bin} --help lists the commands: ${words.join(", ")})\n`,
+      );
+      process.exitCode = EXIT.input;
+      return;
+    }
+    await run(line.argv, config);
     await flush();
   } catch (e) {
     if (reportUserError(e)) return;
+    if (reportCommandLineError(e, ctx)) return;
     // a bug: oclif prints it with its stack; its exit code is never 1, which means "findings
     // over the threshold" to a CI job
     const err = e as Error & { oclif?: { exit?: number } };

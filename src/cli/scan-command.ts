@@ -20,12 +20,20 @@ import { UsageError } from "../core/errors.js";
 import { readConfigInputs, readExceptions, readReport } from "./inputs.js";
 import { readStdin } from "../core/sources/files.js";
 import { stderrProgress } from "./progress.js";
+import { didYouMean } from "./suggest.js";
+import { terminalWidth, useColor } from "./terminal.js";
 import { batched, writeOutput } from "./output.js";
 
 export const scanFlags = {
   format: Flags.string({ char: "f", description: `report format, or several comma-separated: ${FORMATS.join(", ")} (default: from --output's extension, else pretty)` }),
   output: Flags.string({ char: "o", description: "write the report to this file instead of stdout; with several formats, the base name: out/report → out/report.sarif, out/report.json, …" }),
-  color: Flags.boolean({ description: "colour the pretty report (default: only on a terminal)", allowNo: true }),
+  color: Flags.boolean({ description: "colour the pretty report (default: on a terminal, or when FORCE_COLOR is set; never when NO_COLOR is)", allowNo: true }),
+  verbose: Flags.boolean({
+    char: "v",
+    description: "pretty report: every failed resource in detail, passed and not applicable controls listed; on stderr, each file or document ignored as not a Kubernetes object, with the reason",
+  }),
+  quiet: Flags.boolean({ char: "q", description: 'no progress line and no "report written" note on stderr (errors and the threshold verdict still print)' }),
+  "show-passed": Flags.boolean({ description: "pretty report: list the passed controls too" }),
   "severity-threshold": Flags.string({
     description: `exit 1 if a control of this severity or higher fails: ${SEVERITY_LEVELS.join(", ")} (any case)`,
     parse: async (s) => {
@@ -53,7 +61,6 @@ export const scanFlags = {
     default: true,
   }),
   exclude: Flags.string({ description: "leave out paths matching this gitignore-like glob (repeatable; a scanned folder's .kubescapeignore adds its own)", multiple: true, multipleNonGreedy: true }),
-  verbose: Flags.boolean({ char: "v", description: "also list on stderr each file or document ignored as not a Kubernetes object, with the reason" }),
   kubeconfig: Flags.string({ description: "cluster scan: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)", helpGroup: "CLUSTER" }),
   context: Flags.string({ description: "cluster scan: kubeconfig context (default: current-context)", helpGroup: "CLUSTER" }),
   namespace: Flags.string({ char: "n", description: "cluster scan: only this namespace (cluster-scoped objects are still read)", helpGroup: "CLUSTER" }),
@@ -71,6 +78,9 @@ type ScanFlagValues = {
   format?: string;
   output?: string;
   color?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  "show-passed"?: boolean;
   "severity-threshold"?: string;
   "compliance-threshold"?: number;
   "controls-config"?: string;
@@ -81,7 +91,6 @@ type ScanFlagValues = {
   "follow-symlinks"?: boolean;
   render?: boolean;
   exclude?: string[];
-  verbose?: boolean;
   "max-objects"?: number;
   kubeconfig?: string;
   context?: string;
@@ -96,10 +105,12 @@ type ScanFlagValues = {
 };
 
 /**
- * Split leading selection words (framework names or control IDs, possibly comma-separated)
- * from the paths that follow. A word that is an existing path is a path.
+ * Split leading selection words (framework names or controls, possibly comma-separated)
+ * from the paths that follow. A word that is an existing path is a path. `resolve` gives
+ * the canonical name of a selection word (undefined: not one); `known` lists the names a
+ * mistyped entry is compared with for a suggestion.
  */
-export function splitSelection(args: string[], isName: (s: string) => boolean, what = "name"): { names: string[]; paths: string[] } {
+export function splitSelection(args: string[], resolve: (s: string) => string | undefined, what = "name", known: string[] | ((s: string) => string[]) = []): { names: string[]; paths: string[] } {
   const names: string[] = [];
   let i = 0;
   for (; i < args.length; i++) {
@@ -111,16 +122,45 @@ export function splitSelection(args: string[], isName: (s: string) => boolean, w
       .map((x) => x.trim())
       .filter(Boolean);
     if (!parts.length) break;
-    const bad = parts.filter((p) => !isName(p));
+    const resolved = parts.map(resolve);
+    const near = (x: string) => didYouMean(x, typeof known === "function" ? known(x) : known);
+    const bad = parts.filter((_, k) => resolved[k] === undefined);
     if (bad.length === 0) {
-      names.push(...parts);
+      names.push(...(resolved as string[]));
       continue;
     }
     // a list with a good entry, or a comma, is a selection with a wrong entry: name that one
-    if (parts.length > bad.length || arg.includes(",")) throw new UsageError(`unknown ${what} "${bad[0]}" in "${arg}" (see: kubescape list ${what}s)`);
+    if (parts.length > bad.length || arg.includes(",")) throw new UsageError(`unknown ${what} "${bad[0]}" in "${arg}"${near(bad[0])} (see: kubescape list ${what}s)`);
+    // the first word must be a selection: say what it is not
+    if (i === 0) throw new UsageError(`unknown ${what} "${arg}"${near(arg)} (see: kubescape list ${what}s)`);
     break;
   }
   return { names, paths: args.slice(i) };
+}
+
+/**
+ * A control by ID ("C-0057", "c-0057", "57"), by its name in any case ("privileged
+ * container"), or by the start of exactly one name. Undefined when none matches; a start
+ * shared by several names is an error naming them.
+ */
+export function resolveControl(registry: Pick<Registry, "control" | "controls">, s: string): string | undefined {
+  const byId = /^(C-)?\d{1,4}$/i.test(s) ? registry.control(s.replace(/^(C-)?(\d+)$/i, (_, _p, d: string) => `C-${d.padStart(4, "0")}`)) : undefined;
+  if (byId) return byId.id;
+  const want = s.toLowerCase().replace(/\s+/g, " ");
+  const all = [...registry.controls.values()];
+  const exact = all.find((c) => c.name.toLowerCase() === want);
+  if (exact) return exact.id;
+  if (want.length < 3) return undefined;
+  const starts = all.filter((c) => c.name.toLowerCase().startsWith(want));
+  if (starts.length === 1) return starts[0].id;
+  if (starts.length > 1)
+    throw new UsageError(
+      `"${s}" starts ${starts.length} control names: ${starts
+        .slice(0, 5)
+        .map((c) => `${c.id} ${c.name}`)
+        .join("; ")}${starts.length > 5 ? "; …" : ""} (name one by ID)`,
+    );
+  return undefined;
 }
 
 /** The cluster flags as cluster source options (also used by serve-metrics). */
@@ -188,15 +228,15 @@ export async function scanAndReport(flags: ScanFlagValues, what: ScanWhat): Prom
   const request = scanRequest(flags, what);
   smallYoungGeneration();
   const scanner = await Scanner.create();
-  const progress = stderrProgress();
+  const progress = flags.quiet ? undefined : stderrProgress();
   let report: ScanReport;
   try {
-    report = await scanner.scan(request, { onEvent: progress.onEvent });
+    report = await scanner.scan(request, { onEvent: progress?.onEvent });
   } finally {
-    progress.done();
+    progress?.done();
     await scanner.close();
   }
-  const outputs = await writeReports(report, formats, flags, what.paths, scanner.registry);
+  const outputs = await writeReports(report, formats, flags, what, scanner.registry);
   if (outputs.some((o) => o.format !== "pretty" || o.file)) for (const w of report.warnings) process.stderr.write(`warning: ${oneLine(w)}\n`);
   for (const f of report.skippedFiles) process.stderr.write(`${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
   if (flags.verbose) for (const f of report.ignored ?? []) process.stderr.write(`ignored ${oneLine(loc(f.file, f.line))}: ${oneLine(f.reason)}\n`);
@@ -273,15 +313,25 @@ export function parseFormats(format: string | undefined, output: string | undefi
 }
 
 /** Render each format and write it to stdout, --output, or <output base>.<ext> for several. */
-async function writeReports(report: ScanReport, formats: Format[], flags: ScanFlagValues, inputs: string[], registry: Registry): Promise<{ format: Format; file?: string }[]> {
-  const color = flags.color ?? (!flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
+async function writeReports(report: ScanReport, formats: Format[], flags: ScanFlagValues, what: ScanWhat, registry: Registry): Promise<{ format: Format; file?: string }[]> {
+  const inputs = what.paths;
+  const color = useColor(flags.color, !flags.output && process.stdout.isTTY === true);
   const doc = (id: string) => registry.doc(id);
+  const layout = {
+    // a report file has no screen to fit: its lines are not wrapped
+    width: flags.output ? Infinity : terminalWidth(),
+    verbose: flags.verbose,
+    showPassed: flags["show-passed"],
+    // a report file is read in an editor, not a screen: every resource in detail
+    details: flags.output ? Infinity : undefined,
+    frameworks: what.frameworks,
+  };
   const written: { format: Format; file?: string }[] = [];
   for (const format of formats) {
     const reporter = await loadReporter(format);
     let out: string | Uint8Array | Iterable<string>;
     try {
-      out = reporter.chunks ? reporter.chunks(report, { color, doc }) : await reporter.render(report, { color, doc });
+      out = reporter.chunks ? reporter.chunks(report, { color, doc }) : await reporter.render(report, format === "pretty" ? { color, doc, ...layout } : { color, doc });
     } catch (e) {
       // V8 holds strings up to about 512 MB: a format that renders to one string ends there
       if (e instanceof RangeError && /string length/i.test(e.message)) {
@@ -299,7 +349,7 @@ async function writeReports(report: ScanReport, formats: Format[], flags: ScanFl
     }
     if (file) {
       writeOutput(file, out, { inputs: report.target.kind === "files" ? inputs : undefined });
-      process.stderr.write(`report written to ${oneLine(file)}\n`);
+      if (!flags.quiet) process.stderr.write(`report written to ${oneLine(file)}\n`);
     } else if (out instanceof Uint8Array && process.stdout.isTTY) {
       fail(`the ${format} format is binary: write it to a file with --output`);
     } else {

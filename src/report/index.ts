@@ -8,6 +8,16 @@ export interface RenderOptions {
   color: boolean;
   /** the control's own text (description, why, remediation), for formats that carry help; never throws */
   doc?: (controlID: string) => ControlDoc | undefined;
+  /** pretty only: the terminal's width in columns (default 80) */
+  width?: number;
+  /** pretty only: every failed resource in detail, and the passed controls */
+  verbose?: boolean;
+  /** pretty only: list the passed controls */
+  showPassed?: boolean;
+  /** pretty only: how many failed resources are shown in detail without verbose (default 10) */
+  details?: number;
+  /** pretty only: the frameworks the scan selected, each with its own compliance score */
+  frameworks?: string[];
 }
 
 export interface Reporter {

@@ -23,25 +23,38 @@ const plain: PathStyle = { at: (s) => s, code: (s) => s, fix: (s) => s };
  * (exact=false) is placed at its nearest parent.
  */
 export function fieldText(f: FieldView, file: string | undefined, style: Partial<PathStyle> = {}): string {
+  return fieldPieces(f, file, style).join("  ");
+}
+
+/**
+ * The same line as its pieces: the position (when known), the field (when listed as failed
+ * or for review), and what to do. A terminal that is too narrow breaks the line between
+ * pieces, never inside one.
+ */
+export function fieldPieces(f: FieldView, file: string | undefined, style: Partial<PathStyle> = {}): string[] {
   const s = { ...plain, ...style };
   // a field of a related object is in that object's file
   const where = f.file ?? file;
-  const at = where && f.line !== undefined ? `${s.at(`${loc(where, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`)}  ` : "";
+  const pieces: string[] = [];
+  if (where && f.line !== undefined) pieces.push(s.at(`${loc(where, f.line, f.column)}${f.exact === false ? " (parent)" : ""}`));
   const path = s.code(f.path);
   const listed = f.failed || f.review;
-  const what = f.failed ? path : f.review ? `review: ${path}` : "";
+  if (listed) pieces.push(f.failed ? path : `review: ${path}`);
+  if (f.fix) {
+    const fix = f.fix === "remove" ? (listed ? "remove" : `remove ${path}`) : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
+    const override = f.values && f.fix !== "remove" && f.fix.value !== undefined ? ` (${f.values.file === "--set" ? "" : "or "}--set ${f.values.key}=${f.fix.value})` : "";
+    pieces.push(`${s.fix("fix:")} ${fix}${override}`);
+  }
   const origin = chartOrigin(f);
-  if (!f.fix) return at + what + origin;
-  const fix = f.fix === "remove" ? (listed ? "remove" : `remove ${path}`) : listed ? `set to ${s.code(f.fix.value ?? "a value")}` : `set ${path} = ${s.code(f.fix.value ?? "a value")}`;
-  const override = f.values && f.fix !== "remove" && f.fix.value !== undefined ? `  (${f.values.file === "--set" ? "" : "or "}--set ${f.values.key}=${f.fix.value})` : "";
-  return `${at}${listed ? `${what}  ` : ""}${s.fix("fix:")} ${fix}${override}${origin}`;
+  if (origin) pieces.push(origin);
+  return pieces;
 }
 
-/** For a chart: "  ← templates/x.yaml:12, values.yaml:9 (a.b)", and why the mapping stops short. */
+/** For a chart: "← templates/x.yaml:12, values.yaml:9 (a.b)", and why the mapping stops short. */
 export function chartOrigin(f: FieldView): string {
   if (!f.template) return "";
   const v = f.values ? `, ${f.values.file === "--set" ? "--set" : loc(f.values.file, f.values.line)} (${f.values.key})` : "";
-  return `  ← ${loc(f.template.file, f.template.line)}${v}${f.origin ? ` [${f.origin}]` : ""}`;
+  return `← ${loc(f.template.file, f.template.line)}${v}${f.origin ? ` [${f.origin}]` : ""}`;
 }
 
 /** What a fix says, without the field's place: "remove <path>" or "set <path> = <value>". */

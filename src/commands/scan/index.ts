@@ -1,5 +1,8 @@
 import { Args, Command } from "@oclif/core";
+import fs from "node:fs";
 import { scanFlags, scanAndReport } from "../../cli/scan-command.js";
+import { fail } from "../../cli/errors.js";
+import { closest } from "../../cli/suggest.js";
 
 export default class Scan extends Command {
   static summary = "Scan manifests, or the cluster of the current kubeconfig context, against every implemented control";
@@ -17,6 +20,12 @@ export default class Scan extends Command {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Scan);
+    const first = (argv as string[])[0];
+    // `scan contrl C-0057`: a mistyped subcommand, not a path to scan
+    if (first !== undefined && first !== "-" && !fs.existsSync(first)) {
+      const sub = closest(first, ["control", "framework"]);
+      if (sub) fail(`${first}: no such file or directory (did you mean: ${this.config.bin} scan ${sub}?)`);
+    }
     await scanAndReport(flags, { paths: argv as string[] });
   }
 }
