@@ -123,7 +123,13 @@ export function App(props: AppProps): React.ReactElement {
   const [sel, setSel] = useState<number[]>([0]);
   const [sort, setSort] = useState<SortKey>("severity");
   const [filter, setFilter] = useState("");
-  const [filtering, setFiltering] = useState(false);
+  const [filtering, setFilteringState] = useState(false);
+  // keys typed faster than a render (a paste, a quick typist) must see the mode at once
+  const filteringNow = useRef(false);
+  const setFiltering = (v: boolean) => {
+    filteringNow.current = v;
+    setFilteringState(v);
+  };
   const [help, setHelp] = useState(false);
   const abort = useRef<AbortController | undefined>(undefined);
   const opened = useRef(false);
@@ -290,7 +296,7 @@ export function App(props: AppProps): React.ReactElement {
       setHelp(false);
       return;
     }
-    if (filtering) {
+    if (filteringNow.current) {
       if (key.escape) {
         setFilter("");
         setFiltering(false);
