@@ -81,6 +81,75 @@ const lateClientNode = {
   },
 };
 
+// The TUI (Ink, React, Yoga: about 1 MB) is used by `kubescape tui` only, so it is bundled on
+// its own too, into TUI_FILE beside the bundle (an asset of the executable), and compiled when
+// the tui command first imports dist/tui/render.js. Ink and Yoga use top-level await, which a
+// CommonJS bundle cannot hold: Ink's is only for React devtools (DEV=true), and Yoga's waits
+// for its wasm, which the TUI now awaits itself (globalThis.__kubescapeYogaReady, see
+// src/tui/render.tsx). react-devtools-core is Ink's optional peer: left out.
+export const TUI_FILE = "tui.cjs";
+const lateTui = {
+  name: "late-tui",
+  setup(build) {
+    build.onResolve({ filter: /[\\/]tui[\\/]render\.js$/ }, () => ({ path: "tui-render", namespace: "late-tui" }));
+    build.onLoad({ filter: /.*/, namespace: "late-tui" }, () => ({ loader: "js", contents: lateLoader(TUI_FILE) }));
+  },
+};
+
+function lateLoader(file) {
+  return [
+    `const vm = require("node:vm");`,
+    `let src;`,
+    `try { const sea = require("node:sea"); if (sea.isSea()) src = Buffer.from(sea.getAsset(${JSON.stringify(file)})).toString("utf8"); } catch {}`,
+    `if (src === undefined) src = require("node:fs").readFileSync(require("node:path").join(__dirname, ${JSON.stringify(file)}), "utf8");`,
+    `const m = { exports: {} };`,
+    `vm.runInThisContext("(function (exports, require, module, __filename, __dirname) {" + src + "\\n})", { filename: ${JSON.stringify(file)} })(m.exports, require, m, __filename, __dirname);`,
+    `module.exports = m.exports;`,
+  ].join("\n");
+}
+
+const noTopLevelAwait = {
+  name: "no-top-level-await",
+  setup(build) {
+    const patch = (file, pairs) => {
+      let text = fs.readFileSync(file, "utf8");
+      for (const [from, to] of pairs) {
+        if (!text.includes(from)) throw new Error(`${file}: "${from}" not found; see scripts/bundle.mjs (no-top-level-await)`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: "js" };
+    };
+    build.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, (args) =>
+      patch(args.path, [
+        ["await import('./devtools.js');", "void 0;"],
+        ["? await loadPackageJson()", "? { name: undefined, version: undefined }"],
+      ]),
+    );
+    build.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/ }, (args) =>
+      patch(args.path, [
+        [
+          "const Yoga = wrapAssembly(await loadYoga());\nexport default Yoga;",
+          "let Yoga;\nglobalThis.__kubescapeYogaReady = loadYoga().then((m) => { Yoga = wrapAssembly(m); });\nexport { Yoga as default };",
+        ],
+      ]),
+    );
+  },
+};
+
+async function tuiSource(root, minify) {
+  const r = await esbuild.build({
+    ...common,
+    plugins: [noTopLevelAwait],
+    external: ["typescript", "react-devtools-core"],
+    entryPoints: [path.join(root, "dist", "tui", "render.js")],
+    write: false,
+    minify,
+    define: { "import.meta.url": "__kubescape_tui_meta_url", "process.env.DEV": '"false"' },
+    banner: { js: `var __kubescape_tui_meta_url=require("node:url").pathToFileURL(__filename).href;` },
+  });
+  return r.outputFiles[0].text;
+}
+
 async function clientNodeSource(minify) {
   const r = await esbuild.build({
     bundle: true,
@@ -96,7 +165,16 @@ async function clientNodeSource(minify) {
   return r.outputFiles[0].text;
 }
 
-const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", external: ["typescript"], plugins: [dropOclifNodeCheck, lateClientNode] };
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  logLevel: "warning",
+  legalComments: "none",
+  external: ["typescript"],
+  plugins: [dropOclifNodeCheck, lateClientNode, lateTui],
+};
 
 export async function bundle({ root = ROOT, out = path.join(root, "dist-bin"), minify = true, metafile = false } = {}) {
   const dist = path.join(root, "dist");
@@ -109,6 +187,7 @@ export async function bundle({ root = ROOT, out = path.join(root, "dist-bin"), m
   const workerSource = worker.outputFiles[0].text;
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, CLIENT_NODE_FILE), await clientNodeSource(minify));
+  fs.writeFileSync(path.join(out, TUI_FILE), await tuiSource(root, minify));
 
   // import.meta.url of the ESM sources: the bundle's own file (the executable, inside it)
   const metaUrl = "__kubescape_import_meta_url";

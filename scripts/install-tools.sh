@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real tools this repo's tests need from their Go modules into a cache
 # outside the repo. Each tool is skipped when its pinned version is already there.
-# Usage: scripts/install-tools.sh [opa regal kube-apiserver etcd krew helm ...]   (no argument: all tools)
+# Usage: scripts/install-tools.sh [opa regal kube-apiserver etcd krew helm k9s ...]   (no argument: all tools)
 #
 # kube-apiserver and etcd are built from our own tiny Go modules under tools/<name>/
 # (go.mod + go.sum + main.go pin the upstream versions); their version stamp is a hash
@@ -18,6 +18,7 @@ mkdir -p "$BIN"
 OPA_VERSION="v1.22.3"
 KREW_VERSION="v0.4.3"
 HELM_VERSION="v3.21.4"
+K9S_VERSION="v0.50.16"
 
 install_go_tool() { # name module version [ldflags]
   local name="$1" module="$2" version="$3" ldflags="${4:-}"
@@ -94,13 +95,27 @@ build_regal() { # the Rego linter (npm run lint), pinned by tools/regal/go.mod's
   echo "$version" > "$stamp"
 }
 
+install_k9s() { # the K9s terminal UI (the plugin round trip in the tui tier); a big module, so -p=2
+  local stamp="$BIN/.k9s.version"
+  if [[ -x "$BIN/k9s" && -f "$stamp" && "$(cat "$stamp")" == "$K9S_VERSION" ]]; then
+    return 0
+  fi
+  echo "building k9s $K9S_VERSION from github.com/derailed/k9s (first time only)…" >&2
+  local start=$SECONDS
+  GOBIN="$BIN" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -p=${TOOLS_BUILD_P:-2}" \
+    go install -trimpath -ldflags "-s -w -X github.com/derailed/k9s/cmd.version=$K9S_VERSION" \
+    "github.com/derailed/k9s@$K9S_VERSION"
+  echo "$K9S_VERSION" > "$stamp"
+  echo "built k9s in $((SECONDS - start)) s" >&2
+}
+
 install_krew() { # krew, plus the kubectl-krew name kubectl finds it by as a plugin
   install_go_tool krew sigs.k8s.io/krew/cmd/krew "$KREW_VERSION"
   ln -sf krew "$BIN/kubectl-krew"
 }
 
 tools=("$@")
-[[ ${#tools[@]} -eq 0 ]] && tools=(opa regal kube-apiserver etcd krew helm)
+[[ ${#tools[@]} -eq 0 ]] && tools=(opa regal kube-apiserver etcd krew helm k9s)
 for t in "${tools[@]}"; do
   case "$t" in
     opa) install_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" ;;
@@ -108,6 +123,7 @@ for t in "${tools[@]}"; do
     kube-apiserver|etcd) build_tool_module "$t" ;;
     krew) install_krew ;;
     helm) install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$(helm_ldflags "$HELM_VERSION")" ;;
+    k9s) install_k9s ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

@@ -17,6 +17,10 @@ export const COMMANDS = {
   "scan:chart": () => import("./commands/scan/chart.js"),
   "scan:control": () => import("./commands/scan/control.js"),
   "scan:framework": () => import("./commands/scan/framework.js"),
+  "scan:workload": () => import("./commands/scan/workload.js"),
   "serve-metrics": () => import("./commands/serve-metrics.js"),
+  tui: () => import("./commands/tui.js"),
+  "k9s:install": () => import("./commands/k9s/install.js"),
+  "k9s:uninstall": () => import("./commands/k9s/uninstall.js"),
   version: () => import("./commands/version.js"),
 } satisfies Record<string, CommandLoader>;

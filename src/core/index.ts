@@ -8,7 +8,7 @@ export { UserError, UsageError } from "./errors.js";
 // sources
 export type { Source, SourceContext, SourceObjects, SourceReport } from "./sources/source.js";
 export { fileSource, streamSource } from "./sources/local.js";
-export { clusterSource, inNamespaceScope, type ClusterSourceOptions } from "./sources/cluster-source.js";
+export { clusterSource, inNamespaceScope, parseWorkload, type ClusterSourceOptions, type WorkloadRef } from "./sources/cluster-source.js";
 export { reportSource } from "./sources/report-source.js";
 export { helmSource, renderChart, HelmError, type HelmTemplateOptions } from "./sources/helm.js";
 export { runTool, ToolError, type ToolRun, type ToolResult } from "./sources/tool.js";

@@ -21,6 +21,19 @@ export interface ClusterScanOptions extends ClientOptions, Pick<KubeConfigOption
   pageSize?: number;
   /** pages per LIST before giving up on that kind (default 10,000) */
   maxPages?: number;
+  /**
+   * One workload and what its controls look at, read narrowly (see readWorkload): the
+   * workload itself, its namespace, its service account with the bindings and roles that name
+   * it, the services that select it and the network policies of its namespace.
+   */
+  workload?: WorkloadRef;
+}
+
+/** A workload by kind, name and namespace (Kind as the API names it: Deployment, Pod, …). */
+export interface WorkloadRef {
+  kind: string;
+  name: string;
+  namespace: string;
 }
 
 export interface ClusterSourceResult {
@@ -49,21 +62,25 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
   const t0 = performance.now();
   try {
     const version = await client.get<unknown>("/version");
-    const resources = await discover(client, opts.kinds);
+    const resources = await discover(client, opts.workload ? new Set([...opts.kinds, opts.workload.kind]) : opts.kinds);
     const unavailable: Record<string, string> = {};
     const lists = new Map<string, K8sObject[]>();
-    const queue = [...resources.values()];
-    const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, queue.length)) }, async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) {
-        try {
-          lists.set(r.kind, await listAll(client, r, opts));
-        } catch (e) {
-          const err = e as ApiError;
-          unavailable[r.kind] = err.status === 403 ? `forbidden to list ${r.resource}` : `could not list ${r.resource}: ${err.message}`;
+    if (opts.workload) {
+      await readWorkload(client, resources, opts.workload, opts, lists, unavailable);
+    } else {
+      const queue = [...resources.values()];
+      const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, queue.length)) }, async () => {
+        for (let r = queue.shift(); r; r = queue.shift()) {
+          try {
+            lists.set(r.kind, await listAll(client, r, opts));
+          } catch (e) {
+            const err = e as ApiError;
+            unavailable[r.kind] = err.status === 403 ? `forbidden to list ${r.resource}` : `could not list ${r.resource}: ${err.message}`;
+          }
         }
-      }
-    });
-    await Promise.all(workers);
+      });
+      await Promise.all(workers);
+    }
     const objects: ScanObject[] = [];
     const counts: Record<string, number> = {};
     // -n narrows the LISTs themselves; --exclude-namespaces and the scope of objects alerts
@@ -80,7 +97,7 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
         context: conn.context,
         server: conn.server,
         version: isObject(version) && typeof version.gitVersion === "string" ? version.gitVersion : "",
-        namespace: opts.namespace,
+        namespace: opts.workload?.namespace ?? opts.namespace,
         counts,
         unavailable,
         listMs: performance.now() - t0,
@@ -206,4 +223,104 @@ export function clean(item: Record<string, unknown>, apiVersion: string, kind: s
     }
   }
   return obj;
+}
+
+/** The pod template of a workload (a Pod is its own), for the labels services select. */
+function podTemplate(obj: K8sObject): Record<string, any> | undefined {
+  const spec = isObject(obj.spec) ? obj.spec : undefined;
+  if (obj.kind === "Pod") return obj as Record<string, any>;
+  if (obj.kind === "CronJob") return spec?.jobTemplate?.spec?.template;
+  return isObject(spec?.template) ? spec.template : undefined;
+}
+
+const selects = (selector: unknown, labels: Record<string, unknown>) => isObject(selector) && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+const namesSubject = (binding: K8sObject, sa: string, ns: string) =>
+  arrayOf(binding.subjects).some((s) => s.kind === "ServiceAccount" && s.name === sa && (s.namespace ?? binding.metadata?.namespace) === ns);
+
+/**
+ * The narrow read of one workload: a GET of the workload and of its namespace, and LISTs in
+ * its namespace only (service accounts, services, network policies, roles, role bindings);
+ * cluster role bindings are the one cluster-wide LIST (a binding of any namespace's subject
+ * lives there), and only the cluster roles they grant the workload's service account are
+ * fetched. Of what was listed, only what concerns the workload is kept: its service account,
+ * the bindings that name it and the roles they grant, the services whose selector matches its
+ * pod labels, and every network policy of its namespace. Kinds the rules do not need are not
+ * read; a kind that cannot be read is reported like a failed LIST.
+ */
+async function readWorkload(
+  client: KubeClient,
+  resources: Map<string, ResourceInfo>,
+  w: WorkloadRef,
+  opts: ClusterScanOptions,
+  lists: Map<string, K8sObject[]>,
+  unavailable: Record<string, string>,
+): Promise<void> {
+  const info = resources.get(w.kind);
+  if (!info || !info.namespaced) throw new ApiError(`the cluster serves no namespaced kind ${w.kind}`, undefined, undefined, { code: "NO_KIND" });
+  const path = (r: ResourceInfo, name?: string) =>
+    `${r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`}${r.namespaced ? `/namespaces/${encodeURIComponent(w.namespace)}` : ""}/${r.resource}${name ? `/${encodeURIComponent(name)}` : ""}`;
+  const apiVersion = (r: ResourceInfo) => (r.group ? `${r.group}/${r.version}` : r.version);
+  const getOne = async (r: ResourceInfo, name: string): Promise<K8sObject | undefined> => {
+    try {
+      const o = await client.get<unknown>(path(r, name));
+      return isObject(o) && isObject(o.metadata) ? clean(o, apiVersion(r), r.kind) : undefined;
+    } catch (e) {
+      if ((e as ApiError).status === 404) return undefined;
+      throw e;
+    }
+  };
+  const workload = await getOne(info, w.name);
+  if (!workload) throw new ApiError(`${w.kind} ${w.name} not found in namespace ${w.namespace}`, 404, "NotFound");
+  lists.set(w.kind, [workload]);
+
+  const wanted = (kind: string) => (opts.kinds.has(kind) ? resources.get(kind) : undefined);
+  const read = async (kind: string, fn: (r: ResourceInfo) => Promise<K8sObject[]>): Promise<K8sObject[]> => {
+    const r = wanted(kind);
+    if (!r) return [];
+    try {
+      return await fn(r);
+    } catch (e) {
+      const err = e as ApiError;
+      unavailable[kind] = err.status === 403 ? `forbidden to read ${r.resource}` : `could not read ${r.resource}: ${err.message}`;
+      return [];
+    }
+  };
+  const nsOpts = { ...opts, namespace: w.namespace, selector: undefined };
+  const template = podTemplate(workload);
+  const podLabels = isObject(template?.metadata?.labels) ? template.metadata.labels : {};
+  const sa = str(template?.spec?.serviceAccountName) || str(template?.spec?.serviceAccount) || "default";
+
+  const [ns, sas, services, netpols, roleBindings, clusterRoleBindings] = await Promise.all([
+    read("Namespace", async (r) => [await getOne(r, w.namespace)].filter((o): o is K8sObject => !!o)),
+    read("ServiceAccount", async (r) => [await getOne(r, sa)].filter((o): o is K8sObject => !!o)),
+    read("Service", (r) => listAll(client, r, nsOpts)),
+    read("NetworkPolicy", (r) => listAll(client, r, nsOpts)),
+    read("RoleBinding", (r) => listAll(client, r, nsOpts)),
+    read("ClusterRoleBinding", (r) => listAll(client, r, nsOpts)),
+  ]);
+  const rbs = roleBindings.filter((b) => namesSubject(b, sa, w.namespace));
+  const crbs = clusterRoleBindings.filter((b) => namesSubject(b, sa, w.namespace));
+  const refs = (bs: K8sObject[], kind: string) => [...new Set(bs.map((b) => (isObject(b.roleRef) && b.roleRef.kind === kind ? str(b.roleRef.name) : "")).filter(Boolean))];
+  const roleNames = refs(rbs, "Role");
+  const clusterRoleNames = [...new Set([...refs(rbs, "ClusterRole"), ...refs(crbs, "ClusterRole")])];
+  const [roles, clusterRoles] = await Promise.all([
+    read("Role", async (r) => (await Promise.all(roleNames.map((n) => getOne(r, n)))).filter((o): o is K8sObject => !!o)),
+    read("ClusterRole", async (r) => (await Promise.all(clusterRoleNames.map((n) => getOne(r, n)))).filter((o): o is K8sObject => !!o)),
+  ]);
+  const put = (kind: string, objs: K8sObject[]) => {
+    if (kind === w.kind) return;
+    if (objs.length) lists.set(kind, objs);
+  };
+  put("Namespace", ns);
+  put("ServiceAccount", sas);
+  put(
+    "Service",
+    services.filter((s) => isObject(s.spec) && selects(s.spec.selector, podLabels)),
+  );
+  put("NetworkPolicy", netpols);
+  put("RoleBinding", rbs);
+  put("ClusterRoleBinding", crbs);
+  put("Role", roles);
+  put("ClusterRole", clusterRoles);
 }
