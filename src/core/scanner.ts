@@ -119,11 +119,6 @@ export class Scanner {
       return report;
     }
 
-    const limit = req.maxObjects ?? DEFAULT_MAX_OBJECTS;
-    if (read.objects.length > limit) {
-      throw new UsageError(`${read.objects.length} objects to scan, more than the limit of ${limit} (--max-objects): scan folders or namespaces apart, or raise the limit`);
-    }
-
     // controls whose kinds could not be read are skipped with the reason, never passed
     const missing = read.unavailable ?? {};
     const unavailable = new Map<string, string>();
@@ -146,6 +141,11 @@ export class Scanner {
         for (const o of objects) counts[o.object.kind] = (counts[o.object.kind] ?? 0) + 1;
         read.target.cluster = { ...cluster, counts };
       }
+    }
+    // the limit is on what is scanned: objects out of the namespace scope cost nothing further
+    const limit = req.maxObjects ?? DEFAULT_MAX_OBJECTS;
+    if (objects.length > limit) {
+      throw new UsageError(`${objects.length} objects to scan, more than the limit of ${limit} (--max-objects): scan folders or namespaces apart, or raise the limit`);
     }
 
     t0 = performance.now();
