@@ -5,29 +5,37 @@ import { SEVERITY_ORDER } from "../model.js";
 import type { PositionRequest } from "../sources/positions.js";
 import type { Control, Registry } from "../engine/registry.js";
 import type { ExceptionMatcher } from "./exceptions.js";
-import { isObjectKey, resourceID, type FindingCollector, type ResourceKey } from "./collector.js";
+import { isObjectKey, resourceID, type FindingCollector, type PathItem, type ResourceKey } from "./collector.js";
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
 import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceResult, type ScanReport } from "./result.js";
 
 /**
- * A request for the position of one path entry, written into the entry: a class, not a
- * closure per request (a scan of 40,000 Pods places over a million paths).
+ * A request for the position of one failed path of one resource: a class, not a closure per
+ * request (a scan of 40,000 Pods places a million paths). Every finding of the resource that
+ * names the path gets the one entry it makes.
  */
 class PathPosition implements PositionRequest {
+  entry?: PathEntry;
   constructor(
     readonly source: ObjectSource,
-    private readonly entry: PathEntry,
+    readonly item: PathItem,
   ) {}
   get path(): string {
-    return this.entry.path;
+    return this.item.path;
   }
   done(pos: Position | undefined): void {
-    if (!pos) return;
-    this.entry.line = pos.line;
-    this.entry.column = pos.column;
-    this.entry.exact = pos.exact;
+    if (!pos) {
+      this.entry = { ...this.item };
+      return;
+    }
+    // every field at once, in the report's order: one fixed shape for every entry
+    const { type, path, value } = this.item;
+    this.entry = value === undefined ? { type, path, line: pos.line, column: pos.column, exact: pos.exact } : { type, path, value, line: pos.line, column: pos.column, exact: pos.exact };
   }
 }
+
+/** What no finding relates to: one frozen array for them all. */
+const NO_RELATED: string[] = Object.freeze([]) as unknown as string[];
 
 /** Resolves many field paths to positions at once (each file is parsed once). */
 export type PositionResolver = (requests: PositionRequest[]) => void;
@@ -94,7 +102,11 @@ export function score(input: ScoreInput): ScanReport {
   };
 }
 
-/** The findings per resource; positions for every path are resolved at the end, file by file. */
+/**
+ * The findings per resource; positions for every path are resolved at the end, file by file.
+ * The model is kept small, as a scan of 100,000 Pods holds 2.6 million findings: one entry per
+ * distinct path of a resource, shared by its findings; arrays of their exact length.
+ */
 function resourceResults(
   results: ControlResult[],
   objects: ScanObject[],
@@ -105,6 +117,8 @@ function resourceResults(
   const requests: PositionRequest[] = [];
   const at = (source: ObjectSource, path: string, done: (p: Position | undefined) => void) => requests.push({ source, path, done });
   const byResource = new Map<ResourceKey, ResourceResult>();
+  // per resource: its paths' position requests; the findings hold the items until they resolve
+  const placed = new Map<ResourceKey, Map<PathItem, PathPosition>>();
   for (const c of results) {
     for (const [key, failure] of findings.failures.get(c.id) ?? []) {
       const obj = isObjectKey(key) ? objects[key] : undefined;
@@ -119,22 +133,39 @@ function resourceResults(
         }
         byResource.set(key, rr);
       }
-      // the collected path entries become the report's, given their positions in place
-      const paths: PathEntry[] = failure.paths;
-      if (obj) for (const e of paths) requests.push(new PathPosition(obj.source, e));
+      if (obj) {
+        let mine = placed.get(key);
+        if (!mine) placed.set(key, (mine = new Map()));
+        for (const item of failure.paths) {
+          if (mine.has(item)) continue;
+          const r = new PathPosition(obj.source, item);
+          mine.set(item, r);
+          requests.push(r);
+        }
+      }
       const exception = excepted.get(c.id)?.get(key);
       rr.findings.push({
         controlID: c.id,
         status: exception === undefined ? "failed" : "excepted",
         ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
         ...(failure.error === undefined ? {} : { error: failure.error }),
-        message: failure.messages.length === 1 ? failure.messages[0] : failure.messages.join("; "),
-        paths,
-        relatedObjects: [...failure.related],
+        message: failure.message,
+        // the collector's shared items: replaced by the resource's entries once placed
+        paths: failure.paths as PathEntry[],
+        relatedObjects: failure.related.length ? [...failure.related] : NO_RELATED,
       });
     }
   }
   resolve(requests);
+  requests.length = 0;
+  for (const [key, rr] of byResource) {
+    const mine = placed.get(key);
+    for (const f of rr.findings) {
+      // unplaced paths (no object, no text) are copies of the items, as the report's own
+      f.paths = f.paths.map((item) => mine?.get(item)?.entry ?? { ...item });
+    }
+    placed.delete(key);
+  }
   return [...byResource.values()].sort(
     (a, b) => (a.source?.file ?? "").localeCompare(b.source?.file ?? "") || (a.source?.line ?? 0) - (b.source?.line ?? 0) || a.resourceID.localeCompare(b.resourceID),
   );
