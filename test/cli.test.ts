@@ -134,6 +134,16 @@ describe("exit codes", () => {
     expect(runCli(["scan", "-", "--max-objects", "11", "-f", "json"], { input: pods }).code).toBe(0);
   });
 
+  it("2 with one line, before evaluating, past the default bound of 250,000 objects", () => {
+    const pods = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n---\n`.repeat(250_001);
+    const t0 = Date.now();
+    const r = runCli(["scan", "-"], { input: pods });
+    expect(r.stderr).toBe("error: 250001 objects to scan, more than the limit of 250000 (--max-objects): scan folders or namespaces apart, or raise the limit\n");
+    expect(r.code).toBe(2);
+    // refused once read: no evaluation of a quarter of a million objects
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  }, 90_000);
+
   it("1 when a failed control is at or above --severity-threshold, with a verdict line", () => {
     const r = runCli(["scan", "-", "--severity-threshold", "high"], { input: hostNetworkDeploy });
     expect(r.code).toBe(1);

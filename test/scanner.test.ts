@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Scanner, fileSource, streamSource, reportSource, type ScanEvent, type ScanReport } from "../src/core/index.js";
+import { Scanner, fileSource, streamSource, reportSource, type ScanEvent, type ScanReport, type Source } from "../src/core/index.js";
 import { repoRoot } from "./support/cli.js";
 // @ts-expect-error plain JS generator shared with the benchmarks
 import { generate } from "../bench/generate.mjs";
@@ -34,6 +34,20 @@ describe("Scanner", () => {
   afterAll(async () => {
     await scanner.close();
     fs.rmSync(big, { recursive: true, force: true });
+  });
+
+  it("--max-objects counts the objects in the namespace scope, not those read before it", async () => {
+    const pods = Array.from({ length: 6 }, (_, i) => POD.replace("name: tools, namespace: dev", `name: p${i}, namespace: ${i < 2 ? "dev" : "other"}`)).join("---\n");
+    const scoped: Source = {
+      name: "scoped",
+      async read(ctx) {
+        const r = await streamSource("<pods>", pods).read(ctx);
+        return { ...r, inScope: (ns: string | undefined) => ns === "dev" };
+      },
+    };
+    const report = await scanner.scan({ source: scoped, controls: ["C-0046"], maxObjects: 2 });
+    expect(report.summary.resources.total).toBe(2);
+    await expect(scanner.scan({ source: scoped, controls: ["C-0046"], maxObjects: 1 })).rejects.toThrow("2 objects to scan, more than the limit of 1 (--max-objects)");
   });
 
   it("runs scans with different sources, selections and control inputs, each as a fresh scanner would", async () => {

@@ -81,4 +81,29 @@ describe("runTool", () => {
     while (alive(pid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
     expect(alive(pid)).toBe(false);
   });
+
+  it.skipIf(process.platform !== "linux" || !fs.existsSync("/usr/bin/setpriv"))(
+    "a helm that hangs does not outlive a kubescape killed with SIGKILL (the kernel stops it: setpriv --pdeathsig)",
+    async () => {
+      const pidFile = path.join(dir, "helm-kill.pid");
+      const helm = script("helm-kill", `echo $$ > ${pidFile}\nexec sleep 60`);
+      const ks = spawn(process.execPath, [path.join(repoRoot, "bin", "run.js"), "helm", "./chart"], { env: { ...process.env, HELM_BIN: helm }, stdio: "ignore" });
+      const deadline = Date.now() + 20_000;
+      while (!fs.existsSync(pidFile) || !fs.readFileSync(pidFile, "utf8").trim()) {
+        if (Date.now() > deadline) throw new Error("the stand-in helm never started");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const pid = Number(fs.readFileSync(pidFile, "utf8"));
+      expect(alive(pid)).toBe(true);
+      // the stand-in is the tool itself (exec), under the wrapper's pid: its command line says so
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toBe("sleep");
+      ks.kill("SIGKILL");
+      await new Promise((r) => ks.on("exit", r));
+      const gone = Date.now() + 2000;
+      // gone, or a zombie its new parent has not reaped yet: either way no longer running
+      const running = () => alive(pid) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+      while (running() && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+      expect(running()).toBe(false);
+    },
+  );
 });

@@ -186,6 +186,10 @@ export function clusterScanOptions(flags: Pick<ScanFlagValues, "kubeconfig" | "c
  */
 export function smallYoungGeneration(): void {
   v8.setFlagsFromString("--max-semi-space-size=2");
+  // and an old generation that grows by 20% past what the last full collection kept (V8's
+  // default lets it double): a scan's findings live until the report is written, and
+  // garbage on top of them was half the peak (40,000 Pods, json: 1.5 → 1.06 GB peak RSS)
+  v8.setFlagsFromString("--heap-growing-percent=20");
 }
 
 /** What to scan: paths (none: the cluster), or a source made by the command (helm). */

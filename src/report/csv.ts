@@ -29,13 +29,36 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export function renderCsv(report: ScanReport): string {
+  return stringify([...csvRows(report)], { header: true, columns: [...CSV_COLUMNS], escape_formulas: true });
+}
+
+/** Rows per piece of renderCsvChunks. */
+const BATCH = 1000;
+
+/** The same text in pieces of BATCH rows: the header with the first. */
+export function* renderCsvChunks(report: ScanReport): Generator<string> {
+  let rows: Row[] = [];
+  let header = true;
+  for (const row of csvRows(report)) {
+    rows.push(row);
+    if (rows.length === BATCH) {
+      yield stringify(rows, { header, columns: [...CSV_COLUMNS], escape_formulas: true });
+      header = false;
+      rows = [];
+    }
+  }
+  if (rows.length || header) yield stringify(rows, { header, columns: [...CSV_COLUMNS], escape_formulas: true });
+}
+
+type Row = (string | number | undefined)[];
+
+function* csvRows(report: ScanReport): Generator<Row> {
   const controls = new Map(report.controls.map((c) => [c.id, c]));
-  const rows: (string | number | undefined)[][] = [];
   for (const r of report.resources) {
     for (const f of r.findings) {
       const ctl = controls.get(f.controlID);
       const view = findingView(r, f);
-      rows.push([
+      yield [
         ctl?.severity ?? "",
         f.controlID,
         ctl?.name ?? "",
@@ -51,14 +74,13 @@ export function renderCsv(report: ScanReport): string {
         view.fixes.map(fixCell).join("; "),
         f.message,
         f.exception ?? "",
-      ]);
+      ];
     }
   }
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], escape_formulas: true });
 }
 
 function fixCell(p: FieldView): string {
   return p.fix === "remove" ? `remove ${p.path}` : `${p.path}=${p.fix?.value ?? ""}`;
 }
 
-export const reporter: Reporter = { ext: "csv", render: renderCsv };
+export const reporter: Reporter = { ext: "csv", render: renderCsv, chunks: renderCsvChunks };

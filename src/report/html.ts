@@ -7,6 +7,7 @@ import type { Severity } from "../core/model.js";
 import type { ControlResult, ScanReport } from "../core/scoring/result.js";
 import { findingView, listedInDetail, type FindingView } from "./view.js";
 import { escapeControls } from "../core/escape.js";
+import { UserError } from "../core/errors.js";
 import type { RenderOptions, Reporter } from "./index.js";
 import { fieldText, loc } from "./text.js";
 
@@ -79,7 +80,22 @@ footer{margin-top:40px;color:var(--muted);font-size:12px}
 @media print{main{max-width:none;padding:0}.resource{break-inside:avoid}}
 `;
 
+/**
+ * The html report is one page built whole: above this many findings (about 40 MB of html, more
+ * than a browser shows usefully) it is refused with one line rather than built (json, junit,
+ * sarif, csv and yaml are written in pieces and have no such limit).
+ */
+export const HTML_MAX_FINDINGS = 50_000;
+
+export class ReportTooLargeError extends UserError {}
+
 export function renderHtml(report: ScanReport, opts: Pick<RenderOptions, "doc">): string {
+  const findings = report.resources.reduce((n, r) => n + r.findings.length, 0);
+  if (findings > HTML_MAX_FINDINGS) {
+    throw new ReportTooLargeError(
+      `the html report is limited to ${HTML_MAX_FINDINGS} findings and this scan has ${findings}: use --format json, sarif, junit, csv or yaml, which are written in pieces, or scan less at a time`,
+    );
+  }
   const s = report.summary;
   const ctlById = new Map(report.controls.map((c) => [c.id, c]));
   const parts: string[] = [];

@@ -7,8 +7,28 @@ import type { Reporter } from "./index.js";
 /** Arrays longer than this are written element by element. */
 const STREAM_ITEMS = 64;
 
+/**
+ * An array whose items are made one at a time as they are written (a format's per-finding
+ * entries), so that they are never all in memory: jsonChunks writes it as the array.
+ */
+export class StreamedArray {
+  constructor(readonly items: () => Iterable<unknown>) {}
+}
+
 /** The value as JSON.stringify(value, null, 2) would write it at `indent` levels, in pieces. */
 export function* jsonChunks(value: unknown, indent = 0): Generator<string> {
+  if (value instanceof StreamedArray) {
+    const pad = "  ".repeat(indent + 1);
+    let first = true;
+    for (const item of value.items()) {
+      yield first ? `[\n${pad}` : `,\n${pad}`;
+      first = false;
+      if (item === undefined || typeof item === "function" || typeof item === "symbol") yield "null";
+      else yield* jsonChunks(item, indent + 1);
+    }
+    yield first ? "[]" : `\n${"  ".repeat(indent)}]`;
+    return;
+  }
   if (Array.isArray(value) && value.length > STREAM_ITEMS) {
     const pad = "  ".repeat(indent + 1);
     yield "[\n";

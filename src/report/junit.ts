@@ -10,9 +10,13 @@ import { fieldText, loc } from "./text.js";
 
 type Node = Record<string, unknown>;
 
-export function renderJunit(report: ScanReport, opts: Pick<RenderOptions, "doc">): string {
-  // failed/excepted findings per control, in report order
-  const byControl = new Map<string, { resource: ResourceResult; finding: ResourceFinding }[]>();
+const builder = () => new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, indentBy: "  ", suppressEmptyNode: true, processEntities: true });
+
+type Found = { resource: ResourceResult; finding: ResourceFinding }[];
+
+/** failed/excepted findings per control, in report order */
+function findingsByControl(report: ScanReport): Map<string, Found> {
+  const byControl = new Map<string, Found>();
   for (const resource of report.resources) {
     for (const finding of resource.findings) {
       const list = byControl.get(finding.controlID) ?? [];
@@ -20,17 +24,78 @@ export function renderJunit(report: ScanReport, opts: Pick<RenderOptions, "doc">
       byControl.set(finding.controlID, list);
     }
   }
+  return byControl;
+}
 
+export function renderJunit(report: ScanReport, opts: Pick<RenderOptions, "doc">): string {
+  const byControl = findingsByControl(report);
   const totals = { tests: 0, failures: 0, skipped: 0 };
   const suites = report.controls.map((c) => {
     const suite = controlSuite(report, c, byControl.get(c.id) ?? [], opts);
     totals.tests += suite.counts.tests;
     totals.failures += suite.counts.failures;
     totals.skipped += suite.counts.skipped;
-    return suite.node;
+    return suiteNode(suite.name, suite.counts, suite.properties, [...suite.testcases()]);
   });
+  return builder().build(documentNode(report, totals, suites));
+}
 
-  const doc = {
+/** Testcases per piece when a suite is written in pieces. */
+const BATCH = 500;
+/** What stands for the suites (or a suite's testcases) while the text around them is built. */
+const MARKER = "kubescape-junit-marker";
+
+/**
+ * The same XML in pieces: the document around the suites, each suite, and a large suite's
+ * testcases a batch at a time (each built under the same nesting, its wrapper lines cut), so
+ * no piece grows with the scan.
+ */
+export function* renderJunitChunks(report: ScanReport, opts: Pick<RenderOptions, "doc">): Generator<string> {
+  const b = builder();
+  const byControl = findingsByControl(report);
+  const suites = report.controls.map((c) => controlSuite(report, c, byControl.get(c.id) ?? [], opts));
+  const totals = { tests: 0, failures: 0, skipped: 0 };
+  for (const s of suites) {
+    totals.tests += s.counts.tests;
+    totals.failures += s.counts.failures;
+    totals.skipped += s.counts.skipped;
+  }
+  const [docHead, docTail] = around(b.build(documentNode(report, totals, [{ "@_name": MARKER }])), `  <testsuite name="${MARKER}"/>\n`);
+  yield docHead;
+  const inner = (xml: string, head: string, tail: string) => xml.slice(head.length, xml.length - tail.length);
+  for (const s of suites) {
+    if (s.size <= BATCH) {
+      const xml = b.build({ testsuites: { testsuite: [suiteNode(s.name, s.counts, s.properties, [...s.testcases()])] } });
+      yield inner(xml, "<testsuites>\n", "</testsuites>\n");
+      continue;
+    }
+    const xml = b.build({ testsuites: { testsuite: [suiteNode(s.name, s.counts, s.properties, [{ "@_name": MARKER }])] } });
+    const [head, tail] = around(inner(xml, "<testsuites>\n", "</testsuites>\n"), `    <testcase name="${MARKER}"/>\n`);
+    yield head;
+    let batch: Node[] = [];
+    const flush = () => inner(b.build({ testsuites: { testsuite: { testcase: batch } } }), "<testsuites>\n  <testsuite>\n", "  </testsuite>\n</testsuites>\n");
+    for (const tc of s.testcases()) {
+      batch.push(tc);
+      if (batch.length === BATCH) {
+        yield flush();
+        batch = [];
+      }
+    }
+    if (batch.length) yield flush();
+    yield tail;
+  }
+  yield docTail;
+}
+
+/** The text before and after the last occurrence of `line` (the builder's rendering of a marker). */
+function around(xml: string, line: string): [string, string] {
+  const at = xml.lastIndexOf(line);
+  if (at < 0) throw new Error("junit: the marker was not rendered as expected");
+  return [xml.slice(0, at), xml.slice(at + line.length)];
+}
+
+function documentNode(report: ScanReport, totals: { tests: number; failures: number; skipped: number }, suites: Node[]): Node {
+  return {
     "?xml": { "@_version": "1.0", "@_encoding": "UTF-8" },
     testsuites: {
       "@_name": report.generator.name,
@@ -43,11 +108,10 @@ export function renderJunit(report: ScanReport, opts: Pick<RenderOptions, "doc">
       testsuite: suites,
     },
   };
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, indentBy: "  ", suppressEmptyNode: true, processEntities: true });
-  return builder.build(doc);
 }
 
-function controlSuite(report: ScanReport, c: ControlResult, found: { resource: ResourceResult; finding: ResourceFinding }[], opts: Pick<RenderOptions, "doc">) {
+/** One control's suite: its counts and properties at once, its testcases made as they are written. */
+function controlSuite(report: ScanReport, c: ControlResult, found: Found, opts: Pick<RenderOptions, "doc">) {
   const name = `${c.id} ${c.name}`;
   const properties = {
     property: [
@@ -63,43 +127,40 @@ function controlSuite(report: ScanReport, c: ControlResult, found: { resource: R
     const na = c.status === "not-applicable";
     const reason = na ? "not applicable: no scanned resource is one this control is about" : (c.skipReason ?? "not evaluated");
     const testcase = { "@_classname": c.id, "@_name": na ? "not applicable" : "not evaluated", "@_time": "0", skipped: attrs({ "@_message": reason }) };
-    const counts = { tests: 1, failures: 0, skipped: 1 };
-    return { counts, node: suiteNode(name, counts, properties, [testcase]) };
+    return { name, properties, counts: { tests: 1, failures: 0, skipped: 1 }, size: 1, testcases: () => [testcase] };
   }
 
+  const skipped = found.filter((x) => x.finding.status === "excepted").length;
+  const counts = { tests: c.resources.passed + c.resources.failed + c.resources.excepted, failures: found.length - skipped, skipped };
   const remediation = opts.doc?.(c.id)?.remediation?.trim();
-  const testcases: Node[] = [];
-  let failures = 0;
-  let skipped = 0;
-  for (const { resource, finding } of found) {
-    const tc: Node = { "@_classname": c.id, "@_name": clean(resource.resourceID), "@_time": "0" };
-    const view = findingView(resource, finding);
-    if (view.edit) {
-      // a chart: the template line the user edits
-      tc["@_file"] = clean(view.edit.file);
-      tc["@_line"] = view.edit.line;
-    } else if (hasFile(report, resource) && isFile(report, view.lineFile)) {
-      // the file and line of the finding's place (a related object's, for a field in a Role behind an RBAC finding)
-      tc["@_file"] = clean(view.lineFile);
-      if (view.line !== undefined) tc["@_line"] = view.line;
+  function* testcases(): Generator<Node> {
+    for (const { resource, finding } of found) {
+      const tc: Node = { "@_classname": c.id, "@_name": clean(resource.resourceID), "@_time": "0" };
+      const view = findingView(resource, finding);
+      if (view.edit) {
+        // a chart: the template line the user edits
+        tc["@_file"] = clean(view.edit.file);
+        tc["@_line"] = view.edit.line;
+      } else if (hasFile(report, resource) && isFile(report, view.lineFile)) {
+        // the file and line of the finding's place (a related object's, for a field in a Role behind an RBAC finding)
+        tc["@_file"] = clean(view.lineFile);
+        if (view.line !== undefined) tc["@_line"] = view.line;
+      }
+      if (finding.status === "excepted") {
+        tc.skipped = attrs({ "@_message": `excepted: ${finding.exception ?? "exception"}` });
+      } else {
+        tc.failure = {
+          "@_message": attr(finding.message || `${c.name} failed`),
+          "@_type": c.severity,
+          "#text": clean(failureBody(view, remediation)),
+        };
+      }
+      yield tc;
     }
-    if (finding.status === "excepted") {
-      skipped++;
-      tc.skipped = attrs({ "@_message": `excepted: ${finding.exception ?? "exception"}` });
-    } else {
-      failures++;
-      tc.failure = {
-        "@_message": attr(finding.message || `${c.name} failed`),
-        "@_type": c.severity,
-        "#text": clean(failureBody(view, remediation)),
-      };
-    }
-    testcases.push(tc);
+    const passed = c.resources.passed;
+    if (passed > 0) yield { "@_classname": c.id, "@_name": `${passed} resource${passed === 1 ? "" : "s"} passed`, "@_time": "0" };
   }
-  const passed = c.resources.passed;
-  if (passed > 0) testcases.push({ "@_classname": c.id, "@_name": `${passed} resource${passed === 1 ? "" : "s"} passed`, "@_time": "0" });
-  const counts = { tests: c.resources.passed + c.resources.failed + c.resources.excepted, failures, skipped };
-  return { counts, node: suiteNode(name, counts, properties, testcases) };
+  return { name, properties, counts, size: found.length + 1, testcases };
 }
 
 function suiteNode(name: string, counts: { tests: number; failures: number; skipped: number }, properties: Node, testcases: Node[]): Node {
@@ -144,4 +205,4 @@ function seconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-export const reporter: Reporter = { ext: "xml", render: (report, opts) => renderJunit(report, opts) };
+export const reporter: Reporter = { ext: "xml", render: (report, opts) => renderJunit(report, opts), chunks: (report, opts) => renderJunitChunks(report, opts) };

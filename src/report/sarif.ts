@@ -11,6 +11,7 @@ import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from 
 import type { Reporter, RenderOptions } from "./index.js";
 import { findingView, isFile, type FieldView } from "./view.js";
 import { fixText } from "./text.js";
+import { jsonChunks, StreamedArray } from "./json.js";
 
 const SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 // the controls are Kubescape's; their home is the most useful link for a reader
@@ -26,18 +27,33 @@ const LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
 };
 
 export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">, cwd = process.cwd()): string {
+  const log = sarifLog(report, opts, cwd, (results) => [...results()]);
+  return JSON.stringify(log, null, 2) + "\n";
+}
+
+/** The same log in pieces: results are made one at a time as they are written (a scan of 40,000 Pods has a million). */
+export function* renderSarifChunks(report: ScanReport, opts: Pick<RenderOptions, "doc">, cwd = process.cwd()): Generator<string> {
+  const log = sarifLog(report, opts, cwd, (results) => new StreamedArray(results));
+  // jsonChunks writes short arrays whole: the one run is handed over as streamed, so its results are too
+  yield* jsonChunks({ ...log, runs: new StreamedArray(() => log.runs) });
+  yield "\n";
+}
+
+/** The SARIF log; `collect` decides whether the results are an array or made as they are written. */
+function sarifLog(report: ScanReport, opts: Pick<RenderOptions, "doc">, cwd: string, collect: (results: () => Generator<Sarif.Result>) => unknown): Sarif.Log {
   const controls = report.controls.filter((c) => c.status !== "skipped" && c.status !== "not-applicable");
   const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
   const rules = controls.map((c) => rule(c, opts));
 
-  const results: Sarif.Result[] = [];
-  for (const r of report.resources) {
-    for (const f of r.findings) {
-      const idx = ruleIndex.get(f.controlID);
-      if (idx === undefined) continue; // a finding always names an evaluated control; guard anyway
-      results.push(result(report, controls[idx], idx, r, f, cwd));
+  const results = function* (): Generator<Sarif.Result> {
+    for (const r of report.resources) {
+      for (const f of r.findings) {
+        const idx = ruleIndex.get(f.controlID);
+        if (idx === undefined) continue; // a finding always names an evaluated control; guard anyway
+        yield result(report, controls[idx], idx, r, f, cwd);
+      }
     }
-  }
+  };
 
   const notifications: Sarif.Notification[] = [
     ...report.warnings.map((w): Sarif.Notification => ({ level: "warning", message: { text: w } })),
@@ -69,7 +85,7 @@ export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">
     ],
     // positions come from JavaScript string offsets
     columnKind: "utf16CodeUnits",
-    results,
+    results: collect(results) as Sarif.Result[],
     properties: {
       complianceScore: report.summary.complianceScore,
       frameworks: report.frameworks.map((fw) => ({ name: fw.name, score: fw.score })),
@@ -82,8 +98,7 @@ export function renderSarif(report: ScanReport, opts: Pick<RenderOptions, "doc">
     // relative URIs resolve against the directory the scan ran in
     run.originalUriBaseIds = { [SRCROOT]: { uri: pathToFileURL(cwd).href.replace(/\/?$/, "/") } };
   }
-  const log: Sarif.Log = { $schema: SCHEMA_URI, version: "2.1.0", runs: [run] };
-  return JSON.stringify(log, null, 2) + "\n";
+  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run] };
 }
 
 function rule(c: ControlResult, opts: Pick<RenderOptions, "doc">): Sarif.ReportingDescriptor {
@@ -216,4 +231,4 @@ function pascal(name: string): string {
   return words.map((w) => w[0].toUpperCase() + w.slice(1)).join("") || "Control";
 }
 
-export const reporter: Reporter = { ext: "sarif", render: (report, opts) => renderSarif(report, opts) };
+export const reporter: Reporter = { ext: "sarif", render: (report, opts) => renderSarif(report, opts), chunks: (report, opts) => renderSarifChunks(report, opts) };

@@ -5,40 +5,63 @@ import { SEVERITY_ORDER } from "../model.js";
 import type { PositionRequest } from "../sources/positions.js";
 import type { Control, Registry } from "../engine/registry.js";
 import type { ExceptionMatcher } from "./exceptions.js";
-import { isObjectKey, resourceID, type FindingCollector, type ResourceKey } from "./collector.js";
+import { isObjectKey, resourceID, type FindingCollector, type PathItem, type ResourceKey } from "./collector.js";
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
 import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
 
 /**
- * A request for the position of one path entry, written into the entry: a class, not a
- * closure per request (a scan of 40,000 Pods places over a million paths).
+ * A request for the position of one failed path of one resource: a class, not a closure per
+ * request (a scan of 40,000 Pods places a million paths). Every finding of the resource that
+ * names the path gets the one entry it makes.
  */
 class PathPosition implements PositionRequest {
+  entry: PathEntry;
   constructor(
     readonly source: ObjectSource,
-    private readonly entry: PathEntry,
-    /** the path within the source's object, when it is not the entry's (a path into a related object) */
-    private readonly within?: string,
-  ) {}
+    readonly item: PathItem,
+    /** for a path into a related object (`relatedObjects[1].rules[0]`): that object's resource ID, and the path within it */
+    private readonly related?: { object: string; file: string; path: string },
+  ) {
+    this.entry = unplaced(item, related?.object);
+  }
   get path(): string {
-    return this.within ?? this.entry.path;
+    return this.related?.path ?? this.item.path;
   }
   done(pos: Position | undefined): void {
     if (!pos) return;
-    this.entry.line = pos.line;
-    this.entry.column = pos.column;
-    this.entry.exact = pos.exact;
+    // every field at once, in the report's order: one fixed shape for every entry
+    const { type, path, value } = this.item;
+    const e: PathEntry = value === undefined ? { type, path } : { type, path, value };
+    if (this.related) {
+      e.object = this.related.object;
+      e.file = this.related.file;
+    }
+    e.line = pos.line;
+    e.column = pos.column;
+    e.exact = pos.exact;
     const o = pos.origin;
     if (o) {
-      if (o.template) this.entry.template = o.template;
-      if (o.values) this.entry.values = o.values;
-      if (o.note) this.entry.origin = o.note;
+      if (o.template) e.template = o.template;
+      if (o.values) e.values = o.values;
+      if (o.note) e.origin = o.note;
     }
+    this.entry = e;
   }
+}
+
+/** The report's entry for a path that has no position: the item, its object named by resource ID. */
+function unplaced(item: PathItem, object?: string): PathEntry {
+  const { type, path, value } = item;
+  const e: PathEntry = value === undefined ? { type, path } : { type, path, value };
+  if (item.object !== undefined) e.object = object ?? String(item.object);
+  return e;
 }
 
 /** `relatedObjects[1].` of a path into an alert's related object */
 const RELATED_PREFIX = /^relatedObjects\[\d+\]\.?/;
+
+/** What no finding relates to: one frozen array for them all. */
+const NO_RELATED: string[] = Object.freeze([]) as unknown as string[];
 
 /** Resolves many field paths to positions at once (each file is parsed once). */
 export type PositionResolver = (requests: PositionRequest[]) => void;
@@ -107,7 +130,11 @@ export function score(input: ScoreInput): ScanReport {
   };
 }
 
-/** The findings per resource; positions for every path are resolved at the end, file by file. */
+/**
+ * The findings per resource; positions for every path are resolved at the end, file by file.
+ * The model is kept small, as a scan of 100,000 Pods holds 2.6 million findings: one entry per
+ * distinct path of a resource, shared by its findings; arrays of their exact length.
+ */
 function resourceResults(
   results: ControlResult[],
   objects: ScanObject[],
@@ -118,6 +145,8 @@ function resourceResults(
   const requests: PositionRequest[] = [];
   const at = (source: ObjectSource, path: string, done: (p: Position | undefined) => void) => requests.push({ source, path, done });
   const byResource = new Map<ResourceKey, ResourceResult>();
+  // per resource: its paths' position requests; the findings hold the items until they resolve
+  const placed = new Map<ResourceKey, Map<PathItem, PathPosition>>();
   for (const c of results) {
     for (const [key, failure] of findings.failures.get(c.id) ?? []) {
       const obj = isObjectKey(key) ? objects[key] : undefined;
@@ -132,20 +161,19 @@ function resourceResults(
         }
         byResource.set(key, rr);
       }
-      // the collected path entries become the report's, given their positions in place: in the
-      // object, or for a path into a related object, in that object (its path without the prefix)
-      const paths = failure.paths as (PathEntry & { object?: string | number })[];
-      for (const e of paths) {
-        if (e.object === undefined) {
-          if (obj) requests.push(new PathPosition(obj.source, e));
-          continue;
-        }
-        const target = typeof e.object === "number" ? objects[e.object] : undefined;
-        e.object = target ? resourceID(refOf(target)) : String(e.object);
-        if (target) {
-          e.file = target.source.file;
-          requests.push(new PathPosition(target.source, e, e.path.replace(RELATED_PREFIX, "")));
-        }
+      let mine = placed.get(key);
+      if (!mine) placed.set(key, (mine = new Map()));
+      for (const item of failure.paths) {
+        if (mine.has(item)) continue;
+        // in the object, or for a path into a related object, in that object (its path without the prefix)
+        const target = item.object === undefined ? obj : typeof item.object === "number" ? objects[item.object] : undefined;
+        if (!target) continue;
+        const r =
+          item.object === undefined
+            ? new PathPosition(target.source, item)
+            : new PathPosition(target.source, item, { object: resourceID(refOf(target)), file: target.source.file, path: item.path.replace(RELATED_PREFIX, "") });
+        mine.set(item, r);
+        requests.push(r);
       }
       let relatedSources: ResourceFinding["relatedSources"];
       for (const rid of failure.related) {
@@ -161,14 +189,21 @@ function resourceResults(
         status: exception === undefined ? "failed" : "excepted",
         ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
         ...(failure.error === undefined ? {} : { error: failure.error }),
-        message: failure.messages.length === 1 ? failure.messages[0] : failure.messages.join("; "),
-        paths: paths as PathEntry[],
-        relatedObjects: [...failure.related],
+        message: failure.message,
+        // the collector's shared items: replaced by the resource's entries once placed
+        paths: failure.paths as PathEntry[],
+        relatedObjects: failure.related.length ? [...failure.related] : NO_RELATED,
         ...(relatedSources ? { relatedSources } : {}),
       });
     }
   }
   resolve(requests);
+  requests.length = 0;
+  for (const [key, rr] of byResource) {
+    const mine = placed.get(key);
+    for (const f of rr.findings) f.paths = (f.paths as readonly PathItem[]).map((item) => mine?.get(item)?.entry ?? unplaced(item));
+    placed.delete(key);
+  }
   return [...byResource.values()].sort(
     (a, b) => (a.source?.file ?? "").localeCompare(b.source?.file ?? "") || (a.source?.line ?? 0) - (b.source?.line ?? 0) || a.resourceID.localeCompare(b.resourceID),
   );

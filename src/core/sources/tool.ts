@@ -1,6 +1,8 @@
 // Running a rendering tool (helm template, kubectl kustomize): no shell, stdout streamed
 // under a byte cap, a deadline, cancellable, and never left running after we exit.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { UserError } from "../errors.js";
 
 export interface ToolRun {
@@ -68,6 +70,57 @@ function track(child: ChildProcess): void {
   });
 }
 
+/**
+ * SIGKILL cannot be caught, so the exit hooks above cannot stop a tool when kubescape is
+ * killed outright. On Linux the kernel can: util-linux's setpriv sets PR_SET_PDEATHSIG before
+ * it execs the tool, and the tool gets SIGKILL when its parent thread ends. Node spawns from
+ * the thread whose event loop calls spawn (the main thread here; runTool is never called in a
+ * worker, where the tool would die with the worker). Checked once: an old setpriv without
+ * --pdeathsig, or none, means a plain spawn.
+ */
+let deathSignalWrapper: string | null | undefined;
+export function pdeathsigWrapper(): string | null {
+  if (deathSignalWrapper !== undefined) return deathSignalWrapper;
+  deathSignalWrapper = null;
+  if (process.platform !== "linux") return null;
+  for (const p of ["/usr/bin/setpriv", "/bin/setpriv"]) {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+    } catch {
+      continue;
+    }
+    const probe = spawnSync(p, ["--pdeathsig", "KILL", "--", "/bin/true"], { stdio: "ignore", timeout: 5000 });
+    if (probe.status === 0) deathSignalWrapper = p;
+    break;
+  }
+  return deathSignalWrapper;
+}
+
+/**
+ * Where the command is, as execvp would find it on the tool's PATH, so that a missing or
+ * non-executable tool is still told apart when setpriv is what we spawn.
+ */
+function locate(command: string, env: NodeJS.ProcessEnv): { file: string } | { failure: "not-found" | "not-permitted" } {
+  const candidates = command.includes("/") ? [command] : (env.PATH ?? "").split(":").map((d) => path.join(d || ".", command));
+  let denied = false;
+  for (const c of candidates) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(c);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return { file: c };
+    } catch {
+      denied = true;
+    }
+  }
+  return { failure: denied ? "not-permitted" : "not-found" };
+}
+
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
 
 /** Run a tool to completion; its stdout as text. Throws ToolError (one line) when it cannot run, fails, runs too long or writes too much. */
@@ -75,7 +128,17 @@ export function runTool(run: ToolRun): Promise<ToolResult> {
   const label = run.label ?? run.command;
   return new Promise((resolve, reject) => {
     if (run.signal?.aborted) return reject(run.signal.reason);
-    const child = spawn(run.command, run.args, { env: run.env ?? process.env, stdio: [run.stdin ?? "ignore", "pipe", "pipe"], shell: false });
+    const env = run.env ?? process.env;
+    const wrapper = pdeathsigWrapper();
+    let child: ChildProcess;
+    if (wrapper) {
+      const found = locate(run.command, env);
+      if ("failure" in found)
+        return reject(found.failure === "not-found" ? new ToolError(`${label} not found`, "not-found") : new ToolError(`cannot run ${label}: permission denied`, "not-permitted"));
+      child = spawn(wrapper, ["--pdeathsig", "KILL", "--", found.file, ...run.args], { env, stdio: [run.stdin ?? "ignore", "pipe", "pipe"], shell: false });
+    } else {
+      child = spawn(run.command, run.args, { env, stdio: [run.stdin ?? "ignore", "pipe", "pipe"], shell: false });
+    }
     track(child);
     const out: Buffer[] = [];
     let size = 0;
