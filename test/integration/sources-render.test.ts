@@ -224,6 +224,82 @@ describe("chart findings name the template line and the values key", () => {
   });
 });
 
+describe("named templates and packaged charts", () => {
+  let cdir: string;
+  const wr = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(cdir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(cdir, rel), text);
+  };
+  const cline = (rel: string, needle: string) =>
+    fs
+      .readFileSync(path.join(cdir, rel), "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(needle)) + 1;
+  beforeAll(() => {
+    cdir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-named-"));
+    wr("named/Chart.yaml", "apiVersion: v2\nname: named\nversion: 0.2.0\n");
+    wr("named/values.yaml", "image: nginx:1.27\nsecurity:\n  escalate: false\n  privileged: true\n");
+    wr(
+      "named/templates/_helpers.tpl",
+      [
+        "{{/* the container securityContext, shared */}}",
+        '{{- define "named.securityContext" -}}',
+        "allowPrivilegeEscalation: {{ .Values.security.escalate }}",
+        "privileged: {{ .Values.security.privileged }}",
+        "{{- end }}",
+        "",
+      ].join("\n"),
+    );
+    wr(
+      "named/templates/pod.yaml",
+      [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata:",
+        "  name: named",
+        "spec:",
+        "  containers:",
+        "    - name: main",
+        "      image: {{ .Values.image }}",
+        "      securityContext:",
+        '        {{- include "named.securityContext" . | nindent 8 }}',
+        "",
+      ].join("\n"),
+    );
+    execFileSync(env.HELM_BIN, ["package", path.join(cdir, "named"), "--destination", cdir], { encoding: "utf8" });
+  });
+  afterAll(() => fs.rmSync(cdir, { recursive: true, force: true }));
+  const privileged = (rep: Report) => finding(rep, "Pod", "named", "C-0057")!.paths.find((p) => p.path === "spec.containers[0].securityContext.privileged")!;
+
+  it("a field written inside a define used by include: the define's line and the values key", () => {
+    const { report } = scan([path.join(cdir, "named")]);
+    const priv = privileged(report);
+    expect(priv.template).toEqual({ file: path.join(cdir, "named/templates/_helpers.tpl"), line: cline("named/templates/_helpers.tpl", "privileged:") });
+    expect(priv.template!.line).toBe(4);
+    expect(priv.values).toEqual({ file: path.join(cdir, "named/values.yaml"), line: 4, key: "security.privileged" });
+  });
+
+  it("a packaged chart (helm package): findings name ARCHIVE:chart/templates/… lines, read from the archive", () => {
+    const tgz = path.join(cdir, "named-0.2.0.tgz");
+    // the folder is gone: what is mapped can only come from inside the archive
+    fs.renameSync(path.join(cdir, "named"), path.join(cdir, "named-src"));
+    try {
+      const r = runCli(["scan", "chart", tgz, "--format", "json"], { env });
+      expect([0, 1]).toContain(r.code);
+      const priv = privileged(JSON.parse(r.stdout) as Report);
+      expect(priv.template).toEqual({ file: `${tgz}:named/templates/_helpers.tpl`, line: 4 });
+      expect(priv.values).toEqual({ file: `${tgz}:named/values.yaml`, line: 4, key: "security.privileged" });
+      const img = finding(JSON.parse(r.stdout) as Report, "Pod", "named", "C-0078")!.paths.find((p) => p.path === "spec.containers[0].image")!;
+      expect(img.template).toEqual({ file: `${tgz}:named/templates/pod.yaml`, line: 8 });
+      // the pretty report, through the helm command
+      const pretty = runCli(["helm", tgz], { env });
+      expect(pretty.stdout).toContain(`← ${tgz}:named/templates/_helpers.tpl:4, ${tgz}:named/values.yaml:4 (security.privileged)`);
+    } finally {
+      fs.renameSync(path.join(cdir, "named-src"), path.join(cdir, "named"));
+    }
+  });
+});
+
 describe("this repository's own checkout", () => {
   it("kubescape scan . exits 0 or 1 (its .kubescapeignore keeps the deliberately broken test inputs out)", () => {
     const r = runCli(["scan", ".", "--format", "json", "--output", path.join(dir, "self.json")], { env, cwd: repoRoot });
