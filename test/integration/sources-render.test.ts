@@ -102,7 +102,14 @@ beforeAll(() => {
   );
   write("kustomize/components/hostpid/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: pid.yaml\n");
   write("kustomize/components/hostpid/pid.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      hostPID: true\n");
-  write("kustomize/overlays/prod/kustomization.yaml", "resources: [../../base]\ncomponents: [../../components/hostpid]\nnamePrefix: prod-\npatches:\n  - path: delete-nothing.yaml\n");
+  write(
+    "kustomize/overlays/prod/kustomization.yaml",
+    "resources: [../../base]\ncomponents: [../../components/hostpid]\nnamePrefix: prod-\npatches:\n  - path: delete-nothing.yaml\n  - path: priv.yaml\n",
+  );
+  write(
+    "kustomize/overlays/prod/priv.yaml",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          securityContext:\n            privileged: true\n",
+  );
   write("kustomize/overlays/prod/delete-nothing.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 3\n");
   // loose manifests, one with a merge key that hides privileged: true
   write(
@@ -221,6 +228,24 @@ describe("chart findings name the template line and the values key", () => {
     // other helm template flags after --
     const only = runCli(["scan", "chart", path.join(dir, "app"), "--format", "json", "--", "--show-only", "charts/db/templates/pod.yaml"], { env });
     expect((JSON.parse(only.stdout) as Report).resources.map((x) => x.name)).toEqual(["db"]);
+  });
+});
+
+describe("kustomize findings name the base or patch file", () => {
+  it("a strategic-merge patch's field: the patch file:line; a component's: its patch; the base's: the base file:line; origin annotations are not scanned", () => {
+    const { report } = scan([path.join(dir, "kustomize/overlays/prod")]);
+    expect(report.resources.map((r) => `${r.kind}/${r.name}`)).toEqual(["Deployment/prod-api"]);
+    const priv = finding(report, "Deployment", "prod-api", "C-0057")!.paths.find((p) => p.path === "spec.template.spec.containers[0].securityContext.privileged")!;
+    expect(priv.template).toEqual({ file: path.join(dir, "kustomize/overlays/prod/priv.yaml"), line: 11 });
+    const pid = finding(report, "Deployment", "prod-api", "C-0038")!.paths.find((p) => p.path === "spec.template.spec.hostPID")!;
+    expect(pid.template).toEqual({ file: path.join(dir, "kustomize/components/hostpid/pid.yaml"), line: 7 });
+    // the image is written only in the base (line 9: containers: [{name: api, image: 'api:1'}])
+    const img = finding(report, "Deployment", "prod-api", "C-0078")!.paths.find((p) => p.path === "spec.template.spec.containers[0].image")!;
+    expect(img.template).toEqual({ file: path.join(dir, "kustomize/base/deploy.yaml"), line: 9 });
+    // kustomize's origin annotations were taken out: no rule about annotations sees them, the stream has none
+    expect(JSON.stringify(report)).not.toContain("config.kubernetes.io");
+    const pretty = runCli(["scan", path.join(dir, "kustomize/overlays/prod")], { env });
+    expect(pretty.stdout).toContain(`securityContext.privileged  fix: remove  ← ${path.join(dir, "kustomize/overlays/prod/priv.yaml")}:11`);
   });
 });
 
