@@ -9,7 +9,8 @@ import type { Severity } from "../core/model.js";
 import type { ScanReport } from "../core/scoring/result.js";
 import type { Reporter } from "./index.js";
 import { fieldText, loc } from "./text.js";
-import { findingView, listedInDetail } from "./view.js";
+import { chartFix, findingView, listedInDetail } from "./view.js";
+import path from "node:path";
 import { forTerminal as t } from "../core/escape.js";
 
 export interface PrettyOptions {
@@ -89,7 +90,12 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
         out.push(`  ${sevColor[ctl.severity](ctl.severity.padEnd(8))} ${t(`${ctl.id} ${ctl.name}`)}${mark}`);
         if (f.message) out.push(`           ${c.dim(t(f.message))}`);
         const view = findingView(r, f);
-        for (const p of view.fields) out.push(`           ${fieldText(p, view.file, { at: (x) => c.dim(t(x)), code: t, fix: c.green })}`);
+        for (const p of view.fields) {
+          out.push(`           ${fieldText(p, view.file, { at: (x) => c.dim(t(x)), code: t, fix: c.green })}`);
+          // a values-driven chart field: the values.yaml lines that fix it
+          const vf = p.values && p.values.file !== "--set" ? chartFix(p) : undefined;
+          if (vf) out.push(`             ${c.dim(`in ${t(path.basename(p.values!.file))}:`)}`, ...vf.snippet.split("\n").map((l) => `               ${c.green(t(l))}`));
+        }
         if (f.relatedObjects.length) out.push(`           ${c.dim("related: " + t(f.relatedObjects.join(", ")))}`);
       }
     }

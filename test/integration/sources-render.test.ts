@@ -211,6 +211,14 @@ describe("chart findings name the template line and the values key", () => {
       `← ${dep}:${lineOf("app/templates/deployment.yaml", "privileged:")}, ${path.join(dir, "app/values.yaml")}:${lineOf("app/values.yaml", "privileged")} (pod.security.privileged)`,
     );
     expect(r.stdout).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false)");
+    // the values.yaml lines that make the same fix, under the field's line
+    expect(r.stdout).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false)  ← ");
+    expect(r.stdout).toContain("\n             in values.yaml:\n               containerSecurity:\n                 allowPrivilegeEscalation: false\n");
+    const json = JSON.parse(runCli(["helm", path.join(dir, "app"), "--format", "json"], { env }).stdout) as { resources: { findings: { paths: { path: string; valuesFix?: unknown }[] }[] }[] };
+    const fixes = json.resources.flatMap((x) => x.findings.flatMap((f) => f.paths)).filter((p) => p.path.endsWith("allowPrivilegeEscalation") && p.valuesFix);
+    expect(fixes[0].valuesFix).toEqual({ set: "--set containerSecurity.allowPrivilegeEscalation=false", snippet: "containerSecurity:\n  allowPrivilegeEscalation: false" });
+    const sarif = runCli(["helm", path.join(dir, "app"), "--format", "sarif"], { env }).stdout;
+    expect(sarif).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false; in values.yaml:\\ncontainerSecurity:\\n  allowPrivilegeEscalation: false)");
     expect(r.stdout).toMatch(/not written in the template: add it under deployment\.yaml:\d+/);
     // --set wins over the values files, and is named as the origin
     const set = runCli(["helm", path.join(dir, "app"), "--set", "pod.security.privileged=true", "--format", "json"], { env });

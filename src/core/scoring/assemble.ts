@@ -7,7 +7,7 @@ import type { Control, Registry } from "../engine/registry.js";
 import type { ExceptionMatcher } from "./exceptions.js";
 import { isObjectKey, resourceID, type FindingCollector, type ResourceKey } from "./collector.js";
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
-import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
+import { SCHEMA_VERSION, valuesOverride, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
 
 /**
  * A request for the position of one path entry, written into the entry: a class, not a
@@ -31,7 +31,13 @@ class PathPosition implements PositionRequest {
     const o = pos.origin;
     if (o) {
       if (o.template) this.entry.template = o.template;
-      if (o.values) this.entry.values = o.values;
+      if (o.values) {
+        this.entry.values = o.values;
+        if (this.entry.type === "fix" && this.entry.value !== undefined && o.values.file !== "--set") {
+          const fix = valuesOverride(o.values.key, this.entry.value);
+          if (fix) this.entry.valuesFix = fix;
+        }
+      }
       if (o.note) this.entry.origin = o.note;
     }
   }
