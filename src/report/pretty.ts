@@ -13,7 +13,8 @@ import type { Severity } from "../core/model.js";
 import type { ControlResult, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
 import { fieldPieces, loc } from "./text.js";
-import { findingView, listedInDetail } from "./view.js";
+import { chartFix, findingView, listedInDetail } from "./view.js";
+import path from "node:path";
 import { forTerminal as t } from "../core/escape.js";
 import { columns, elide, joinPieces, textWidth, wrap, wrapIndented, wrapItems, type Cell, type Piece } from "./table.js";
 
@@ -210,6 +211,9 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
             return text.startsWith("fix: ") ? { text, style: (w, i) => (i === 0 ? c.green(w) : w) } : { text };
           });
           out.push(...joinPieces(" ".repeat(11), pieces, 13, width));
+          // a values-driven chart field: the values.yaml lines that fix it
+          const vf = p.values && p.values.file !== "--set" ? chartFix(p) : undefined;
+          if (vf) out.push(`             ${c.dim(`in ${t(path.basename(p.values!.file))}:`)}`, ...vf.snippet.split("\n").map((l) => `               ${c.green(t(l))}`));
         }
         if (f.relatedObjects.length) for (const l of wrapIndented("", t(`related: ${f.relatedObjects.join(", ")}`), 11, width)) out.push(c.dim(l));
       }

@@ -9,7 +9,7 @@ import type * as Sarif from "sarif";
 import { isStreamName, type Severity } from "../core/model.js";
 import type { ControlResult, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import type { Reporter, RenderOptions } from "./index.js";
-import { findingView, isFile, type FieldView } from "./view.js";
+import { chartFix, findingView, isFile, type FieldView } from "./view.js";
 import { fixText } from "./text.js";
 import { jsonChunks, StreamedArray } from "./json.js";
 
@@ -142,7 +142,8 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
   const uri = uriOf(view.lineFile);
 
   const primary: Sarif.Location = { logicalLocations: [logical] };
-  if (view.edit) {
+  // an installed release's templates (`<helm release NAME>:…`) are no file here
+  if (view.edit && !view.edit.file.startsWith("<")) {
     // a chart: the template line the user edits, not the rendered stream
     primary.physicalLocation = { artifactLocation: { uri: relativeUri(view.edit.file, cwd), uriBaseId: SRCROOT }, region: { startLine: view.edit.line } };
   } else if (uri) {
@@ -154,7 +155,7 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
   // the other positioned fields, each once, each in its own file
   const related: Sarif.Location[] = [];
   const v = view.at?.values;
-  if (v && v.file !== "--set" && v.line !== undefined) {
+  if (v && v.file !== "--set" && !v.file.startsWith("<") && v.line !== undefined) {
     related.push({
       id: related.length,
       physicalLocation: { artifactLocation: { uri: relativeUri(v.file, cwd), uriBaseId: SRCROOT }, region: { startLine: v.line } },
@@ -172,7 +173,11 @@ function result(report: ScanReport, c: ControlResult, ruleIndex: number, r: Reso
     });
   }
 
-  const fixes = view.fixes.map((p) => fixText(p));
+  const fixes = view.fixes.map((p) => {
+    // a values-driven chart field: the override that fixes it, on the command line or in values.yaml
+    const vf = p.values && p.values.file !== "--set" ? chartFix(p) : undefined;
+    return vf ? `${fixText(p)} (or ${vf.set}; in values.yaml:\n${vf.snippet})` : fixText(p);
+  });
   const base = f.message.trim() || `${c.id} ${c.name} failed on ${r.resourceID}`;
   const res: Sarif.Result = {
     ruleId: c.id,

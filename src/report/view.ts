@@ -8,7 +8,7 @@
 // may point at its nearest parent, see `exact`), then the resource's own start. Formats that
 // show a finding's place or fields go through findingView, so they all give the same line.
 import { isStreamName } from "../core/model.js";
-import type { PathEntry, ResourceFinding, ResourceResult } from "../core/scoring/result.js";
+import { valuesOverride, type PathEntry, type ResourceFinding, type ResourceResult } from "../core/scoring/result.js";
 
 export type PathKind = PathEntry["type"];
 
@@ -44,10 +44,7 @@ export interface FieldView {
  */
 export function chartFix(f: FieldView): { set: string; snippet: string } | undefined {
   if (!f.values || !f.fix || f.fix === "remove" || f.fix.value === undefined) return undefined;
-  const keys = f.values.key.split(".");
-  if (keys.some((k) => !/^[A-Za-z0-9_-]+$/.test(k))) return undefined;
-  const snippet = keys.map((k, i) => `${"  ".repeat(i)}${k}:${i === keys.length - 1 ? ` ${f.fix !== "remove" ? f.fix?.value : ""}` : ""}`).join("\n");
-  return { set: `--set ${f.values.key}=${f.fix.value}`, snippet };
+  return valuesOverride(f.values.key, f.fix.value);
 }
 
 export interface FindingView {

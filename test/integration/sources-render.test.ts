@@ -102,7 +102,14 @@ beforeAll(() => {
   );
   write("kustomize/components/hostpid/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: pid.yaml\n");
   write("kustomize/components/hostpid/pid.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      hostPID: true\n");
-  write("kustomize/overlays/prod/kustomization.yaml", "resources: [../../base]\ncomponents: [../../components/hostpid]\nnamePrefix: prod-\npatches:\n  - path: delete-nothing.yaml\n");
+  write(
+    "kustomize/overlays/prod/kustomization.yaml",
+    "resources: [../../base]\ncomponents: [../../components/hostpid]\nnamePrefix: prod-\npatches:\n  - path: delete-nothing.yaml\n  - path: priv.yaml\n",
+  );
+  write(
+    "kustomize/overlays/prod/priv.yaml",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          securityContext:\n            privileged: true\n",
+  );
   write("kustomize/overlays/prod/delete-nothing.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 3\n");
   // loose manifests, one with a merge key that hides privileged: true
   write(
@@ -204,6 +211,14 @@ describe("chart findings name the template line and the values key", () => {
       `← ${dep}:${lineOf("app/templates/deployment.yaml", "privileged:")}, ${path.join(dir, "app/values.yaml")}:${lineOf("app/values.yaml", "privileged")} (pod.security.privileged)`,
     );
     expect(r.stdout).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false)");
+    // the values.yaml lines that make the same fix, under the field's line
+    expect(r.stdout).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false)  ← ");
+    expect(r.stdout).toContain("\n             in values.yaml:\n               containerSecurity:\n                 allowPrivilegeEscalation: false\n");
+    const json = JSON.parse(runCli(["helm", path.join(dir, "app"), "--format", "json"], { env }).stdout) as { resources: { findings: { paths: { path: string; valuesFix?: unknown }[] }[] }[] };
+    const fixes = json.resources.flatMap((x) => x.findings.flatMap((f) => f.paths)).filter((p) => p.path.endsWith("allowPrivilegeEscalation") && p.valuesFix);
+    expect(fixes[0].valuesFix).toEqual({ set: "--set containerSecurity.allowPrivilegeEscalation=false", snippet: "containerSecurity:\n  allowPrivilegeEscalation: false" });
+    const sarif = runCli(["helm", path.join(dir, "app"), "--format", "sarif"], { env }).stdout;
+    expect(sarif).toContain("(or --set containerSecurity.allowPrivilegeEscalation=false; in values.yaml:\\ncontainerSecurity:\\n  allowPrivilegeEscalation: false)");
     expect(r.stdout).toMatch(/not written in the template: add it under deployment\.yaml:\d+/);
     // --set wins over the values files, and is named as the origin
     const set = runCli(["helm", path.join(dir, "app"), "--set", "pod.security.privileged=true", "--format", "json"], { env });
@@ -221,6 +236,100 @@ describe("chart findings name the template line and the values key", () => {
     // other helm template flags after --
     const only = runCli(["scan", "chart", path.join(dir, "app"), "--format", "json", "--", "--show-only", "charts/db/templates/pod.yaml"], { env });
     expect((JSON.parse(only.stdout) as Report).resources.map((x) => x.name)).toEqual(["db"]);
+  });
+});
+
+describe("kustomize findings name the base or patch file", () => {
+  it("a strategic-merge patch's field: the patch file:line; a component's: its patch; the base's: the base file:line; origin annotations are not scanned", () => {
+    const { report } = scan([path.join(dir, "kustomize/overlays/prod")]);
+    expect(report.resources.map((r) => `${r.kind}/${r.name}`)).toEqual(["Deployment/prod-api"]);
+    const priv = finding(report, "Deployment", "prod-api", "C-0057")!.paths.find((p) => p.path === "spec.template.spec.containers[0].securityContext.privileged")!;
+    expect(priv.template).toEqual({ file: path.join(dir, "kustomize/overlays/prod/priv.yaml"), line: 11 });
+    const pid = finding(report, "Deployment", "prod-api", "C-0038")!.paths.find((p) => p.path === "spec.template.spec.hostPID")!;
+    expect(pid.template).toEqual({ file: path.join(dir, "kustomize/components/hostpid/pid.yaml"), line: 7 });
+    // the image is written only in the base (line 9: containers: [{name: api, image: 'api:1'}])
+    const img = finding(report, "Deployment", "prod-api", "C-0078")!.paths.find((p) => p.path === "spec.template.spec.containers[0].image")!;
+    expect(img.template).toEqual({ file: path.join(dir, "kustomize/base/deploy.yaml"), line: 9 });
+    // kustomize's origin annotations were taken out: no rule about annotations sees them, the stream has none
+    expect(JSON.stringify(report)).not.toContain("config.kubernetes.io");
+    const pretty = runCli(["scan", path.join(dir, "kustomize/overlays/prod")], { env });
+    expect(pretty.stdout).toContain(`securityContext.privileged  fix: remove  ← ${path.join(dir, "kustomize/overlays/prod/priv.yaml")}:11`);
+  });
+});
+
+describe("named templates and packaged charts", () => {
+  let cdir: string;
+  const wr = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(cdir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(cdir, rel), text);
+  };
+  const cline = (rel: string, needle: string) =>
+    fs
+      .readFileSync(path.join(cdir, rel), "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(needle)) + 1;
+  beforeAll(() => {
+    cdir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-named-"));
+    wr("named/Chart.yaml", "apiVersion: v2\nname: named\nversion: 0.2.0\n");
+    wr("named/values.yaml", "image: nginx:1.27\nsecurity:\n  escalate: false\n  privileged: true\n");
+    wr(
+      "named/templates/_helpers.tpl",
+      [
+        "{{/* the container securityContext, shared */}}",
+        '{{- define "named.securityContext" -}}',
+        "allowPrivilegeEscalation: {{ .Values.security.escalate }}",
+        "privileged: {{ .Values.security.privileged }}",
+        "{{- end }}",
+        "",
+      ].join("\n"),
+    );
+    wr(
+      "named/templates/pod.yaml",
+      [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata:",
+        "  name: named",
+        "spec:",
+        "  containers:",
+        "    - name: main",
+        "      image: {{ .Values.image }}",
+        "      securityContext:",
+        '        {{- include "named.securityContext" . | nindent 8 }}',
+        "",
+      ].join("\n"),
+    );
+    execFileSync(env.HELM_BIN, ["package", path.join(cdir, "named"), "--destination", cdir], { encoding: "utf8" });
+  });
+  afterAll(() => fs.rmSync(cdir, { recursive: true, force: true }));
+  const privileged = (rep: Report) => finding(rep, "Pod", "named", "C-0057")!.paths.find((p) => p.path === "spec.containers[0].securityContext.privileged")!;
+
+  it("a field written inside a define used by include: the define's line and the values key", () => {
+    const { report } = scan([path.join(cdir, "named")]);
+    const priv = privileged(report);
+    expect(priv.template).toEqual({ file: path.join(cdir, "named/templates/_helpers.tpl"), line: cline("named/templates/_helpers.tpl", "privileged:") });
+    expect(priv.template!.line).toBe(4);
+    expect(priv.values).toEqual({ file: path.join(cdir, "named/values.yaml"), line: 4, key: "security.privileged" });
+  });
+
+  it("a packaged chart (helm package): findings name ARCHIVE:chart/templates/… lines, read from the archive", () => {
+    const tgz = path.join(cdir, "named-0.2.0.tgz");
+    // the folder is gone: what is mapped can only come from inside the archive
+    fs.renameSync(path.join(cdir, "named"), path.join(cdir, "named-src"));
+    try {
+      const r = runCli(["scan", "chart", tgz, "--format", "json"], { env });
+      expect([0, 1]).toContain(r.code);
+      const priv = privileged(JSON.parse(r.stdout) as Report);
+      expect(priv.template).toEqual({ file: `${tgz}:named/templates/_helpers.tpl`, line: 4 });
+      expect(priv.values).toEqual({ file: `${tgz}:named/values.yaml`, line: 4, key: "security.privileged" });
+      const img = finding(JSON.parse(r.stdout) as Report, "Pod", "named", "C-0078")!.paths.find((p) => p.path === "spec.containers[0].image")!;
+      expect(img.template).toEqual({ file: `${tgz}:named/templates/pod.yaml`, line: 8 });
+      // the pretty report, through the helm command
+      const pretty = runCli(["helm", tgz], { env });
+      expect(pretty.stdout).toContain(`← ${tgz}:named/templates/_helpers.tpl:4, ${tgz}:named/values.yaml:4 (security.privileged)`);
+    } finally {
+      fs.renameSync(path.join(cdir, "named-src"), path.join(cdir, "named"));
+    }
   });
 });
 

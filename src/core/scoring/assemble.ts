@@ -7,7 +7,7 @@ import type { Control, Registry } from "../engine/registry.js";
 import type { ExceptionMatcher } from "./exceptions.js";
 import { isObjectKey, resourceID, type FindingCollector, type PathItem, type ResourceKey } from "./collector.js";
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
-import { SCHEMA_VERSION, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
+import { SCHEMA_VERSION, valuesOverride, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
 
 /**
  * A request for the position of one failed path of one resource: a class, not a closure per
@@ -42,7 +42,13 @@ class PathPosition implements PositionRequest {
     const o = pos.origin;
     if (o) {
       if (o.template) e.template = o.template;
-      if (o.values) e.values = o.values;
+      if (o.values) {
+        e.values = o.values;
+        if (type === "fix" && value !== undefined && o.values.file !== "--set") {
+          const fix = valuesOverride(o.values.key, value);
+          if (fix) e.valuesFix = fix;
+        }
+      }
       if (o.note) e.origin = o.note;
     }
     this.entry = e;

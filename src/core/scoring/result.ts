@@ -48,6 +48,16 @@ export interface PathEntry {
   values?: { file: string; line?: number; key: string };
   /** why the mapping to the chart stops short (ambiguous, computed) */
   origin?: string;
+  /** a fix of a values-driven chart field: the `--set` override and the values.yaml lines that make it */
+  valuesFix?: { set: string; snippet: string };
+}
+
+/** The values override that sets `key` (a.b.c) to `value`: `--set a.b.c=v` and its values.yaml lines; undefined for keys that need quoting. */
+export function valuesOverride(key: string, value: string): { set: string; snippet: string } | undefined {
+  const keys = key.split(".");
+  if (keys.some((k) => !/^[A-Za-z0-9_-]+$/.test(k))) return undefined;
+  const snippet = keys.map((k, i) => `${"  ".repeat(i)}${k}:${i === keys.length - 1 ? ` ${value}` : ""}`).join("\n");
+  return { set: `--set ${key}=${value}`, snippet };
 }
 
 export interface ResourceFinding {

@@ -9,10 +9,15 @@ import path from "node:path";
 import type { ObjectSource, Origin, Position } from "../model.js";
 import type { PathSegment } from "./field-path.js";
 import { PositionIndex, type OriginMapper } from "./positions.js";
+import { diskFiles, memoryFiles, readChartArchive, type ChartFiles } from "./chart-archive.js";
 
 export interface ChartMapOptions {
-  /** the chart directory (a packaged chart is not mapped) */
+  /** the chart directory, or a packaged chart (.tgz: read in memory, its files named `x.tgz:name/…`) */
   chart: string;
+  /** the chart's files held in memory, named `<chart>/…` (an installed release's templates) */
+  files?: Map<string, string>;
+  /** the most bytes a packaged chart may hold, packed or unpacked */
+  maxBytes?: number;
   /** the user's values files, in order (later ones win) */
   values?: string[];
   /** --set / --set-string / --set-file expressions */
@@ -158,24 +163,35 @@ const keyOf = (segs: PathSegment[]) =>
 /** The origin mapper for one rendered chart stream (its text: to read the `# Source:` markers). */
 export function chartMapper(o: ChartMapOptions, rendered: string): OriginMapper {
   const lines = rendered.split("\n");
-  const chartDir = o.chart;
+  let chartDir = o.chart;
   let isDir = false;
-  try {
-    isDir = fs.statSync(chartDir).isDirectory();
-  } catch {
-    // a chart reference or a packaged chart: only the rendered stream is known
+  let files: ChartFiles = diskFiles;
+  if (o.files) {
+    files = memoryFiles(o.files);
+    isDir = true;
+  } else {
+    try {
+      const st = fs.statSync(chartDir);
+      isDir = st.isDirectory();
+      if (st.isFile() && /\.(tgz|tar\.gz)$/i.test(chartDir)) {
+        chartDir = path.normalize(chartDir);
+        const archive = readChartArchive(chartDir, `${chartDir}:`, o.maxBytes ?? 20 * 1024 * 1024);
+        // the archive's top folder holding Chart.yaml is the chart (helm package names it so)
+        const top = archive && [...archive.keys()].map((k) => k.slice(chartDir.length + 1).split("/")).find((p) => p.length === 2 && p[1] === "Chart.yaml")?.[0];
+        if (archive && top !== undefined) {
+          files = memoryFiles(archive);
+          chartDir = `${chartDir}:${top}`;
+          isDir = true;
+        }
+      }
+    } catch {
+      // a chart reference (repo/name): only the rendered stream is known
+    }
   }
   const texts = new Map<string, string | undefined>();
   const read = (f: string) => {
-    if (!texts.has(f)) {
-      let t: string | undefined;
-      try {
-        t = fs.readFileSync(f, "utf8");
-      } catch {
-        t = undefined;
-      }
-      texts.set(f, t);
-    }
+    // the user's own values files are on disk whatever holds the chart
+    if (!texts.has(f)) texts.set(f, files.read(f) ?? (files === diskFiles ? undefined : diskFiles.read(f)));
     return texts.get(f);
   };
   const parsedTemplates = new Map<string, Parsed>();
@@ -193,7 +209,7 @@ export function chartMapper(o: ChartMapOptions, rendered: string): OriginMapper 
     const k = `${chartRoot}\0${name}`;
     if (defines.has(k)) return defines.get(k);
     let found: { file: string; parsed: Parsed } | undefined;
-    for (const f of templateFiles(chartRoot)) {
+    for (const f of files.list(path.join(chartRoot, "templates")).filter((f) => /\.(tpl|ya?ml|txt)$/.test(f))) {
       const t = read(f) ?? "";
       const m = new RegExp(`\\{\\{-?\\s*define\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"\\s*-?\\}\\}`).exec(t);
       if (!m) continue;
@@ -321,24 +337,4 @@ export function chartMapper(o: ChartMapOptions, rendered: string): OriginMapper 
     }
     return { template: { file, line: w.line }, note: "written by template code" };
   }
-}
-
-/** The chart's template files (templates/, recursively), where named templates are defined. */
-function templateFiles(chartRoot: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, depth: number) => {
-    let ents: fs.Dirent[];
-    try {
-      ents = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory() && depth < 5) walk(p, depth + 1);
-      else if (e.isFile() && /\.(tpl|ya?ml|txt)$/.test(e.name)) out.push(p);
-    }
-  };
-  walk(path.join(chartRoot, "templates"), 0);
-  return out;
 }

@@ -6,7 +6,8 @@ import fs from "node:fs";
 import type { ScanObject, SkippedFile, SourceResult } from "../model.js";
 import { PositionIndex, type PositionRequest } from "./positions.js";
 import { collectFiles, errReason, type FileToRead, type RenderUnit } from "./walk.js";
-import { buildKustomization, planKustomizations } from "./kustomize.js";
+import { buildKustomization, buildWithOrigins, planKustomizations, type KustomizeOrigin } from "./kustomize.js";
+import { kustomizeMapper } from "./kustomize-map.js";
 import { chartMapper, type ChartMapOptions } from "./chart-map.js";
 import { expandDocument, normalizeText, parseManifests } from "./manifests.js";
 import { UserError } from "../errors.js";
@@ -85,7 +86,7 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
     }
   };
 
-  let rendered: { name: string; text: string; chart?: string }[] = [];
+  let rendered: Rendered[] = [];
   if (units?.length) {
     const kustomizations = planKustomizations(units.filter((u) => u.kind === "kustomize"));
     // a file a kustomization names (a patch in ../common) is its part, not a loose manifest
@@ -118,13 +119,16 @@ export async function readFileSources(paths: string[], opts: FileSourceOptions =
     filesRead++;
     addText(r.name, r.text, false);
     if (r.chart) positions.addMapper(r.name, chartMapper({ chart: r.chart }, r.text));
+    if (r.origins) positions.addMapper(r.name, kustomizeMapper(r.text, r.origins));
   }
   return { result: { objects, skippedFiles, ignoredDocuments, filesRead, ...(ignored.length ? { ignored } : {}) }, positions };
 }
 
 /** Render charts (helm template) and build kustomizations; one that fails is one skipped input. */
-async function renderUnits(units: RenderUnit[], o: { maxBytes: number; signal?: AbortSignal; skippedFiles: SkippedFile[] }): Promise<{ name: string; text: string; chart?: string }[]> {
-  const out: { name: string; text: string; chart?: string }[] = [];
+type Rendered = { name: string; text: string; chart?: string; origins?: (KustomizeOrigin | undefined)[] };
+
+async function renderUnits(units: RenderUnit[], o: { maxBytes: number; signal?: AbortSignal; skippedFiles: SkippedFile[] }): Promise<Rendered[]> {
+  const out: Rendered[] = [];
   for (const u of units) {
     o.signal?.throwIfAborted();
     try {
@@ -132,7 +136,10 @@ async function renderUnits(units: RenderUnit[], o: { maxBytes: number; signal?: 
         const { renderChart } = await import("./helm.js");
         out.push({ name: `<helm template ${u.dir}>`, text: await renderChart({ chart: u.dir }, { maxBytes: o.maxBytes, signal: o.signal }), chart: u.dir });
       } else {
-        out.push({ name: `<kustomize ${u.dir}>`, text: await buildKustomization(u.dir, { maxBytes: o.maxBytes, signal: o.signal }) });
+        // built with origin annotations when kustomize can (findings then name the base or patch file)
+        const withOrigins = await buildWithOrigins(u.dir, { maxBytes: o.maxBytes, signal: o.signal });
+        if (withOrigins) out.push({ name: `<kustomize ${u.dir}>`, text: withOrigins.text, origins: withOrigins.origins });
+        else out.push({ name: `<kustomize ${u.dir}>`, text: await buildKustomization(u.dir, { maxBytes: o.maxBytes, signal: o.signal }) });
       }
     } catch (e) {
       if (!(e instanceof UserError)) throw e;

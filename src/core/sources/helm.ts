@@ -6,6 +6,7 @@ import { streamSource } from "./local.js";
 import type { FileSourceOptions } from "./files.js";
 import type { Source } from "./source.js";
 import { UserError } from "../errors.js";
+import { safeName } from "./chart-archive.js";
 
 export interface HelmTemplateOptions {
   chart: string;
@@ -116,7 +117,7 @@ export function helmSource(
     async read(ctx) {
       const text = await renderChart(o, { ...opts, signal: ctx.signal });
       // positions are mapped back to the chart's templates and values files
-      const chartMap = { chart: o.chart, values: o.values, set: [...(o.set ?? []), ...(o.setString ?? []), ...(o.setFile ?? [])] };
+      const chartMap = { chart: o.chart, values: o.values, set: [...(o.set ?? []), ...(o.setString ?? []), ...(o.setFile ?? [])], maxBytes: opts.maxBytes };
       return streamSource(name, text, { ...opts.readOptions, maxFileBytes: opts.maxBytes, chartMap }).read(ctx);
     },
   };
@@ -135,14 +136,60 @@ export async function releaseManifest(release: string, opts: { namespace?: strin
   }
 }
 
-/** An installed release, read with helm get manifest, scanned as one stream `<helm release NAME>`. */
+// helm get all --template runs a Go template over the stored release (text/template's own
+// functions only): each template's name and its text in hex, so nothing in it can break a line.
+const RELEASE_TEMPLATES =
+  '{{$c := .Release.Chart}}N {{$c.Metadata.Name}}{{"\\n"}}{{range $c.Templates}}T {{.Name}} {{printf "%x" .Data}}{{"\\n"}}{{end}}' +
+  '{{range $c.Dependencies}}{{$d := .Metadata.Name}}{{range .Templates}}T charts/{{$d}}/{{.Name}} {{printf "%x" .Data}}{{"\\n"}}{{end}}{{end}}';
+
+/**
+ * An installed release's chart templates and user-supplied values, as the chart mapper reads
+ * them: `<helm release NAME>:CHART/templates/x.yaml` and `<helm get values NAME>`. Undefined
+ * when helm cannot give them (the manifest is then scanned unmapped).
+ */
+export async function releaseChartFiles(
+  release: string,
+  opts: { namespace?: string; maxBytes: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+): Promise<{ chart: string; files: Map<string, string>; values: string } | undefined> {
+  const env = opts.env ?? process.env;
+  const ns = opts.namespace ? [`--namespace=${opts.namespace}`] : [];
+  const run = async (args: string[]) => (await runTool({ command: helmBinary(env), args, env, maxBytes: opts.maxBytes, signal: opts.signal, label: `helm ${args[0]} ${args[1]}` })).stdout;
+  let listing: string;
+  let values: string;
+  try {
+    listing = await run(["get", "all", ...ns, `--template=${RELEASE_TEMPLATES}`, "--", release]);
+    values = await run(["get", "values", ...ns, "--output=yaml", "--", release]);
+  } catch (e) {
+    if (e instanceof ToolError) return undefined;
+    throw e;
+  }
+  const name = /^N (.+)$/m.exec(listing)?.[1];
+  if (!name || /[/\\]/.test(name)) return undefined;
+  const chart = `<helm release ${release}>:${name}`;
+  const files = new Map<string, string>();
+  for (const m of listing.matchAll(/^T (\S+) ([0-9a-f]*)$/gm)) {
+    const safe = safeName(m[1]);
+    if (safe !== undefined) files.set(`${chart}/${safe}`, Buffer.from(m[2], "hex").toString("utf8"));
+  }
+  const valuesName = `<helm get values ${release}>`;
+  // helm prints "null" when the release was installed without values of its own
+  files.set(valuesName, values.trim() === "null" ? "" : values);
+  return { chart, files, values: valuesName };
+}
+
+/**
+ * An installed release, read with helm get manifest, scanned as one stream `<helm release NAME>`;
+ * findings are mapped to the release's templates (from `# Source:` markers) and its values.
+ */
 export function helmReleaseSource(release: string, opts: { namespace?: string; maxBytes: number }): Source {
   const name = `<helm release ${release}>`;
   return {
     name,
     async read(ctx) {
       const text = await releaseManifest(release, { ...opts, signal: ctx.signal });
-      return streamSource(name, text, { maxFileBytes: opts.maxBytes }).read(ctx);
+      const chart = await releaseChartFiles(release, { ...opts, signal: ctx.signal });
+      const chartMap = chart && { chart: chart.chart, files: chart.files, values: [chart.values] };
+      return streamSource(name, text, { maxFileBytes: opts.maxBytes, ...(chartMap ? { chartMap } : {}) }).read(ctx);
     },
   };
 }

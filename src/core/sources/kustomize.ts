@@ -115,3 +115,97 @@ function toolErrorLine(stderr: string): string | undefined {
     .filter(Boolean);
   return (lines.find((l) => /^Error:/.test(l)) ?? lines[0])?.replace(/^Error:\s*/, "");
 }
+
+/** Where a built object came from: its resource file, and the kustomizations whose patches touched it. */
+export interface KustomizeOrigin {
+  file: string;
+  patchedBy: string[];
+}
+
+const ORIGIN_KEYS = /^(\s+)(config\.kubernetes\.io\/origin|alpha\.config\.kubernetes\.io\/transformations): \|[-+]?\s*$/;
+
+/**
+ * Build through a wrapper kustomization (in a temporary folder, naming the user's as its one
+ * resource) with `buildMetadata: [originAnnotations, transformerAnnotations]`, so kustomize
+ * itself says which file each object came from and which kustomizations patched it. Those
+ * annotations are taken out of the text before it is scanned (rules and reports never see
+ * them). Undefined when the wrapper cannot be built (the plain build is then used).
+ */
+export async function buildWithOrigins(
+  dir: string,
+  opts: { maxBytes: number; timeoutMs?: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+): Promise<{ text: string; origins: (KustomizeOrigin | undefined)[] } | undefined> {
+  const os = await import("node:os");
+  const wrap = fs.mkdtempSync(path.join(os.tmpdir(), "ks-kustomize-"));
+  try {
+    // kustomize refuses an absolute path here: the user's folder, relative to the wrapper
+    const rel = path.relative(wrap, fs.realpathSync(dir)).split(path.sep).join("/");
+    fs.writeFileSync(path.join(wrap, "kustomization.yaml"), `resources:\n  - ${JSON.stringify(rel)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`);
+    let text: string;
+    try {
+      text = await buildKustomization(wrap, opts);
+    } catch (e) {
+      if (e instanceof KustomizeError) return undefined;
+      throw e;
+    }
+    return stripOrigins(text, wrap);
+  } finally {
+    fs.rmSync(wrap, { recursive: true, force: true });
+  }
+}
+
+/** Take the origin annotations out of a built stream; each document's origin, paths made absolute. */
+export function stripOrigins(text: string, base: string): { text: string; origins: (KustomizeOrigin | undefined)[] } {
+  const lines = text.split("\n");
+  const out: string[] = [];
+  const origins: (KustomizeOrigin | undefined)[] = [];
+  let doc = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l === "---") doc++;
+    const m = ORIGIN_KEYS.exec(l);
+    if (!m) {
+      out.push(l);
+      continue;
+    }
+    const indent = m[1].length;
+    const block: string[] = [];
+    while (i + 1 < lines.length && (lines[i + 1].trim() === "" || lines[i + 1].length - lines[i + 1].trimStart().length > indent)) block.push(lines[++i]);
+    let parsed: unknown;
+    try {
+      parsed = jsyaml.load(block.join("\n"));
+    } catch {
+      continue;
+    }
+    const o = (origins[doc] ??= { file: "", patchedBy: [] });
+    if (m[2] === "config.kubernetes.io/origin") {
+      const p = (parsed as { path?: unknown })?.path;
+      if (typeof p === "string") o.file = path.resolve(base, p);
+    } else if (Array.isArray(parsed)) {
+      for (const t of parsed as { configuredIn?: unknown; configuredBy?: { kind?: unknown } }[]) {
+        if (typeof t?.configuredIn === "string" && t.configuredBy?.kind === "PatchTransformer") o.patchedBy.push(path.resolve(base, t.configuredIn));
+      }
+    }
+    // `annotations:` left with nothing under it goes too
+    const prev = out[out.length - 1];
+    const next = lines[i + 1] ?? "";
+    if (prev !== undefined && /^\s+annotations:\s*$/.test(prev) && prev.length - prev.trimStart().length < indent && !(next.length - next.trimStart().length >= indent && next.trim())) out.pop();
+  }
+  return { text: out.join("\n"), origins: origins.map((o) => (o && o.file ? o : undefined)) };
+}
+
+/** The patch files a kustomization applies (patches[].path, patchesStrategicMerge). */
+export function patchFiles(kustomization: string): string[] {
+  let doc: Record<string, unknown>;
+  try {
+    doc = jsyaml.load(fs.readFileSync(kustomization, "utf8")) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  if (!doc || typeof doc !== "object") return [];
+  const dir = path.dirname(kustomization);
+  const out: string[] = [];
+  for (const p of Array.isArray(doc.patches) ? doc.patches : []) if (p && typeof p.path === "string") out.push(path.resolve(dir, p.path));
+  for (const p of Array.isArray(doc.patchesStrategicMerge) ? doc.patchesStrategicMerge : []) if (typeof p === "string" && !p.includes("\n")) out.push(path.resolve(dir, p));
+  return out;
+}
