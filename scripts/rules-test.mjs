@@ -3,7 +3,7 @@
 // case that differs, the expected and the actual alerts. Exit 1 on any difference.
 import fs from "node:fs";
 import path from "node:path";
-import { readCase, compareAlerts, evaluateCase, diffLines } from "./lib/cases.mjs";
+import { readCase, compareAlerts, compareRelevant, evaluateCase, diffLines } from "./lib/cases.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const { PolicyRuntime } = await import(path.join(root, "dist/core/engine/runtime.js"));
@@ -28,16 +28,20 @@ for (const rule of rules) {
   }
   for (const name of cases) {
     const c = readCase(path.join(testsDir, name));
-    const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaults);
+    const { alerts, warnings, relevant } = evaluateCase(runtime, [rule], c, defaults);
     const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
-    const ok = cmp.verdict && cmp.objects && cmp.paths && warnings.length === 0;
+    const rel = c.expected.expectedRelevant ? compareRelevant(c.expected.expectedRelevant, relevant) : { ok: true };
+    const ok = cmp.verdict && cmp.objects && cmp.paths && rel.ok && warnings.length === 0;
     if (ok) {
       passed++;
       continue;
     }
     failed++;
-    console.log(`✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : "evaluation warnings"}`);
+    console.log(
+      `✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : !rel.ok ? "relevant objects differ" : "evaluation warnings"}`,
+    );
     for (const l of diffLines(cmp)) console.log(l);
+    if (!rel.ok) console.log(`  relevant: expected ${JSON.stringify(rel.expected)}, got ${JSON.stringify(rel.got)}`);
     for (const w of warnings) console.log(`  ! ${w.message}`);
   }
 }

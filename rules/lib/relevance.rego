@@ -8,7 +8,7 @@ import rego.v1
 
 # rel_component(comp): the Pods running the control-plane component comp (kube-apiserver,
 # kube-controller-manager, kube-scheduler, etcd), found as the component rules find them.
-rel_component(comp) := [obj.__ksid |
+rel_component(comp) := [object.get(obj, "__ksid", -1) |
 	some obj in input.objects
 	count(cp_containers(obj, comp)) > 0
 ]
