@@ -28,3 +28,10 @@ rel_product_deployments(name) := [object.get(obj, "__ksid", -1) |
 	some img in wl_run_images(obj)
 	wl_is_product(img.image, name)
 ]
+
+# rel_rbac_subjects: the subjects (as the RBAC rules' alerts name them) of every binding whose
+# role is in the input: an RBAC rule judges these, not the Roles and bindings themselves.
+rel_rbac_subjects := [s.ref |
+	some g in rbac_grants
+	some s in rbac_subjects(g.binding)
+]
