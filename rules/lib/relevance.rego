@@ -20,7 +20,7 @@ rel_kinds(kinds) := [object.get(obj, "__ksid", -1) |
 	obj.kind in kinds
 ]
 
-# rel_product_deployments(name): the Deployments running an image of product (a key of
+# rel_product_deployments(name): the Deployments running an image of product name (a key of
 # wl_product_repo_suffixes), whatever its version: a CVE rule is about these only.
 rel_product_deployments(name) := [object.get(obj, "__ksid", -1) |
 	some obj in input.objects
