@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { readCase, compareAlerts, compareMessages, evaluateCase, diffLines } from "./lib/cases.mjs";
+import { readCase, compareAlerts, compareMessages, compareRelevant, evaluateCase, diffLines } from "./lib/cases.mjs";
 import { opaPath } from "./lib/opa.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -42,20 +42,22 @@ for (const rule of rules) {
   }
   for (const name of cases) {
     const c = readCase(path.join(testsDir, name));
-    const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaults);
+    const { alerts, warnings, relevant } = evaluateCase(runtime, [rule], c, defaults);
     const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
     const messages = compareMessages(c.expected.alerts ?? [], alerts);
-    const ok = cmp.verdict && cmp.objects && cmp.paths && messages.length === 0 && warnings.length === 0;
+    const rel = c.expected.expectedRelevant ? compareRelevant(c.expected.expectedRelevant, relevant) : { ok: true };
+    const ok = cmp.verdict && cmp.objects && cmp.paths && messages.length === 0 && rel.ok && warnings.length === 0;
     if (ok) {
       passed++;
       continue;
     }
     failed++;
     console.log(
-      `✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : messages.length ? "messages differ" : "evaluation warnings"}`,
+      `✗ ${rule.name}/${name}: ${!cmp.verdict ? "verdict differs" : !cmp.objects ? "flagged objects differ" : !cmp.paths ? "paths differ" : messages.length ? "messages differ" : !rel.ok ? "relevant objects differ" : "evaluation warnings"}`,
     );
     for (const l of diffLines(cmp)) console.log(l);
     for (const l of messages) console.log(l);
+    if (!rel.ok) console.log(`  relevant: expected ${JSON.stringify(rel.expected)}, got ${JSON.stringify(rel.got)}`);
     for (const w of warnings) console.log(`  ! ${w.message}`);
   }
 }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, beforeAll } from "vitest";
 // @ts-expect-error plain JS helper shared with the rule test kit
-import { readCase, compareAlerts, compareMessages, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
+import { readCase, compareAlerts, compareMessages, compareRelevant, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
 import { PolicyRuntime } from "../src/core/engine/runtime.js";
 import { Registry } from "../src/core/engine/registry.js";
 import { defaultConfigInputs } from "../src/core/engine/config.js";
@@ -25,15 +25,26 @@ describe("rule cases", () => {
       // a rule that looks at no kind of object (manual review) cannot pass
       if (rule.matchKinds.length > 0) expect(kinds).toContain(false);
     });
+    // a relevance filter is tested like the rule: some case says which objects it names
+    if (rule.relevance) {
+      it(`${rule.name} has a case that checks its relevance filter`, () => {
+        expect(cases.some((n) => readCase(path.join(testsDir, n)).expected.expectedRelevant !== undefined)).toBe(true);
+      });
+    }
     for (const name of cases) {
       it(`${rule.name}/${name}`, () => {
         const c = readCase(path.join(testsDir, name));
-        const { alerts, warnings } = evaluateCase(runtime, [rule], c, defaultConfigInputs());
+        const { alerts, warnings, relevant } = evaluateCase(runtime, [rule], c, defaultConfigInputs());
         const cmp = compareAlerts(c.expected.alerts ?? [], alerts);
         expect(warnings).toEqual([]);
         expect({ verdict: cmp.verdict, objects: cmp.objects, paths: cmp.paths }, diffLines(cmp).join("\n")).toEqual({ verdict: true, objects: true, paths: true });
         // a case may assert the alert message (expected alerts with a "message")
         expect(compareMessages(c.expected.alerts ?? [], alerts)).toEqual([]);
+        // a case may say which objects the rule's relevance filter names (the ones its controls count)
+        if (c.expected.expectedRelevant) {
+          const rel = compareRelevant(c.expected.expectedRelevant, relevant);
+          expect(rel.got, "relevant objects").toEqual(rel.expected);
+        }
       });
     }
   }

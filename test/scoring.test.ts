@@ -232,6 +232,58 @@ describe("relevance, not applicable and partial controls", () => {
   });
 });
 
+describe("relevance of resources that were not scanned (RBAC subjects)", () => {
+  const reg = new Registry(
+    [fact("C-0015", 7, ["Role", "RoleBinding"])],
+    [{ name: "F", controls: ["C-0015"], scopes: [] }],
+    [{ name: "secrets", controls: ["C-0015"], matchKinds: ["Role", "RoleBinding"], configInputs: [], crossObject: true, relevance: true }],
+  );
+  const o = (id: number, apiVersion: string, kind: string, name: string, namespace = "shop"): ScanObject => ({
+    id,
+    object: { apiVersion, kind, metadata: { name, namespace } },
+    source: { file: "f.yaml", docIndex: 0, itemPath: [] },
+  });
+  // a Role and its binding (context), and one bound ServiceAccount that is in the scanned files
+  const objs = [o(0, "rbac.authorization.k8s.io/v1", "Role", "reader"), o(1, "rbac.authorization.k8s.io/v1", "RoleBinding", "bind"), o(2, "v1", "ServiceAccount", "billing")];
+  const subject = (kind: string, name: string, namespace = "") => ({ apiVersion: kind === "ServiceAccount" ? "v1" : "rbac.authorization.k8s.io/v1", kind, name, namespace });
+  const c15 = (f: FindingCollector) =>
+    score({
+      registry: reg,
+      controls: [...reg.controls.values()],
+      source: { objects: objs, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
+      findings: f,
+      resolve: (reqs) => reqs.forEach((r) => r.done({ line: 1, column: 1, exact: true })),
+      target: { kind: "files", paths: ["f.yaml"] },
+      startedAt: new Date(),
+      generator: { name: "t", version: "0" },
+      warnings: [],
+    }).controls[0];
+
+  it("counts the subjects the filter names, scanned or not, and not the Role or binding", () => {
+    const f = new FindingCollector([...reg.controls.values()], objs);
+    f.addRelevantRefs("secrets", [subject("User", "alice"), subject("Group", "ops"), subject("ServiceAccount", "billing", "shop")]);
+    // the scanned ServiceAccount is that object, not a second resource
+    expect(f.relevant.get("secrets")).toEqual(new Set([2]));
+    expect(f.relevantUnscanned.get("secrets")).toEqual(new Set(["rbac.authorization.k8s.io/v1//User/alice", "rbac.authorization.k8s.io/v1//Group/ops"]));
+    expect(c15(f)).toMatchObject({ status: "passed", resources: { passed: 3, failed: 0 } });
+  });
+
+  it("a flagged subject the filter names is counted once; one it does not name still counts", () => {
+    const f = new FindingCollector([...reg.controls.values()], objs);
+    f.addRelevantRefs("secrets", [subject("User", "alice"), subject("ServiceAccount", "billing", "shop")]);
+    const flag = (s: ReturnType<typeof subject>): Alert => ({ ...alert("secrets", 0), objects: [s], relatedObjects: [] });
+    f.add(flag(subject("User", "alice")));
+    f.add(flag(subject("ServiceAccount", "billing", "shop")));
+    expect(c15(f)).toMatchObject({ status: "failed", score: 0, resources: { passed: 0, failed: 2 } });
+    f.add(flag(subject("User", "mallory")));
+    expect(c15(f)).toMatchObject({ resources: { passed: 0, failed: 3 } });
+  });
+
+  it("a control whose filter names no subject is not applicable, though Roles and bindings were scanned", () => {
+    expect(c15(new FindingCollector([...reg.controls.values()], objs))).toMatchObject({ status: "not-applicable", resources: { passed: 0, failed: 0 } });
+  });
+});
+
 describe("findings located in related objects", () => {
   const reg = new Registry([fact("C-0015", 7, ["Role", "RoleBinding"])], [], [{ name: "rbac", controls: ["C-0015"], matchKinds: ["Role", "RoleBinding"], configInputs: [], crossObject: true }]);
   const at = (id: number, kind: string, name: string, file: string): ScanObject => ({

@@ -102,9 +102,34 @@ export function evaluateCase(runtime, rules, c, defaults) {
     dataControlInputs: c.data.dataControlInputs ?? {},
   });
   const objects = c.objects.map((object, id) => ({ id, object, source: { file: c.dir, docIndex: 0, itemPath: [] } }));
-  const { alerts, warnings, errors } = runtime.evaluate(objects, rules);
+  const { alerts, warnings, errors, relevant, relevantRefs } = runtime.evaluate(objects, rules);
+  // what the rules' relevance filters name — input objects and other resources (RBAC
+  // subjects) alike — as "Kind/namespace/name" (undefined: no rule has a filter)
+  const filtered = rules.filter((r) => r.relevance);
+  const judged = filtered.length
+    ? sorted(
+        new Set([
+          ...filtered.flatMap((r) => [...(relevant.get(r.name) ?? [])]).map((id) => objKey(refOf(c.objects[id]), true)),
+          ...filtered.flatMap((r) => relevantRefs.get(r.name) ?? []).map((ref) => objKey(ref, true)),
+        ]),
+      )
+    : undefined;
   // a rule that failed on an object (an error, no longer a warning) fails the case too
-  return { alerts, warnings: [...warnings, ...errors.map((e) => ({ rule: e.rule, message: e.message }))] };
+  return { alerts, relevant: judged, warnings: [...warnings, ...errors.map((e) => ({ rule: e.rule, message: e.message }))] };
+}
+
+const refOf = (obj) => ({ kind: obj?.kind, name: obj?.metadata?.name, namespace: obj?.metadata?.namespace });
+
+/**
+ * A case's `expectedRelevant` (the objects the rule's relevance filter must name, each
+ * {kind, name, namespace}; a subject of a binding too, with the namespace it has there) against what the filter named: { ok, expected, got } as sorted
+ * "Kind/namespace/name" keys. A rule without a filter names nothing, so a case that expects
+ * some objects fails there too.
+ */
+export function compareRelevant(expectedRelevant, got) {
+  const expected = sorted(expectedRelevant.map((o) => objKey(o, true)));
+  const g = got ?? [];
+  return { ok: JSON.stringify(expected) === JSON.stringify(g), expected, got: g };
 }
 
 /**

@@ -174,6 +174,7 @@ export class Scanner {
     // fail closed: an object a rule could not evaluate fails that rule's controls, with the reason
     for (const e of evaluated.errors) findings.addError(e);
     for (const [rule, ids] of evaluated.relevant) findings.addRelevant(rule, ids);
+    for (const [rule, refs] of evaluated.relevantRefs) findings.addRelevantRefs(rule, refs);
     const cuts = evaluated.cuts.map((c) => {
       const o = objects[c.objectId];
       return `${o.object.kind}/${o.object.metadata?.name ?? ""} (${o.source.file}): ${c.path}: ${c.reason}; the rules saw the object without it`;

@@ -3,9 +3,10 @@ import type { Alert, AlertObjectRef } from "../model.js";
 
 /**
  * Where alerts go; `relevant` receives, for a rule with a relevance filter (relevant.rego),
- * the ids of the objects of one call that the rule judges.
+ * the ids of the objects of one call that the rule judges, and `refs` the resources it
+ * judges that are not input objects (an RBAC rule's subjects, named as its alerts name them).
  */
-export type AlertSink = { push(a: Alert): unknown; relevant?(rule: string, ids: number[]): void };
+export type AlertSink = { push(a: Alert): unknown; relevant?(rule: string, ids: number[], refs?: AlertObjectRef[]): void };
 
 /** The key under which a rule's relevant object ids come in a wasm result (scripts/build-rules.mjs writes it). */
 export const RELEVANT_PREFIX = "relevant:";
@@ -22,22 +23,45 @@ export function alertSink(onAlert?: (a: Alert) => void): { kept: Alert[]; sink: 
  */
 export class RelevanceSink {
   readonly byRule = new Map<string, Set<number>>();
-  add(rule: string, ids: number[]): void {
+  /** rule → the resources it judges that are not input objects, each once (by apiVersion, kind, namespace, name) */
+  readonly refsByRule = new Map<string, Map<string, AlertObjectRef>>();
+  add(rule: string, ids: number[], refs: AlertObjectRef[] = []): void {
     let s = this.byRule.get(rule);
     if (!s) this.byRule.set(rule, (s = new Set()));
     for (const id of ids) s.add(id);
+    if (!refs.length) return;
+    let m = this.refsByRule.get(rule);
+    if (!m) this.refsByRule.set(rule, (m = new Map()));
+    for (const r of refs) m.set(`${r.apiVersion}\u0000${r.kind}\u0000${r.namespace}\u0000${r.name}`, r);
+  }
+  /** the resources each rule judges that are not input objects (EvalResult.relevantRefs) */
+  refs(): Map<string, AlertObjectRef[]> {
+    return new Map([...this.refsByRule].map(([rule, m]) => [rule, [...m.values()]]));
   }
 }
 
-/** The alerts of one wasm result: {rule name: deny set, "relevant:" + rule name: object ids}. */
+/**
+ * The alerts of one wasm result: {rule name: deny set, "relevant:" + rule name: what it
+ * judges — object ids, and objects ({apiVersion, kind, name, namespace}) for resources that
+ * are not input objects}.
+ */
 export function collect(results: Record<string, unknown[]>, alerts: AlertSink): void {
   for (const [rule, list] of Object.entries(results)) {
     if (!Array.isArray(list)) continue;
     if (rule.startsWith(RELEVANT_PREFIX)) {
-      alerts.relevant?.(
-        rule.slice(RELEVANT_PREFIX.length),
-        list.filter((x): x is number => typeof x === "number" && Number.isInteger(x) && x >= 0),
-      );
+      const ids: number[] = [];
+      const refs: AlertObjectRef[] = [];
+      for (const x of list) {
+        if (typeof x === "number") {
+          if (Number.isInteger(x) && x >= 0) ids.push(x);
+          continue;
+        }
+        const ref = toRef(x);
+        // a ref to an input object counts as that object; one with no kind or name names nothing
+        if (ref?.id !== undefined) ids.push(ref.id);
+        else if (ref && ref.kind && ref.name) refs.push(ref);
+      }
+      alerts.relevant?.(rule.slice(RELEVANT_PREFIX.length), ids, refs);
       continue;
     }
     for (const raw of list) alerts.push(normalizeAlert(rule, raw));

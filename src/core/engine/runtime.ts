@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import type { Alert, ScanObject } from "../model.js";
+import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
 import { readData } from "../data-files.js";
 import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
@@ -43,6 +43,8 @@ export interface EvalResult {
   cuts: Cut[];
   /** for each rule with a relevance filter that was evaluated: the ids of the objects it judges */
   relevant: Map<string, Set<number>>;
+  /** for each such rule: the resources it judges that are not input objects (an RBAC rule's subjects) */
+  relevantRefs: Map<string, AlertObjectRef[]>;
 }
 
 export interface EvaluateOptions {
@@ -114,7 +116,7 @@ interface Run {
 function newRun(data: object, opts: EvaluateOptions): Run & { kept: Alert[] } {
   const { kept, sink } = alertSink(opts.onAlert);
   const relevance = new RelevanceSink();
-  const both: AlertSink = { push: (a) => sink.push(a), relevant: (rule, ids) => relevance.add(rule, ids) };
+  const both: AlertSink = { push: (a) => sink.push(a), relevant: (rule, ids, refs) => relevance.add(rule, ids, refs) };
   return { enc: new InputEncoder(), sink: both, relevance, kept, warnings: [], errors: [], data };
 }
 
@@ -175,7 +177,7 @@ export class PolicyRuntime {
       opts.onProgress?.(++done, queue.length);
       opts.signal?.throwIfAborted();
     }
-    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule };
+    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, relevantRefs: run.relevance.refs() };
   }
 
   /**
@@ -234,7 +236,7 @@ export class PolicyRuntime {
       this.run(run, t.objs, t.rules);
       opts.onProgress?.(++done, queue.length);
     }
-    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, workerTasks: 0 };
+    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, relevantRefs: run.relevance.refs(), workerTasks: 0 };
   }
 
   private async inWorkers(objects: ScanObject[], rules: RuleMeta[], opts: ParallelOptions, threads: number, signal: AbortSignal): Promise<EvalResult & { workerTasks: number }> {
@@ -243,7 +245,7 @@ export class PolicyRuntime {
     const run = newRun(this.data, opts);
     // nothing reaches the caller once the call has ended (a reply may arrive after an abort)
     const sink = run.sink;
-    const guarded: AlertSink = { push: (a) => stopped() || sink.push(a), relevant: (rule, ids) => stopped() || sink.relevant?.(rule, ids) };
+    const guarded: AlertSink = { push: (a) => stopped() || sink.push(a), relevant: (rule, ids, refs) => stopped() || sink.relevant?.(rule, ids, refs) };
     run.sink = guarded;
     const queue = plan(run, objects, rules, opts);
     // cross-object tasks are the largest: start them first
@@ -293,7 +295,7 @@ export class PolicyRuntime {
       throw e;
     }
     ended = true;
-    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, workerTasks };
+    return { alerts: run.kept, warnings: run.warnings, errors: run.errors, cuts: run.enc.cuts, relevant: run.relevance.byRule, relevantRefs: run.relevance.refs(), workerTasks };
   }
 
   /** Wait for the evaluations before this one; an abort while waiting rejects at once (and hands the turn on in order). */

@@ -122,6 +122,8 @@ export class FindingCollector {
   private readonly items = new Map<string, PathItem>();
   /** rule → ids of the objects it judges, for rules with a relevance filter (see addRelevant) */
   readonly relevant = new Map<string, Set<number>>();
+  /** rule → resource IDs of the resources it judges that were not scanned (RBAC subjects; see addRelevantRefs) */
+  readonly relevantUnscanned = new Map<string, Set<string>>();
   /** related objects that are scanned objects, by resource ID → their id (a finding shows where they are) */
   readonly relatedIds = new Map<string, number>();
   /** scanned objects by resource ID, built when an alert first names an object without its id */
@@ -143,6 +145,25 @@ export class FindingCollector {
     let s = this.relevant.get(rule);
     if (!s) this.relevant.set(rule, (s = new Set()));
     for (const id of ids) s.add(id);
+  }
+
+  /**
+   * The resources a rule with a relevance filter judges that are not input objects (the
+   * engine's EvalResult.relevantRefs): a scanned object of the same resource ID (a
+   * ServiceAccount in the scanned files) counts as that object, others by resource ID, as
+   * their failures are kept.
+   */
+  addRelevantRefs(rule: string, refs: Iterable<AlertObjectRef>): void {
+    for (const ref of refs) {
+      const id = this.scannedId(ref);
+      if (id !== undefined) {
+        this.addRelevant(rule, [id]);
+        continue;
+      }
+      let s = this.relevantUnscanned.get(rule);
+      if (!s) this.relevantUnscanned.set(rule, (s = new Set()));
+      s.add(resourceID(ref));
+    }
   }
 
   /** The scanned object a reference names, by its id or (for one built from a binding) its resource ID. */

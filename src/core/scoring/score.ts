@@ -86,8 +86,8 @@ export function controlResults(
     let extra = 0;
     for (const key of failures.get(c.id)?.keys() ?? []) {
       failed++;
-      // a flagged object the control is not otherwise about, or one not scanned, still counts
-      if (!isObjectKey(key) || !about.has(objects[key])) extra++;
+      // a flagged object the control is not otherwise about, or one not scanned that no filter names, still counts
+      if (isObjectKey(key) ? !about.has(objects[key]) : !about.hasUnscanned(key)) extra++;
     }
     const total = inScope + extra;
     const exc = excepted.get(c.id)?.size ?? 0;
@@ -102,22 +102,30 @@ export function controlResults(
 /**
  * The objects a control is about: every object of the kinds of its rules without a relevance
  * filter (counted by kind, without a pass over the objects), and the objects the filters of
- * its other rules name.
+ * its other rules name — scanned ones by id, others (RBAC subjects) by resource ID.
  */
-function relevantTo(c: Control, objects: ScanObject[], findings: FindingCollector): { count(kindCounts: Map<string, number>): number; has(o: ScanObject): boolean } {
+function relevantTo(
+  c: Control,
+  objects: ScanObject[],
+  findings: FindingCollector,
+): { count(kindCounts: Map<string, number>): number; has(o: ScanObject): boolean; hasUnscanned(key: string): boolean } {
   const kinds = new Set<string>();
   const filtered: ReadonlySet<number>[] = [];
+  const unscanned = new Set<string>();
   for (const r of c.rules) {
-    if (r.relevance) filtered.push(findings.relevant.get(r.name) ?? EMPTY);
-    else for (const k of r.matchKinds) kinds.add(k);
+    if (r.relevance) {
+      filtered.push(findings.relevant.get(r.name) ?? EMPTY);
+      for (const k of findings.relevantUnscanned.get(r.name) ?? []) unscanned.add(k);
+    } else for (const k of r.matchKinds) kinds.add(k);
   }
   // a control with no filtered rule is about its own kinds too, as before relevance existed
   if (!filtered.length) for (const k of c.matchKinds) kinds.add(k);
   const has = (o: ScanObject) => kinds.has(o.object.kind) || filtered.some((s) => s.has(o.id));
   return {
     has,
+    hasUnscanned: (key) => unscanned.has(key),
     count(kindCounts) {
-      let n = 0;
+      let n = unscanned.size;
       for (const k of kinds) n += kindCounts.get(k) ?? 0;
       if (filtered.length === 1) {
         for (const id of filtered[0]) if (objects[id] && !kinds.has(objects[id].object.kind)) n++;

@@ -1,0 +1,9 @@
+# The rule judges workloads (the token they mount and what it is bound to): the
+# ServiceAccounts, bindings and roles are context, not counted in its control.
+package kubescape.rules.workload_with_cluster_takeover_roles
+
+import rego.v1
+
+import data.kubescape.lib
+
+relevant := lib.rel_kinds({"Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"})
