@@ -95,7 +95,8 @@ describe("helm plugin install, helm kubescape, helm plugin uninstall", () => {
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.controls.find((c: any) => c.id === "C-0057")).toMatchObject({ status: "failed", severity: "High", resources: { failed: 1 } });
-    expect(report.summary.failedBySeverity.High).toBe(1);
+    // C-0211 (security context) also fails on a privileged container
+    expect(report.summary.failedBySeverity.High).toBe(2);
     const failed = c0057(report).paths.find((p: any) => p.type === "failed");
     expect(failed.path).toBe(PRIVILEGED);
     // the position is in what helm template renders for the same values
@@ -105,7 +106,7 @@ describe("helm plugin install, helm kubescape, helm plugin uninstall", () => {
     const at = lines.findIndex((l) => /^\s+privileged: true$/.test(l));
     expect(at).toBeGreaterThan(0);
     expect([failed.line, failed.column]).toEqual([at + 1, lines[at].indexOf("privileged") + 1]);
-    expect(stderrLines(r.stderr).at(-1)).toBe("FAIL: 1 failed control at or above High (--severity-threshold high): C-0057");
+    expect(stderrLines(r.stderr).at(-1)).toBe("FAIL: 2 failed controls at or above High (--severity-threshold high): C-0057, C-0211");
     // the rendered stream is not a file: SARIF points at the template line that writes the field
     const sarif = JSON.parse(helm(["kubescape", web, "--set", "securityContext.privileged=true", "--format", "sarif"]).stdout);
     const result = sarif.runs[0].results.find((x: any) => x.ruleId === "C-0057");

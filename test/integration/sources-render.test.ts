@@ -30,7 +30,8 @@ beforeAll(() => {
     .trim()
     .split("\n")
     .pop()!;
-  env = { HELM_BIN: path.join(bin, "helm") };
+  // wide enough that each field's line (position, path, fix, chart origin) stays on one line
+  env = { HELM_BIN: path.join(bin, "helm"), COLUMNS: "400" };
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-render-"));
   // a chart: nested values, range, a named template with include, toYaml blocks, a subchart
   write("app/Chart.yaml", 'apiVersion: v2\nname: app\nversion: 0.1.0\nkubeVersion: ">=1.30.0-0"\n');
