@@ -21,6 +21,7 @@ export default class Explain extends Command {
     out.push(`Checks: ${c.kinds.join(", ") || "-"}`);
     if (c.configInputs.length) out.push(`Config inputs: ${c.configInputs.join(", ")} (see --controls-config)`);
     if (c.skipReason) out.push(`Status here: skipped — ${c.skipReason}`);
+    else if (c.partial) out.push(`Status here: partial — ${c.partial}`);
     if (doc) {
       out.push("", "What it checks", indent(doc.description), "", "Why it matters", indent(doc.why), "", "How to fix", indent(doc.remediation));
       if (doc.example) out.push("", "Example", indent(doc.example.trimEnd()));

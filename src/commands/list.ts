@@ -46,7 +46,7 @@ export default class List extends Command {
       out.push(
         ...columns(
           [{ header: "ID" }, { header: "Severity" }, { header: "Control", flex: true, min: 24, overflow: "wrap" }, { header: "Status", flex: true, min: 12 }],
-          controls.map((r) => [r.id, r.severity, r.name, r.skipReason ? `skipped: ${r.skipReason}` : r.status]),
+          controls.map((r) => [r.id, r.severity, r.name, r.skipReason ? `skipped: ${r.skipReason}` : r.partial ? `partial: ${r.partial}` : r.status]),
           { width },
         ),
       );

@@ -17,6 +17,8 @@ export interface ControlEntry {
   baseScore: number;
   status: "implemented" | "manual review" | "skipped";
   skipReason?: string;
+  /** runs, but some of its checks need data objects cannot give: which, and why */
+  partial?: string;
   frameworks: string[];
   rules: string[];
 }
@@ -46,6 +48,7 @@ function entryOf(c: Control): ControlEntry {
     baseScore: c.baseScore,
     status: c.skipReason ? "skipped" : c.rules.every((r) => r.matchKinds.length === 0) ? "manual review" : "implemented",
     skipReason: c.skipReason,
+    ...(c.partial ? { partial: c.partial } : {}),
     frameworks: c.frameworks,
     rules: c.rules.map((r) => r.name),
   };
