@@ -90,7 +90,8 @@ describe("helm release", () => {
   });
 
   it("the pretty report names the template line; a missing release is one line, exit 2", () => {
-    const r = runCli(["helm", "release", "web1", "-n", "shop"], { env });
+    // wide enough that a field's line (position, path, fix, chart origin) stays on one line
+    const r = runCli(["helm", "release", "web1", "-n", "shop"], { env: { ...env, COLUMNS: "400" } });
     expect(r.stdout).toContain("← <helm release web1>:web/templates/_helpers.tpl:2, <helm get values web1>:");
     const missing = runCli(["helm", "release", "nope", "-n", "shop"], { env });
     expect(missing.code).toBe(2);
