@@ -127,6 +127,16 @@ describe("the progress line", () => {
     p.done();
     expect(out.at(-1)).toBe("\r\x1b[K");
   });
+  it("a cluster read shows kinds listed of all to list as each LIST completes", () => {
+    let t = 2000;
+    const { out, s } = stream();
+    const p = stderrProgress(s, {}, { now: () => t, delayMs: 0 });
+    p.onEvent({ type: "listed", kind: "Pod", objects: 120, of: { done: 1, total: 17 } });
+    expect(out.at(-1)).toBe("\r\x1b[Klisted 1/17 kinds, 120 objects (Pod)");
+    t = 2200;
+    p.onEvent({ type: "listed", kind: "Deployment", objects: 40, of: { done: 2, total: 17 } });
+    expect(out.at(-1)).toBe("\r\x1b[Klisted 2/17 kinds, 160 objects (Deployment)");
+  });
   it("is silent off a terminal and in CI", () => {
     const { out, s } = stream();
     const ci = stderrProgress(s, { CI: "true" }, { delayMs: 0 });

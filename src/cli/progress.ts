@@ -49,7 +49,7 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr, env:
           listed += e.objects;
           kinds++;
           evalStart = now();
-          read = `listed ${kinds} kind${kinds === 1 ? "" : "s"}, ${listed} objects`;
+          read = e.of ? `listed ${e.of.done}/${e.of.total} kinds, ${listed} objects` : `listed ${kinds} kind${kinds === 1 ? "" : "s"}, ${listed} objects`;
           return show(`${read} (${e.kind})`);
         case "read":
           read = `read ${e.files} file${e.files === 1 ? "" : "s"}, ${e.objects} objects`;

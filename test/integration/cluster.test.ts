@@ -26,6 +26,32 @@ const scanJson = (args: string[]) => {
 const finding = (report: any, id: string, control: string) => report.resources.find((r: any) => r.resourceID === id)?.findings.find((f: any) => f.controlID === control);
 
 describe("cluster scan", () => {
+  it("reports each kind as its LIST completes, before the scan ends (progress while a big cluster is read)", async () => {
+    const { Scanner, clusterSource } = await import("../../src/core/index.js");
+    const scanner = await Scanner.create({ threads: 1 });
+    try {
+      const events: { type: string; of?: { done: number; total: number } }[] = [];
+      let evaluatedBeforeAllListed = false;
+      await scanner.scan(
+        { source: clusterSource({ kubeconfig: c.kubeconfig }) },
+        {
+          onEvent: (e) => {
+            if (e.type === "evaluated" && !events.some((x) => x.type === "listed" && x.of && x.of.done === x.of.total)) evaluatedBeforeAllListed = true;
+            events.push(e);
+          },
+        },
+      );
+      const listed = events.filter((e) => e.type === "listed");
+      expect(listed.length).toBeGreaterThan(5);
+      // one event per kind to list, counted up to the total
+      expect(listed.map((e) => e.of!.done)).toEqual(listed.map((_, i) => i + 1));
+      expect(new Set(listed.map((e) => e.of!.total))).toEqual(new Set([listed.length]));
+      expect(evaluatedBeforeAllListed).toBe(false);
+    } finally {
+      await scanner.close();
+    }
+  });
+
   it("scans the current context's cluster with Kubescape resource IDs and a cluster summary", () => {
     const { code, report, stderr } = scanJson([]);
     expect(code, stderr).toBe(0);

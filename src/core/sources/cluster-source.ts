@@ -24,8 +24,14 @@ export function clusterSource(opts: ClusterSourceOptions = {}): Source {
     async read(ctx): Promise<SourceObjects> {
       ctx.signal?.throwIfAborted();
       const { readCluster } = await import("./cluster/index.js");
-      const cluster = await readCluster({ ...opts, kinds: new Set(ctx.kinds) });
-      for (const [kind, objects] of Object.entries(cluster.info.counts)) ctx.onEvent({ type: "listed", kind, objects });
+      // each kind as its LIST completes; a workload's narrow read reports what it read at the end
+      let live = false;
+      const onListed = (kind: string, objects: number, done: number, total: number) => {
+        live = true;
+        ctx.onEvent({ type: "listed", kind, objects, of: { done, total } });
+      };
+      const cluster = await readCluster({ ...opts, kinds: new Set(ctx.kinds), onListed });
+      if (!live) for (const [kind, objects] of Object.entries(cluster.info.counts)) ctx.onEvent({ type: "listed", kind, objects });
       return {
         objects: cluster.objects,
         skippedFiles: [],

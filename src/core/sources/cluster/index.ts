@@ -27,6 +27,8 @@ export interface ClusterScanOptions extends ClientOptions, Pick<KubeConfigOption
    * it, the services that select it and the network policies of its namespace.
    */
   workload?: WorkloadRef;
+  /** called as each kind's LIST completes (objects read, kinds listed so far of all to list): progress while a large cluster is read */
+  onListed?: (kind: string, objects: number, done: number, total: number) => void;
 }
 
 /** A workload by kind, name and namespace (Kind as the API names it: Deployment, Pod, …). */
@@ -69,13 +71,19 @@ export async function readCluster(opts: ClusterScanOptions): Promise<ClusterSour
       await readWorkload(client, resources, opts.workload, opts, lists, unavailable);
     } else {
       const queue = [...resources.values()];
+      const total = queue.length;
+      let done = 0;
+      const listed = (kind: string, n: number) => opts.onListed?.(kind, n, ++done, total);
       const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, queue.length)) }, async () => {
         for (let r = queue.shift(); r; r = queue.shift()) {
           try {
-            lists.set(r.kind, await listAll(client, r, opts));
+            const items = await listAll(client, r, opts);
+            lists.set(r.kind, items);
+            listed(r.kind, items.length);
           } catch (e) {
             const err = e as ApiError;
             unavailable[r.kind] = err.status === 403 ? `forbidden to list ${r.resource}` : `could not list ${r.resource}: ${err.message}`;
+            listed(r.kind, 0);
           }
         }
       });
