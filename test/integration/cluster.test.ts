@@ -106,6 +106,39 @@ describe("cluster scan", () => {
   });
 });
 
+describe("one workload, read narrowly", () => {
+  it("reads the workload and what its controls need, namespace-scoped, not the whole cluster", async () => {
+    const kinds = new Set([
+      "Pod",
+      "Deployment",
+      "ReplicaSet",
+      "Namespace",
+      "ServiceAccount",
+      "Service",
+      "NetworkPolicy",
+      "Role",
+      "RoleBinding",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ConfigMap",
+      "Secret",
+    ]);
+    const full = await readCluster({ kubeconfig: c.kubeconfig, kinds });
+    const one = await readCluster({ kubeconfig: c.kubeconfig, kinds, workload: { kind: "Deployment", name: "web-insecure", namespace: "ks-bad" } });
+    expect(one.info.unavailable).toEqual({});
+    const names = one.objects.map((o) => `${o.object.kind}/${o.object.metadata?.namespace ?? ""}/${o.object.metadata?.name}`);
+    expect(names).toContain("Deployment/ks-bad/web-insecure");
+    // namespaced objects only from the workload's namespace; no Pods, ConfigMaps or Secrets of anyone
+    for (const o of one.objects) if (o.object.metadata?.namespace) expect(o.object.metadata.namespace, names.join(", ")).toBe("ks-bad");
+    expect(one.objects.filter((o) => ["Pod", "ConfigMap", "Secret", "ReplicaSet"].includes(o.object.kind))).toEqual([]);
+    // only the cluster roles its bindings name, not the cluster's 70-odd
+    const clusterRoles = one.objects.filter((o) => o.object.kind === "ClusterRole").length;
+    expect(clusterRoles).toBeLessThan(full.info.counts.ClusterRole / 4);
+    expect(one.objects.length).toBeLessThan(full.objects.length / 4);
+    expect(one.info.requests).toBeLessThan(full.info.requests);
+  });
+});
+
 describe("faults", () => {
   it("a user forbidden to list some kinds gets those controls skipped with the reason; the rest completes", () => {
     const { code, report, stderr } = scanJson(["--context", "restricted"]);
