@@ -15,6 +15,7 @@ export const COMMANDS = {
   scan: () => import("./commands/scan/index.js"),
   "scan:control": () => import("./commands/scan/control.js"),
   "scan:framework": () => import("./commands/scan/framework.js"),
+  "operator:run": () => import("./commands/operator/run.js"),
   "serve-metrics": () => import("./commands/serve-metrics.js"),
   version: () => import("./commands/version.js"),
 } satisfies Record<string, CommandLoader>;
