@@ -15,7 +15,13 @@ export const COMMANDS = {
   scan: () => import("./commands/scan/index.js"),
   "scan:control": () => import("./commands/scan/control.js"),
   "scan:framework": () => import("./commands/scan/framework.js"),
+  "operator:install": () => import("./commands/operator/install.js"),
+  "operator:results": () => import("./commands/operator/results.js"),
   "operator:run": () => import("./commands/operator/run.js"),
+  "operator:scan": () => import("./commands/operator/scan.js"),
+  "operator:status": () => import("./commands/operator/status.js"),
+  "operator:uninstall": () => import("./commands/operator/uninstall.js"),
+  "operator:upgrade": () => import("./commands/operator/upgrade.js"),
   "serve-metrics": () => import("./commands/serve-metrics.js"),
   version: () => import("./commands/version.js"),
 } satisfies Record<string, CommandLoader>;

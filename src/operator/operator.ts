@@ -49,6 +49,7 @@ import {
 } from "./storage.js";
 import { COMMAND_GROUP, COMMAND_VERSION, COMMAND_PLURAL, LEASE_NAME, STATUS_CONFIGMAP, TRIGGER_COMMANDS, type OperatorStatus, type Condition } from "./protocol.js";
 import { VERSION } from "../version.js";
+import { packageRoot } from "./paths.js";
 
 export interface OperatorOptions {
   kube: KubeConfigOptions;
@@ -96,10 +97,6 @@ interface Kind {
 }
 
 type Pending = Map<string, { ref: ObjectRef; cascade: boolean }>;
-
-export function packageRoot(): string {
-  return path.resolve(import.meta.dirname, "..", "..");
-}
 
 export class Operator {
   private scanner!: Scanner;
@@ -833,7 +830,7 @@ export class Operator {
       let scanned = 0;
       try {
         for (const c of commands) {
-          const scope = c.args?.scanV1?.scanObject ?? c.args ?? {};
+          const scope = c.args && typeof c.args === "object" ? c.args : {};
           scanned += this.queueScope({ namespace: typeof scope.namespace === "string" ? scope.namespace : undefined, workload: typeof scope.workload === "string" ? scope.workload : undefined });
         }
       } catch (e) {
