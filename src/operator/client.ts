@@ -248,7 +248,8 @@ export async function hasOperator(kube: KubeConfigOptions): Promise<boolean> {
 /** The manifests `install` applies: the namespace, the chart's CRDs and templates. */
 export async function installManifests(opts: ChartOptions): Promise<{ yaml: string; objects: Record<string, any>[]; renderer: string }> {
   const { yaml, renderer } = await renderOperatorChart(opts);
-  const ns = `---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${opts.namespace}\n  labels: { app.kubernetes.io/part-of: kubescape-ts }\n`;
+  // Pod Security Admission keeps the namespace to the restricted profile the operator meets
+  const ns = `---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${opts.namespace}\n  labels:\n    app.kubernetes.io/part-of: kubescape-ts\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/warn: restricted\n`;
   const full = `${ns}${yaml}`;
   return { yaml: full, objects: manifestObjects(full), renderer };
 }

@@ -77,6 +77,8 @@ export interface OperatorOptions {
   /** the chart's CRDs directory (default: the package's charts/kubescape-operator/crds) */
   crdDir?: string;
   log?: (line: string) => void;
+  /** kinds not to read at all (their controls are skipped with that reason), e.g. Secret for least privilege */
+  skipKinds?: string[];
   /** scanner options (tests and the bench: fewer threads) */
   threads?: number;
 }
@@ -190,8 +192,10 @@ export class Operator {
       // shown as unknown
     }
     await this.ensureStorage();
-    const found = await discover(this.kube.reader, wanted);
+    const skip = new Set(this.opts.skipKinds ?? []);
+    const found = await discover(this.kube.reader, new Set([...wanted].filter((k) => !skip.has(k))));
     for (const info of found.values()) this.kinds.set(info.kind, { info, objects: new Map(), synced: false });
+    for (const kind of skip) if (wanted.has(kind)) this.skipped[kind] = "not read (--skip-kinds)";
     for (const k of this.kinds.values()) void this.informer(k);
     void this.watchCommands();
     this.periodic = setInterval(() => this.requestFull("periodic"), this.opts.intervalMs ?? 24 * 3600_000);
@@ -477,8 +481,10 @@ export class Operator {
 
   // --- scans -----------------------------------------------------------------------------
 
+  private skipped: Record<string, string> = {};
+
   private unavailable(): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out: Record<string, string> = { ...this.skipped };
     for (const k of this.kinds.values()) if (k.forbidden) out[k.info.kind] = k.forbidden;
     return out;
   }

@@ -19,6 +19,7 @@ export default class OperatorRun extends Command {
     "leader-elect": Flags.boolean({ description: "elect a leader with a Lease (--no-leader-elect: this replica always writes)", default: true, allowNo: true }),
     identity: Flags.string({ description: "this replica's name in the Lease (default: host name and PID)" }),
     "install-crds": Flags.boolean({ description: "install our CRDs when Kubescape's storage API is not served", default: true, allowNo: true }),
+    "skip-kinds": Flags.string({ description: "kinds not to read (comma-separated, e.g. Secret): their controls are skipped with that reason" }),
     "cluster-name": Flags.string({ description: "cluster name in Kubescape's wlid annotation (default: the kubeconfig context)" }),
     "debounce-ms": Flags.integer({ description: "how long a change waits for others to batch with", default: 100, min: 0, hidden: true }),
     "max-queue": Flags.integer({ description: "changed objects queued at most before one full scan replaces them", default: 10_000, min: 1, hidden: true }),
@@ -47,6 +48,7 @@ export default class OperatorRun extends Command {
       port: flags.port,
       installCrds: flags["install-crds"],
       clusterName: flags["cluster-name"],
+      skipKinds: list(flags["skip-kinds"]),
       threads: flags.threads,
       log,
     });
