@@ -26,6 +26,9 @@ describe("operator chart", () => {
     const sorted = (xs: any[]) => [...xs].sort((x, y) => (key(x) < key(y) ? -1 : 1));
     const a = objects(builtin.stdout);
     expect(sorted(objects(withHelm.stdout))).toEqual(sorted(a));
+    // every template expression was filled in: namespaced objects are in the namespace asked for
+    expect(builtin.stdout).not.toMatch(/\{\s*\{|\.Release\.|\.Values\./);
+    for (const o of a.filter((x) => x.metadata.namespace !== undefined)) expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe("ks-sec");
     const kinds = a.map((o) => o.kind);
     expect(kinds.filter((k) => k === "CustomResourceDefinition")).toHaveLength(4);
     expect(kinds).toEqual(expect.arrayContaining(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service"]));

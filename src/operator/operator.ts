@@ -820,19 +820,21 @@ export class Operator {
       return send(200, `${this.reportMetrics}${await this.metrics.metrics()}`, this.metrics.contentType);
     }
     if (req.method === "GET" && url.pathname === "/v1/status") return send(200, JSON.stringify(this.status()), "application/json");
+    // errors carry "message" too, as a Kubernetes Status does: clients behind the service proxy show it
+    const fail = (code: number, message: string) => send(code, JSON.stringify({ error: message, message }), "application/json");
     if (req.method === "POST" && url.pathname === "/v1/triggerAction") {
       const body = await readBody(req, 1 << 20);
       let parsed: any;
       try {
         parsed = JSON.parse(body);
       } catch {
-        return send(400, JSON.stringify({ error: "body is not JSON" }), "application/json");
+        return fail(400, "body is not JSON");
       }
       const commands: any[] = Array.isArray(parsed?.commands) ? parsed.commands : [];
-      if (!commands.length) return send(400, JSON.stringify({ error: 'expected {"commands": [{"commandName": ...}]}' }), "application/json");
+      if (!commands.length) return fail(400, 'expected {"commands": [{"commandName": ...}]}');
       const unknown = commands.map((c) => c?.commandName).filter((n) => !TRIGGER_COMMANDS.includes(n));
-      if (unknown.length) return send(400, JSON.stringify({ error: `unsupported command ${JSON.stringify(unknown[0])}; supported: ${TRIGGER_COMMANDS.join(", ")}` }), "application/json");
-      if (!this.isLeader) return send(503, JSON.stringify({ error: "not the leader; retry (the service routes to any replica)" }), "application/json");
+      if (unknown.length) return fail(400, `unsupported command ${JSON.stringify(unknown[0])}; supported: ${TRIGGER_COMMANDS.join(", ")}`);
+      if (!this.isLeader) return fail(503, "not the leader; retry (the service routes to any replica)");
       let scanned = 0;
       try {
         for (const c of commands) {
@@ -840,7 +842,7 @@ export class Operator {
           scanned += this.queueScope({ namespace: typeof scope.namespace === "string" ? scope.namespace : undefined, workload: typeof scope.workload === "string" ? scope.workload : undefined });
         }
       } catch (e) {
-        return send(400, JSON.stringify({ error: (e as Error).message }), "application/json");
+        return fail(400, (e as Error).message);
       }
       const wait = url.searchParams.get("wait") === "true";
       if (wait) await this.drained();
