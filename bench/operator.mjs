@@ -58,9 +58,11 @@ try {
     // the opposite of what it is now, so every patch is a change
     const c0 = d.spec.template.spec.containers[0];
     const privileged = !(c0.securityContext?.privileged === true);
-    c0.securityContext = { ...(c0.securityContext ?? {}), privileged };
+    // a privileged container may not also forbid privilege escalation (the API server refuses it)
+    const escalation = privileged ? { allowPrivilegeEscalation: true } : {};
+    c0.securityContext = { ...(c0.securityContext ?? {}), privileged, ...escalation };
     const name = resultName({ apiVersion: "apps/v1", kind: "Deployment", name: d.metadata.name, namespace: d.metadata.namespace });
-    const patch = { spec: { template: { spec: { containers: [{ name: d.spec.template.spec.containers[0].name, securityContext: { privileged } }] } } } };
+    const patch = { spec: { template: { spec: { containers: [{ name: d.spec.template.spec.containers[0].name, securityContext: { privileged, ...escalation } }] } } } };
     const p = kubectl(["patch", "deployment", d.metadata.name, "-n", d.metadata.namespace, "--type=strategic", "-p", JSON.stringify(patch)]);
     if (p.status !== 0) throw new Error(p.stderr);
     const t0 = performance.now();

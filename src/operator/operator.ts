@@ -452,7 +452,15 @@ export class Operator {
         const batch = this.pending;
         this.pending = new Map();
         this.m.queue.set(0);
-        await this.timed("incremental", () => this.incremental(batch));
+        await this.timed(
+          "incremental",
+          () => this.incremental(batch),
+          () => {
+            // what failed (an API error while writing) is tried again with the next batch
+            for (const [key, v] of batch) if (!this.pending.has(key)) this.pending.set(key, v);
+            this.m.queue.set(this.pending.size);
+          },
+        );
       }
     }
     if (!this.pending.size && !this.fullPending) {
@@ -462,17 +470,21 @@ export class Operator {
     }
   }
 
-  private async timed(type: string, fn: () => Promise<void>): Promise<void> {
+  private async timed(type: string, fn: () => Promise<void>, onError?: () => void): Promise<void> {
     const end = this.m.duration.startTimer({ type });
     try {
       await fn();
       this.m.scans.inc({ type, outcome: "ok" });
       this.lastScan = new Date().toISOString();
       this.setCondition("ScanSucceeded", true, "Scanned", "the last scan succeeded");
+      // the published last-scan time, at most every 10 s: each write is a watch event for every reader
+      if (Date.now() - this.statusAt > 10_000) void this.writeStatus();
     } catch (e) {
       this.m.scans.inc({ type, outcome: "error" });
       this.setCondition("ScanSucceeded", false, "ScanFailed", (e as Error).message);
       if (type === "full") this.fullPending = true;
+      onError?.();
+      this.log(`${type} scan failed: ${(e as Error).message}`);
       await sleep(2000, this.abort.signal);
     } finally {
       end();
@@ -603,22 +615,31 @@ export class Operator {
       // only the controls that check the changed kinds: they are the whole result of those objects
       const picked = this.controls.map((c, i) => [c, this.controlInfos[i]] as const).filter(([, info]) => [...kinds].some((k) => info.kinds.has(k)));
       const controls = picked.map(([c]) => c);
-      // the context: objects of the other kinds the cross-object rules of these controls match
-      const context = new Map<string, Cached>();
-      const namespaces = new Set(unique.map((c) => c.ref.namespace));
-      for (const c of controls) {
-        for (const r of c.rules) {
-          if (!r.crossObject || !r.matchKinds.some((k) => kinds.has(k))) continue;
-          for (const kind of r.matchKinds) {
-            for (const o of this.kinds.get(kind)?.objects.values() ?? []) {
-              if (r.splitByNamespace && o.ref.namespace && !namespaces.has(o.ref.namespace)) continue;
-              context.set(refKey(o.ref), o);
+      // Controls whose rules all look at one object at a time run on the changed objects alone;
+      // only those with a cross-object rule run on the context too (the objects of the other
+      // kinds those rules match). Two small scans beat one that runs every rule on the context.
+      const cross = controls.filter((c) => c.rules.some((r) => r.crossObject));
+      const single = controls.filter((c) => !c.rules.some((r) => r.crossObject));
+      const reports: ScanReport[] = [];
+      if (single.length) reports.push(await this.scanner.scan({ source: this.source(unique), controls: single.map((c) => c.id) }, { signal: this.abort.signal }));
+      if (cross.length) {
+        const context = new Map<string, Cached>();
+        const namespaces = new Set(unique.map((c) => c.ref.namespace));
+        for (const c of cross) {
+          for (const r of c.rules) {
+            if (!r.crossObject || !r.matchKinds.some((k) => kinds.has(k))) continue;
+            for (const kind of r.matchKinds) {
+              for (const o of this.kinds.get(kind)?.objects.values() ?? []) {
+                if (r.splitByNamespace && o.ref.namespace && !namespaces.has(o.ref.namespace)) continue;
+                context.set(refKey(o.ref), o);
+              }
             }
           }
         }
+        for (const c of unique) context.set(refKey(c.ref), c);
+        reports.push(await this.scanner.scan({ source: this.source([...context.values()]), controls: cross.map((c) => c.id) }, { signal: this.abort.signal }));
       }
-      for (const c of unique) context.set(refKey(c.ref), c);
-      const report = await this.scanner.scan({ source: this.source([...context.values()]), controls: controls.map((c) => c.id) }, { signal: this.abort.signal });
+      const report = mergeReports(reports);
       // only the changed objects' results are written: the context was scanned for their sake
       await this.write(
         report,
@@ -712,8 +733,11 @@ export class Operator {
     };
   }
 
+  private statusAt = 0;
+
   private async writeStatus(): Promise<void> {
     if (!this.isLeader || !this.kube) return;
+    this.statusAt = Date.now();
     try {
       await this.kube.apply(`/api/v1/namespaces/${encodeURIComponent(this.opts.namespace)}/configmaps/${STATUS_CONFIGMAP}`, {
         apiVersion: "v1",
@@ -866,6 +890,21 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** Reports of the same objects over disjoint sets of controls, as one (findings joined per resource). */
+function mergeReports(reports: ScanReport[]): ScanReport {
+  const [first, ...rest] = reports;
+  if (!rest.length) return first;
+  const resources = new Map(first.resources.map((r) => [r.resourceID, { ...r, findings: [...r.findings] }]));
+  for (const r of rest) {
+    for (const res of r.resources) {
+      const have = resources.get(res.resourceID);
+      if (have) have.findings.push(...res.findings);
+      else resources.set(res.resourceID, { ...res, findings: [...res.findings] });
+    }
+  }
+  return { ...first, controls: reports.flatMap((r) => r.controls), resources: [...resources.values()] };
 }
 
 async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {

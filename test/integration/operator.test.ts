@@ -169,6 +169,30 @@ describe("operator", () => {
     expect(bad.stderr).toMatch(/expected Kind\/name/);
   });
 
+  it("an event storm on one object is coalesced: far fewer scans than events, and the result follows the last state", async () => {
+    const url = await a.url();
+    const scans = async () => Number(/^kubescape_operator_scans_total\{type="incremental",outcome="ok"\} (\d+)$/m.exec(await metrics(url))?.[1] ?? 0);
+    c.kubectl(["apply", "-f", "-"], deployment("storm", "shop", false));
+    await waitFor(async () => (await resultOf("shop", "Deployment", "storm")).length === 1, 10_000);
+    const before = await scans();
+    const p = "/apis/apps/v1/namespaces/shop/deployments/storm";
+    const events = 200;
+    for (let i = 0; i < events; i++) {
+      // the last one makes it privileged
+      const privileged = i === events - 1;
+      await kube.request(
+        "PATCH",
+        p,
+        { metadata: { annotations: { n: String(i) } }, spec: { template: { spec: { containers: [{ name: "app", securityContext: { privileged } }] } } } },
+        "application/strategic-merge-patch+json",
+      );
+    }
+    await waitFor(async () => (await resultOf("shop", "Deployment", "storm"))[0]?.spec.controls["C-0057"]?.status.status === "failed", 15_000);
+    const ran = (await scans()) - before;
+    expect(ran, `${ran} scans for ${events} events`).toBeLessThan(events / 4);
+    expect(await metrics(url)).toMatch(/^kubescape_operator_queue_depth [0-9]$/m);
+  });
+
   it("the Kubescape REST trigger (POST /v1/triggerAction, kubescapeScan) through the API server's service proxy", async () => {
     const ip = Object.values(os.networkInterfaces())
       .flat()
