@@ -42,7 +42,7 @@ import {
   resultName,
   toNamespaceSummaries,
   toSummary,
-  toWorkloadScans,
+  workloadScanMapper,
   type ControlInfo,
   type ObjectRef,
   type Severities,
@@ -665,36 +665,44 @@ export class Operator {
   /** Write the results of these objects; returns the ns/name of every result object expected. */
   private async write(report: ScanReport, refs: ObjectRef[], allControls = this.controlInfos): Promise<Set<string>> {
     const conn = this.kube.conn;
-    const scans = toWorkloadScans(report, refs, { namespace: this.opts.namespace, cluster: this.opts.clusterName ?? conn.context, controls: allControls });
+    // made one object at a time as the writers take them: a full scan never holds all results
+    const map = workloadScanMapper(report, { namespace: this.opts.namespace, cluster: this.opts.clusterName ?? conn.context, controls: allControls });
     const expected = new Set<string>();
-    const jobs: (() => Promise<void>)[] = [];
-    for (const scan of scans) {
-      const summary = toSummary(scan);
-      const ns = scan.metadata.namespace;
-      const name = scan.metadata.name;
-      expected.add(`${ns}/${name}`);
-      this.pendingSeverities.set(`${ns}/${name}`, summary.spec.severities);
-      for (const [kind, obj] of [
-        [KINDS.scan, scan],
-        [KINDS.summary, summary],
-      ] as const) {
-        const key = `${kind.kind}:${ns}/${name}`;
-        const digest = contentDigest(obj);
-        if (this.written.get(key) === digest) continue;
-        jobs.push(async () => {
-          try {
-            await this.kube.apply(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, ns), obj);
-            this.written.set(key, digest);
-            this.m.writes.inc({ op: "apply" });
-          } catch (e) {
-            this.m.writeErrors.inc();
-            if ((e as ApiError).status === 404 && /namespaces/.test((e as Error).message)) return; // its namespace is gone
-            throw e;
-          }
-        });
+    let next = 0;
+    const put = async (kind: (typeof KINDS)["scan"] | (typeof KINDS)["summary"], obj: { metadata: { name: string; namespace: string } } & Parameters<typeof contentDigest>[0]) => {
+      const { name, namespace: ns } = obj.metadata;
+      const key = `${kind.kind}:${ns}/${name}`;
+      const digest = contentDigest(obj);
+      if (this.written.get(key) === digest) return;
+      try {
+        await this.kube.apply(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, ns), obj);
+        this.written.set(key, digest);
+        this.m.writes.inc({ op: "apply" });
+      } catch (e) {
+        this.m.writeErrors.inc();
+        if ((e as ApiError).status === 404 && /namespaces/.test((e as Error).message)) return; // its namespace is gone
+        throw e;
       }
-    }
-    await runLimited(jobs, 16);
+    };
+    let failed: unknown;
+    const worker = async () => {
+      while (next < refs.length && failed === undefined) {
+        const scan = map(refs[next++]);
+        if (!scan) continue;
+        const summary = toSummary(scan);
+        const { name, namespace: ns } = scan.metadata;
+        expected.add(`${ns}/${name}`);
+        this.pendingSeverities.set(`${ns}/${name}`, summary.spec.severities);
+        try {
+          await put(KINDS.scan, scan);
+          await put(KINDS.summary, summary);
+        } catch (e) {
+          failed ??= e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    if (failed !== undefined) throw failed;
     return expected;
   }
 
@@ -905,23 +913,6 @@ function mergeReports(reports: ScanReport[]): ScanReport {
     }
   }
   return { ...first, controls: reports.flatMap((r) => r.controls), resources: [...resources.values()] };
-}
-
-async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
-  let i = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (i < jobs.length && failed === undefined) {
-      const job = jobs[i++];
-      try {
-        await job();
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (failed !== undefined) throw failed;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -261,13 +261,23 @@ export function emptySeverities(): Severities {
  * get none. The objects are those scanned; the report holds only resources with findings.
  */
 export function toWorkloadScans(report: ScanReport, objects: ObjectRef[], opts: MappingOptions, scannedAt = report.startedAt): WorkloadConfigurationScan[] {
+  const map = workloadScanMapper(report, opts, scannedAt);
+  return objects.map(map).filter((s): s is WorkloadConfigurationScan => s !== undefined);
+}
+
+/**
+ * toWorkloadScans one object at a time (the report's indexes built once): a full scan of
+ * 20,000 objects writes them as they are made instead of holding them all.
+ */
+export function workloadScanMapper(report: ScanReport, opts: MappingOptions, scannedAt = report.startedAt): (ref: ObjectRef) => WorkloadConfigurationScan | undefined {
   const byId = new Map<string, ResourceResult>(report.resources.map((r) => [r.resourceID, r]));
   const byRef = new Map<string, ResourceResult>(report.resources.map((r) => [refKey(r), r]));
   const results = new Map(report.controls.map((c) => [c.id, c]));
-  const out: WorkloadConfigurationScan[] = [];
-  for (const ref of objects) {
-    const controls = opts.controls.filter((c) => c.kinds.has(ref.kind));
-    if (!controls.length) continue;
+  const byKind = new Map<string, ControlInfo[]>();
+  return (ref) => {
+    let controls = byKind.get(ref.kind);
+    if (!controls) byKind.set(ref.kind, (controls = opts.controls.filter((c) => c.kinds.has(ref.kind))));
+    if (!controls.length) return undefined;
     const res = byRef.get(refKey(ref)) ?? byId.get(resourceIdOf(ref));
     const findings = new Map((res?.findings ?? []).map((f) => [f.controlID, f]));
     const spec: WorkloadConfigurationScan["spec"] = { controls: {}, relatedObjects: [] };
@@ -276,7 +286,7 @@ export function toWorkloadScans(report: ScanReport, objects: ObjectRef[], opts: 
       const skipped = result?.status === "skipped" && !findings.has(c.id) ? result : undefined;
       spec.controls[c.id] = scannedControl(c, ref.kind, findings.get(c.id), skipped);
     }
-    out.push({
+    return {
       apiVersion: STORAGE_API_VERSION,
       kind: "WorkloadConfigurationScan",
       metadata: {
@@ -286,9 +296,8 @@ export function toWorkloadScans(report: ScanReport, objects: ObjectRef[], opts: 
         annotations: { [ANNOTATION.wlid]: wlid(opts.cluster, ref), [ANNOTATION.resourceID]: resourceIdOf(ref), [ANNOTATION.scannedAt]: scannedAt },
       },
       spec,
-    });
-  }
-  return out;
+    };
+  };
 }
 
 /** Failed controls counted by severity (passed, excepted and skipped ones do not count). */
