@@ -143,14 +143,14 @@ export class Kube {
   }
 
   /** Every item of a collection path (paginated), with the list's resourceVersion to watch from. */
-  async list(path: string, query: Record<string, string> = {}): Promise<{ items: Record<string, any>[]; resourceVersion: string }> {
+  async list(path: string, query: Record<string, string> = {}, accept?: string): Promise<{ items: Record<string, any>[]; resourceVersion: string }> {
     const items: Record<string, any>[] = [];
     let cont = "";
     let rv = "";
     do {
       const q = new URLSearchParams({ limit: "500", ...query });
       if (cont) q.set("continue", cont);
-      const page = await this.reader.get<any>(`${path}?${q}`);
+      const page = await this.reader.get<any>(`${path}?${q}`, accept);
       if (Array.isArray(page?.items)) items.push(...page.items);
       rv = typeof page?.metadata?.resourceVersion === "string" ? page.metadata.resourceVersion : rv;
       cont = typeof page?.metadata?.continue === "string" ? page.metadata.continue : "";
@@ -233,6 +233,9 @@ export class Kube {
     });
   }
 }
+
+/** Ask a list for names and labels only (PartialObjectMetadataList): clean-ups need no specs. */
+export const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 
 /** The collection path of a resource: /api/v1/pods, /apis/apps/v1/namespaces/x/deployments. */
 export function collectionPath(group: string, version: string, plural: string, namespace?: string): string {

@@ -29,7 +29,7 @@ import type { ScanReport } from "../core/scoring/result.js";
 import type { Source, SourceObjects } from "../core/sources/source.js";
 import { clean, discover, type ResourceInfo } from "../core/sources/cluster/index.js";
 import type { KubeConfigOptions } from "../core/sources/cluster/kubeconfig.js";
-import { Kube, collectionPath, objectPath, type ApiError } from "./kube.js";
+import { Kube, METADATA_ONLY, collectionPath, objectPath, type ApiError } from "./kube.js";
 import { LeaderElector } from "./leader.js";
 import {
   KINDS,
@@ -537,7 +537,8 @@ export class Operator {
     const t2 = performance.now();
     // what no longer exists: ours, not written by this scan
     for (const kind of [KINDS.scan, KINDS.summary]) {
-      const { items } = await this.kube.list(`${STORAGE_PATH}/${kind.plural}`, { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` });
+      // names only: a clean-up of 20,000 results must not read 20,000 specs
+      const { items } = await this.kube.list(`${STORAGE_PATH}/${kind.plural}`, { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` }, METADATA_ONLY);
       for (const it of items) {
         const ns = it.metadata?.namespace ?? "";
         const name = it.metadata?.name ?? "";
@@ -694,8 +695,9 @@ export class Operator {
         expected.add(`${ns}/${name}`);
         this.pendingSeverities.set(`${ns}/${name}`, summary.spec.severities);
         try {
-          await put(KINDS.scan, scan);
+          // the summary first: whoever sees a result finds its summary there already
           await put(KINDS.summary, summary);
+          await put(KINDS.scan, scan);
         } catch (e) {
           failed ??= e;
         }

@@ -127,7 +127,8 @@ describe("operator", () => {
 
     c.kubectl(["delete", "deployment", "priv", "-n", "shop"]);
     await waitFor(async () => (await resultOf("shop", "Deployment", "priv")).length === 0, 10_000);
-    expect(await kube.find(`${WCS}/namespaces/shop/workloadconfigurationscansummaries/${wcs.metadata.name}`)).toBeUndefined();
+    // its summary goes right after it (two objects: no atomic delete)
+    await waitFor(async () => !(await kube.find(`${WCS}/namespaces/shop/workloadconfigurationscansummaries/${wcs.metadata.name}`)), 5000);
     // the only workload of the namespace is gone: so is its namespace summary
     await waitFor(async () => !(await kube.find(`${WCS}/configurationscansummaries/shop`)), 5000);
 
