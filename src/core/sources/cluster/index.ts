@@ -43,7 +43,7 @@ export interface ClusterSourceResult {
   info: ClusterInfo;
 }
 
-interface ResourceInfo {
+export interface ResourceInfo {
   kind: string;
   group: string;
   version: string;
@@ -124,7 +124,7 @@ const arrayOf = (v: unknown): any[] => (Array.isArray(v) ? v.filter(isObject) : 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 /** Which of the wanted kinds the server serves, and where (preferred version of each group). Malformed entries are skipped. */
-async function discover(client: KubeClient, kinds: Set<string>): Promise<Map<string, ResourceInfo>> {
+export async function discover(client: KubeClient, kinds: Set<string>): Promise<Map<string, ResourceInfo>> {
   const found = new Map<string, ResourceInfo>();
   const add = (r: ResourceInfo, verbs: unknown) => {
     if (!r.kind || !r.resource || !r.version || !kinds.has(r.kind) || found.has(r.kind) || r.resource.includes("/")) return;

@@ -1,0 +1,84 @@
+// npm run bench:operator [-- --count 20000 --changes 100]
+// Starts the real test cluster, seeds N objects (test/cluster/seed.mjs), runs the operator as a
+// child process and measures, next to the targets:
+//   - time from start to the first complete set of results (the start-up full scan written): ≤ 15 s
+//   - steady RSS of the operator after it: ≤ 400 MB
+//   - p95 from a changed Deployment (kubectl patch returned) to its updated result: ≤ 2 s, over --changes changes
+// Figures only, no assertion.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const args = process.argv.slice(2);
+const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
+const count = opt("--count", 20000);
+const changes = opt("--changes", 100);
+const dir = path.join(os.tmpdir(), `ks-bench-operator-${process.pid}`);
+const env = { ...process.env, KS_CLUSTER_DIR: dir };
+const sh = (cmd) => spawnSync("bash", [path.join(root, "test", "cluster", "cluster.sh"), cmd], { env, encoding: "utf8" });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rssMB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+
+if (sh("start").status !== 0) process.exit(1);
+let op;
+try {
+  const kubeconfig = path.join(dir, "kubeconfig");
+  const kubectl = (a, input) => spawnSync("kubectl", ["--kubeconfig", kubeconfig, ...a], { encoding: "utf8", input, maxBuffer: 256 << 20 });
+  let t = performance.now();
+  const seed = spawnSync(process.execPath, [path.join(root, "test", "cluster", "seed.mjs"), "--kubeconfig", kubeconfig, "--count", String(count)], { encoding: "utf8" });
+  if (seed.status !== 0) throw new Error(seed.stderr);
+  console.log(`seeded ${count} objects in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  kubectl(["create", "namespace", "kubescape"]);
+
+  t = performance.now();
+  op = spawn(process.execPath, [path.join(root, "bin", "run.js"), "operator", "run", "--kubeconfig", kubeconfig, "--port", "0", "--no-leader-elect"], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  op.stderr.on("data", (d) => (log += d));
+  let peak = 0;
+  while (!/full scan: /.test(log)) {
+    if (op.exitCode !== null) throw new Error(`operator exited: ${log}`);
+    peak = Math.max(peak, rssMB(op.pid));
+    await sleep(200);
+  }
+  const first = (performance.now() - t) / 1000;
+  console.log(`first complete result set: ${first.toFixed(1)} s (target ≤ 15 s) — ${/full scan: (.*)/.exec(log)[1]}`);
+  await sleep(5000);
+  console.log(`steady RSS after it: ${rssMB(op.pid).toFixed(0)} MB (target ≤ 400 MB); peak during the full scan ${peak.toFixed(0)} MB`);
+
+  // changes: flip one Deployment's privileged flag and wait for its result to follow
+  const deps = JSON.parse(kubectl(["get", "deployments", "-A", "-o", "json"]).stdout).items.slice(0, changes);
+  const { Kube } = await import(path.join(root, "dist", "operator", "kube.js"));
+  const { resultName } = await import(path.join(root, "dist", "operator", "storage.js"));
+  const kube = await Kube.connect({ kubeconfig });
+  const latencies = [];
+  for (let i = 0; i < changes; i++) {
+    const d = deps[i % deps.length];
+    // the opposite of what it is now, so every patch is a change
+    const c0 = d.spec.template.spec.containers[0];
+    const privileged = !(c0.securityContext?.privileged === true);
+    // a privileged container may not also forbid privilege escalation (the API server refuses it)
+    const escalation = privileged ? { allowPrivilegeEscalation: true } : {};
+    c0.securityContext = { ...(c0.securityContext ?? {}), privileged, ...escalation };
+    const name = resultName({ apiVersion: "apps/v1", kind: "Deployment", name: d.metadata.name, namespace: d.metadata.namespace });
+    const patch = { spec: { template: { spec: { containers: [{ name: d.spec.template.spec.containers[0].name, securityContext: { privileged, ...escalation } }] } } } };
+    const p = kubectl(["patch", "deployment", d.metadata.name, "-n", d.metadata.namespace, "--type=strategic", "-p", JSON.stringify(patch)]);
+    if (p.status !== 0) throw new Error(p.stderr);
+    const t0 = performance.now();
+    for (;;) {
+      const wcs = await kube.find(`/apis/spdx.softwarecomposition.kubescape.io/v1beta1/namespaces/${d.metadata.namespace}/workloadconfigurationscans/${name}`);
+      if (wcs?.spec?.controls?.["C-0057"]?.status?.status === (privileged ? "failed" : "passed")) break;
+      if (performance.now() - t0 > 30_000) throw new Error(`no updated result for ${d.metadata.namespace}/${d.metadata.name} after 30 s`);
+      await sleep(20);
+    }
+    latencies.push(performance.now() - t0);
+  }
+  kube.close();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  console.log(`change → updated result over ${changes} changes: p50 ${q(0.5).toFixed(0)} ms, p95 ${q(0.95).toFixed(0)} ms (target ≤ 2000 ms), max ${latencies.at(-1).toFixed(0)} ms`);
+} finally {
+  if (op && op.exitCode === null) op.kill("SIGKILL");
+  sh("stop");
+}

@@ -1,0 +1,91 @@
+// Our chart (charts/kubescape-operator), rendered for `kubescape operator install`: with the
+// real helm when it is there (the user's choice of tool, and what `helm install` would
+// apply), else with a small renderer that understands what our templates use — `{{ .Values.a.b }}`
+// and `{{ .Release.Namespace }}`, nothing else. A test checks both render the same manifests.
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { renderChart } from "../core/sources/helm.js";
+import { UserError } from "../core/errors.js";
+import { packageRoot } from "./paths.js";
+
+export const CHART_DIR = () => path.join(packageRoot(), "charts", "kubescape-operator");
+
+export interface ChartOptions {
+  namespace: string;
+  /** a.b=c overrides of values.yaml */
+  set?: string[];
+  /** "helm", "builtin", or "auto" (helm when on PATH) */
+  renderer?: "helm" | "builtin" | "auto";
+  chartDir?: string;
+}
+
+/** The CRDs of the chart (helm keeps them apart, in crds/). */
+export function chartCrds(chartDir = CHART_DIR()): string[] {
+  const dir = path.join(chartDir, "crds");
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+}
+
+function setPath(values: Record<string, any>, key: string, value: string): void {
+  const parts = key.split(".");
+  let o = values;
+  for (const p of parts.slice(0, -1)) o = o[p] && typeof o[p] === "object" ? o[p] : (o[p] = {});
+  o[parts[parts.length - 1]] = value;
+}
+
+/** Render the templates with the built-in renderer. */
+export function renderBuiltIn(opts: ChartOptions): string {
+  const dir = opts.chartDir ?? CHART_DIR();
+  const values = YAML.parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) ?? {};
+  for (const s of opts.set ?? []) {
+    const i = s.indexOf("=");
+    if (i < 1) throw new UserError(`--set ${s}: expected key=value`);
+    setPath(values, s.slice(0, i), s.slice(i + 1));
+  }
+  const lookup = (expr: string, file: string): string => {
+    if (expr === ".Release.Namespace") return opts.namespace;
+    const m = /^\.Values((?:\.[A-Za-z0-9_]+)+)$/.exec(expr);
+    if (!m) throw new UserError(`${file}: the built-in renderer does not support {{ ${expr} }} (install helm)`);
+    let v: any = values;
+    for (const k of m[1].slice(1).split(".")) v = v?.[k];
+    if (v === undefined || v === null || typeof v === "object") throw new UserError(`${file}: ${expr} is not a value in values.yaml`);
+    return String(v);
+  };
+  const tdir = path.join(dir, "templates");
+  const docs: string[] = [];
+  for (const f of fs
+    .readdirSync(tdir)
+    .filter((x) => x.endsWith(".yaml"))
+    .sort()) {
+    const text = fs.readFileSync(path.join(tdir, f), "utf8").replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expr: string) => lookup(expr.trim(), `templates/${f}`));
+    docs.push(`---\n# Source: kubescape-operator/templates/${f}\n${text}`);
+  }
+  return docs.join("\n");
+}
+
+/** The chart's manifests (CRDs first, then the templates), as one multi-document YAML. */
+export async function renderOperatorChart(opts: ChartOptions): Promise<{ yaml: string; renderer: "helm" | "builtin" }> {
+  const dir = opts.chartDir ?? CHART_DIR();
+  const crds = chartCrds(dir).map((t) => `---\n${t}`);
+  const want = opts.renderer ?? "auto";
+  if (want !== "builtin") {
+    try {
+      const out = await renderChart({ chart: dir, release: "kubescape-ts", namespace: opts.namespace, set: opts.set }, { maxBytes: 16 * 1024 * 1024, timeoutMs: 60_000 });
+      return { yaml: [...crds, out].join("\n"), renderer: "helm" };
+    } catch (e) {
+      if (want === "helm" || !/helm not found/.test((e as Error).message)) throw e;
+    }
+  }
+  return { yaml: [...crds, renderBuiltIn(opts)].join("\n"), renderer: "builtin" };
+}
+
+/** The objects of a rendered chart, comments and empty documents dropped. */
+export function manifestObjects(yaml: string): Record<string, any>[] {
+  return YAML.parseAllDocuments(yaml)
+    .map((d) => d.toJS())
+    .filter((o) => o && typeof o === "object" && o.kind);
+}
