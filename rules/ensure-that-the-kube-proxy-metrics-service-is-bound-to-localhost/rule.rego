@@ -9,8 +9,7 @@ deny contains alert if {
 	obj.kind == "ConfigMap"
 	is_object(obj.data)
 	some key, text in obj.data
-	is_string(text)
-	contains(text, "KubeProxyConfiguration")
+	proxy_config_text(text)
 	bad := {a | some a in metrics_bind_addresses(text); not local(a)}
 	count(bad) > 0
 	addr := concat(", ", sort([a | some a in bad]))
@@ -26,12 +25,26 @@ deny contains alert if {
 	}
 }
 
-# The top-level metricsBindAddress of a KubeProxyConfiguration in YAML or JSON form.
+proxy_config_text(text) if {
+	is_string(text)
+	contains(text, "KubeProxyConfiguration")
+}
+
+# holds_proxy_config(obj): a ConfigMap with a KubeProxyConfiguration in some data value
+# (kubeadm keeps it under config.conf; other installers use other keys).
+holds_proxy_config(obj) if {
+	obj.kind == "ConfigMap"
+	is_object(obj.data)
+	some text in obj.data
+	proxy_config_text(text)
+}
+
+# The metricsBindAddress of a KubeProxyConfiguration in YAML or JSON form: at the start of
+# a line, or after "{" or "," so that JSON written on one line is read too.
 metrics_bind_addresses(text) := {addr |
 	some line in split(text, "\n")
-	m := regex.find_all_string_submatch_n(`^\s*"?metricsBindAddress"?\s*:\s*['"]?([^'"\s,]*)['"]?`, line, 1)
-	count(m) > 0
-	addr := m[0][1]
+	some m in regex.find_all_string_submatch_n(`(?:^|[{,])\s*"?metricsBindAddress"?\s*:\s*['"]?([^'"\s,}]*)`, line, -1)
+	addr := m[1]
 	addr != ""
 }
 
