@@ -11,11 +11,12 @@ sandbox(obj) if {
 }
 
 # The controller must manage the sandbox network policy ("Managed", the default when
-# networkPolicyManagement is omitted); anything else leaves egress uncontrolled.
+# networkPolicyManagement is omitted or null); anything else leaves egress uncontrolled.
 default unmanaged(_) := false
 
 unmanaged(spec) if {
 	m := object.get(spec, "networkPolicyManagement", "Managed")
+	not is_null(m)
 	m != "Managed"
 }
 
