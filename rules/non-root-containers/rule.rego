@@ -4,8 +4,8 @@ import rego.v1
 
 import data.kubescape.lib
 
-# A container runs as root unless its effective runAsUser (container over pod) is a
-# non-zero UID or, without a UID, runAsNonRoot is true. Its primary group is root unless
+# A container runs as root unless its effective runAsNonRoot (container over pod) is true
+# or its effective runAsUser is a non-zero UID. Its primary group is root unless
 # the effective runAsGroup is a non-zero GID. Each container is one alert; the fix is
 # written on the container's own securityContext.
 deny contains alert if {
@@ -31,11 +31,14 @@ fix_paths(c, problems) := [{"path": concat("", [c.path, ".securityContext.", p.f
 	not lib.is_ephemeral(c)
 }
 
-user_problems(t, c) := {{"field": "runAsUser", "value": "1000"}} if {
+# With runAsNonRoot true the kubelet refuses to start the container as UID 0, so the user
+# check passes whatever runAsUser says.
+user_problems(t, c) := set() if {
+	run_as_non_root(t, c)
+} else := {{"field": "runAsUser", "value": "1000"}} if {
 	runs_as_uid_zero(t, c)
 } else := {{"field": "runAsNonRoot", "value": "true"}} if {
 	not non_zero_uid(t, c)
-	not run_as_non_root(t, c)
 } else := set()
 
 group_problems(t, c) := {{"field": "runAsGroup", "value": "1000"}} if {

@@ -4,10 +4,18 @@ import rego.v1
 
 import data.kubescape.lib
 
-# StorageClass parameters that make the provisioned disks encrypted with a chosen key:
-# EBS / Ceph / Longhorn ("encrypted": "true"), Azure Disk (a disk encryption set),
-# GCE PD ("disk-encryption-kms-key").
+# A StorageClass encrypts its disks when its parameters ask for it: EBS / Ceph / Longhorn
+# ("encrypted": "true"), Azure Disk (a disk encryption set), GCE PD
+# ("disk-encryption-kms-key"), or when its provisioner always encrypts at rest (Azure
+# disks and files, GKE persistent disks: with a platform key unless one is chosen).
 default encrypted(_) := false
+
+encrypted(sc) if {
+	p := sc.provisioner
+	is_string(p)
+	some always in ["azure", "csi.storage.gke.io"]
+	contains(p, always)
+}
 
 encrypted(sc) if lower(sprintf("%v", [sc.parameters.encrypted])) == "true"
 
