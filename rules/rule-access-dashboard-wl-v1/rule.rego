@@ -11,6 +11,7 @@ deny contains alert if {
 	some obj in input.objects
 	is_object(obj)
 	obj.kind in lib.workload_kinds
+	not dashboard_itself(obj)
 	t := lib.pod_template(obj)
 	field := sa_field(t)
 	t.spec[field] == "kubernetes-dashboard"
@@ -21,6 +22,16 @@ deny contains alert if {
 		"failedPaths": [path],
 		"deletePaths": [path],
 	}
+}
+
+# dashboard_itself(obj): the dashboard's own workloads (kubernetes-dashboard,
+# kubernetes-dashboard-metrics-scraper, ...) are the ones meant to use the account.
+default dashboard_itself(_) := false
+
+dashboard_itself(obj) if {
+	name := obj.metadata.name
+	is_string(name)
+	startswith(name, "kubernetes-dashboard")
 }
 
 # sa_field(t): the field that names the service account; the deprecated serviceAccount

@@ -15,7 +15,7 @@ deny contains alert if {
 	lib.rbac_token_mounted(w.obj, w.t)
 	ns := lib.namespace(w.obj)
 	sa := lib.rbac_workload_sa(w.t)
-	bindings := [x.binding | some x in sa_bindings[lib.index_key([ns, sa])]]
+	bindings := array.concat([x.binding | some x in sa_bindings[lib.index_key([ns, sa])]], group_bindings(ns))
 	count(bindings) > 0
 	path := concat("", [w.t.path, ".automountServiceAccountToken"])
 	paths := paths_of(w.t, path)
@@ -28,6 +28,23 @@ deny contains alert if {
 		"fixPaths": paths.fix,
 	}
 }
+
+# group_bindings(ns): the bindings whose subjects include a group every service account of
+# namespace ns belongs to (all authenticated users, all service accounts, or all service
+# accounts of ns): they give the account their role as surely as naming it.
+group_bindings(ns) := [b |
+	some b in all_group_bindings
+	some s in lib.rbac_subjects(b)
+	s.kind == "Group"
+	s.name in {"system:authenticated", "system:serviceaccounts", concat("", ["system:serviceaccounts:", ns])}
+]
+
+# all_group_bindings: the bindings with at least one Group subject, found once per evaluation.
+all_group_bindings := [b |
+	some b in lib.rbac_bindings
+	some s in lib.rbac_subjects(b)
+	s.kind == "Group"
+]
 
 paths_of(t, path) := {"failed": [path], "fix": []} if {
 	t.spec.automountServiceAccountToken == true
