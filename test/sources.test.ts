@@ -48,6 +48,20 @@ describe("file source", () => {
     expect(p2.source.itemPath).toEqual(["items", 1]);
   });
 
+  it("a file that cannot be read fails whenever it holds an object, whatever its style; other unreadable text is ignored", async () => {
+    const dir = tmpFiles({
+      // a broken first document; the Pod after it is in flow style, on one line
+      "flow.yaml": '---\na: b\n\tc: tab indent\n---\n{apiVersion: v1, kind: Pod, metadata: {name: p}, "spec": {containers: [{name: a, image: nginx}]}}\n',
+      "json-ish.yaml": '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"q"}\n\tbroken: [\n',
+      // keys spelled with JSON escapes, in a file cut short
+      "escaped.json": '{"api\\u0056ersion":"v1","k\\u0069nd":"Pod","metadata":{"name":"e"',
+      "notes.yaml": "title: x\n\tbroken: tab\n",
+    });
+    const { result } = await readFileSources([dir]);
+    expect(result.skippedFiles.map((f) => path.basename(f.file)).sort()).toEqual(["escaped.json", "flow.yaml", "json-ish.yaml"]);
+    expect(result.ignored?.map((f) => path.basename(f.file))).toEqual(["notes.yaml"]);
+  });
+
   it("reads - from stdin", async () => {
     const { result } = await readFileSources(["-"], { readStdin: async () => "apiVersion: v1\nkind: Pod\nmetadata: {name: from-stdin}\n" });
     expect(result.objects[0].object.metadata?.name).toBe("from-stdin");

@@ -157,11 +157,19 @@ const realOrSelf = (p: string) => {
   }
 };
 
-/** Text that means to be a Kubernetes object: an apiVersion and a kind key, in YAML or JSON. */
+/**
+ * Text that means to be a Kubernetes object: an apiVersion and a kind key, in YAML (block or
+ * flow style) or JSON, anywhere in the file. Generous on purpose: a file it matches that cannot
+ * be read fails the scan instead of being ignored, so a broken manifest never passes unseen.
+ */
 export function looksLikeObject(text: string): boolean {
-  const key = (k: string) => new RegExp(`(?:^[ \\t-]*['"]?|")${k}['"]?[ \\t]*:`, "m").test(text);
+  // keys may be spelled with escapes (JSON "\u0061piVersion", YAML "\x61piVersion"), which the API server's decoder reads as the key
+  const plain = /\\[uxU]/.test(text) ? text.replace(/\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|U([0-9a-fA-F]{8}))/g, (m, u, x, U) => safeChar(parseInt(u ?? x ?? U, 16)) ?? m) : text;
+  const key = (k: string) => new RegExp(`(?:^|[^A-Za-z0-9_$])['"]?${k}['"]?[ \\t]*:`, "m").test(plain);
   return key("apiVersion") && key("kind");
 }
+
+const safeChar = (code: number): string | undefined => (code <= 0x10ffff ? String.fromCodePoint(code) : undefined);
 
 // Filesystems whose "regular files" are the kernel's, not data (/proc/kmsg blocks, sysfs files
 // change while read): never read. Magic numbers from statfs(2).
