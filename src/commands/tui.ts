@@ -4,11 +4,12 @@ import { Args, Command, Flags } from "@oclif/core";
 import { fail, oneLine } from "../cli/errors.js";
 import { clusterScanOptions, smallYoungGeneration } from "../cli/scan-command.js";
 import { readReport } from "../cli/inputs.js";
+import type { InstallOffer, ReportProvider } from "../tui/provider.js";
 
 export default class Tui extends Command {
   static summary = "Explore a scan interactively: overview, controls, resources, finding detail with the fix";
   static description =
-    "With no argument it scans the cluster of the current kubeconfig context; else a file or folder of manifests, a Helm chart (a folder with Chart.yaml, or a .tgz), or a json report saved with --format json. Keys: arrows or j/k, Enter, Esc/Backspace, / filter, s sort, r rescan, e export, ? help, q quit. Ink and React are loaded by this command only.";
+    "With no argument it opens on the cluster of the current kubeconfig context: on the stored results of the in-cluster operator when one is installed (r asks it for a scan; --local scans here instead), else it scans the cluster itself and i offers to install the operator. Else a file or folder of manifests, a Helm chart (a folder with Chart.yaml, or a .tgz), or a json report saved with --format json. Keys: arrows or j/k, Enter, Esc/Backspace, / filter, s sort, r rescan, e export, ? help, q quit. Ink and React are loaded by this command only.";
   static examples = ["<%= config.bin %> tui", "<%= config.bin %> tui examples/", "<%= config.bin %> tui report.json", "<%= config.bin %> tui --resource Deployment/web -n shop --context prod"];
   static args = { target: Args.string({ description: "manifests (file or folder), a chart, or a json report; none: the cluster" }) };
   static flags = {
@@ -16,6 +17,8 @@ export default class Tui extends Command {
     namespace: Flags.string({ char: "n", description: "the resource's namespace; with no target and no --resource, scan only this namespace" }),
     context: Flags.string({ description: "kubeconfig context (default: current-context)" }),
     kubeconfig: Flags.string({ description: "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config; an empty value means the default)" }),
+    local: Flags.boolean({ description: "scan the cluster here even when the in-cluster operator has stored results" }),
+    "operator-namespace": Flags.string({ description: "the operator's namespace (where r asks for scans, i installs)", default: "kubescape" }),
   };
 
   async run(): Promise<void> {
@@ -23,20 +26,23 @@ export default class Tui extends Command {
     // K9s passes --kubeconfig=$KUBECONFIG, empty when it uses the default
     if (flags.kubeconfig === "") flags.kubeconfig = undefined;
     if (!process.stdin.isTTY || !process.stdout.isTTY) fail("kubescape tui needs a terminal (for a report on a pipe, use kubescape scan)");
-    const { provider, resource } = await makeProvider(args.target, flags);
+    const { provider, resource, offerInstall } = await makeProvider(args.target, flags);
     const { renderTui } = await import("../tui/render.js");
     try {
-      await renderTui({ provider, resource, color: !process.env.NO_COLOR && process.env.TERM !== "dumb" });
+      await renderTui({ provider, resource, offerInstall, color: !process.env.NO_COLOR && process.env.TERM !== "dumb" });
     } finally {
       await provider.close?.();
     }
   }
 }
 
-type TuiFlags = { resource?: string; namespace?: string; context?: string; kubeconfig?: string };
+type TuiFlags = { resource?: string; namespace?: string; context?: string; kubeconfig?: string; local?: boolean; "operator-namespace"?: string };
 
 /** The report provider the target and flags describe (exported for the tests). */
-export async function makeProvider(target: string | undefined, flags: TuiFlags) {
+export async function makeProvider(
+  target: string | undefined,
+  flags: TuiFlags,
+): Promise<{ provider: ReportProvider; resource?: { kind: string; name: string; namespace?: string }; offerInstall?: InstallOffer }> {
   const { scannerProvider, staticProvider } = await import("../tui/provider.js");
   const { parseWorkload } = await import("../core/sources/cluster-source.js");
   let resource: { kind: string; name: string; namespace?: string } | undefined;
@@ -56,6 +62,13 @@ export async function makeProvider(target: string | undefined, flags: TuiFlags) 
       ),
       resource,
     };
+  }
+  let offerInstall: InstallOffer | undefined;
+  if (!target && !flags.resource) {
+    // the operator's client is loaded only when the TUI opens on a cluster
+    const operator = await openOperator(flags);
+    if ("provider" in operator) return { provider: operator.provider, resource };
+    offerInstall = operator.offerInstall;
   }
   const { Scanner } = await import("../core/scanner.js");
   let source;
@@ -84,7 +97,58 @@ export async function makeProvider(target: string | undefined, flags: TuiFlags) 
   }
   smallYoungGeneration();
   const scanner = await Scanner.create();
-  return { provider: scannerProvider(scanner, { source }, title), resource };
+  return { provider: scannerProvider(scanner, { source }, title), resource, offerInstall };
+}
+
+/**
+ * The cluster's in-cluster operator: its stored results when one is installed (and not
+ * --local), else the offer to install it. A cluster that cannot be asked gets neither: the
+ * local scan that follows says what is wrong with it.
+ */
+async function openOperator(flags: TuiFlags): Promise<{ provider: ReportProvider } | { offerInstall?: InstallOffer }> {
+  const client = await import("../operator/client.js");
+  const kube = { kubeconfig: flags.kubeconfig, context: flags.context };
+  const operatorNamespace = flags["operator-namespace"] ?? "kubescape";
+  let installed: boolean;
+  try {
+    installed = await client.hasOperator(kube);
+  } catch {
+    return {};
+  }
+  if (!installed) {
+    return {
+      offerInstall: {
+        namespace: operatorNamespace,
+        install: async (onProgress) => {
+          onProgress("rendering the operator's chart…");
+          const m = await client.installManifests({ namespace: operatorNamespace });
+          await client.applyManifests(kube, m.objects, onProgress);
+        },
+      },
+    };
+  }
+  if (flags.local) return {};
+  const { operatorProvider } = await import("../tui/provider.js");
+  const { Registry } = await import("../core/engine/registry.js");
+  let registry: InstanceType<typeof Registry> | undefined;
+  const reg = () => (registry ??= Registry.load());
+  const scope = { namespace: flags.namespace };
+  const title = `cluster${flags.context ? ` ${flags.context}` : ""}${flags.namespace ? `, namespace ${flags.namespace}` : ""} (in-cluster operator)`;
+  const provider = operatorProvider(
+    {
+      read: async () => {
+        const report = await client.readStoredReport(kube, scope, reg());
+        if (!report) return undefined;
+        // the operator's own record of its last scan; a Kubescape operator has none: the oldest result's time
+        const status = await client.operatorStatus(kube, operatorNamespace).catch(() => undefined);
+        return { report, lastScan: status?.status?.lastScan || undefined };
+      },
+      trigger: ({ onProgress, signal }) => client.triggerScan(kube, { operatorNamespace, namespace: flags.namespace, onProgress, signal }),
+    },
+    title,
+    reg,
+  );
+  return { provider };
 }
 
 function isChart(target: string): boolean {

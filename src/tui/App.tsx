@@ -9,7 +9,7 @@ import type { ScanReport } from "../core/scoring/result.js";
 import type { ScanEvent } from "../core/events.js";
 import { SEVERITY_ORDER, type Severity } from "../core/model.js";
 import { forTerminal, forTerminalCut } from "../core/escape.js";
-import type { ReportProvider } from "./provider.js";
+import type { InstallOffer, ReportProvider } from "./provider.js";
 import {
   SORTS,
   bar,
@@ -44,15 +44,18 @@ export interface AppProps {
   readFile?: (file: string) => string | undefined;
   /** the clock for export file names (tests pass a fixed one) */
   now?: () => Date;
+  /** no operator in the cluster: `i` offers to install it (after a y/N confirmation) */
+  offerInstall?: InstallOffer;
 }
 
-const KEYS: [string, string][] = [
+const BASE_KEYS: [string, string][] = [
   ["↑/↓ j/k", "move (scroll in the detail view)"],
   ["Enter", "open"],
   ["Esc/Backspace", "back (Esc also cancels a running scan)"],
   ["/", "filter the controls as you type (Enter keeps it, Esc clears it)"],
   ["s", "sort the controls: severity, score, failed count"],
   ["r", "rescan"],
+  ["i", "install the in-cluster operator (offered when none is found; asks first)"],
   ["e", "export the current view as json (a file in the working directory)"],
   ["?", "this help"],
   ["q", "quit"],
@@ -134,6 +137,13 @@ export function App(props: AppProps): React.ReactElement {
   const abort = useRef<AbortController | undefined>(undefined);
   const opened = useRef(false);
   const readFile = props.readFile ?? defaultReadFile;
+  const offer = props.offerInstall;
+  // i asked "Install …? y/N"; installed: the offer is done with
+  const [confirming, setConfirming] = useState(false);
+  const [installed, setInstalled] = useState(false);
+  const [installing, setInstalling] = useState(false);
+  const canInstall = !!offer && !installed;
+  const rescanLabel = provider.rescanLabel ?? "rescan";
 
   const view = stack[stack.length - 1];
   const cursor = sel[sel.length - 1] ?? 0;
@@ -148,29 +158,64 @@ export function App(props: AppProps): React.ReactElement {
     setSel((s) => s.slice(0, -1));
   };
 
-  const load = useCallback(() => {
-    abort.current?.abort();
-    const ac = new AbortController();
-    abort.current = ac;
-    setError(undefined);
-    setProgress(provider.rescans ? "scanning…" : "loading…");
-    const t0 = performance.now();
-    provider.load({ signal: ac.signal, onEvent: (e) => !ac.signal.aborted && setProgress(progressText(e)) }).then(
-      (r) => {
-        if (ac.signal.aborted) return;
-        abort.current = undefined;
-        setReport(r);
-        setProgress(undefined);
-        setStatus(`${provider.rescans ? "scanned" : "loaded"} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-      },
-      (e: unknown) => {
-        if (abort.current === ac) abort.current = undefined;
-        setProgress(undefined);
-        if (ac.signal.aborted) setStatus("scan cancelled (r scans again, q quits)");
-        else setError(forTerminalCut(e instanceof Error ? e.message : String(e), 500));
-      },
-    );
-  }, [provider]);
+  const load = useCallback(
+    (rescan = false) => {
+      abort.current?.abort();
+      const ac = new AbortController();
+      abort.current = ac;
+      setError(undefined);
+      const stored = provider.rescanLabel !== undefined;
+      setProgress(stored && !rescan ? "reading the stored results…" : provider.rescans ? "scanning…" : "loading…");
+      const t0 = performance.now();
+      provider
+        .load({
+          signal: ac.signal,
+          rescan,
+          onEvent: (e) => !ac.signal.aborted && setProgress(progressText(e)),
+          onProgress: (line) => !ac.signal.aborted && setProgress(forTerminalCut(line, 300)),
+        })
+        .then(
+          (r) => {
+            if (ac.signal.aborted) return;
+            abort.current = undefined;
+            setReport(r);
+            setProgress(undefined);
+            const what = stored ? (rescan ? "operator scanned, results read" : "stored results read") : provider.rescans ? "scanned" : "loaded";
+            setStatus(`${what} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+          },
+          (e: unknown) => {
+            if (abort.current === ac) abort.current = undefined;
+            setProgress(undefined);
+            if (ac.signal.aborted) setStatus("scan cancelled (r scans again, q quits)");
+            // a failed rescan keeps the report on screen: say why on the status line
+            else if (rescan) setStatus(forTerminalCut(`${rescanLabel} failed: ${e instanceof Error ? e.message : String(e)}`, 300));
+            else setError(forTerminalCut(e instanceof Error ? e.message : String(e), 500));
+          },
+        );
+    },
+    [provider, rescanLabel],
+  );
+
+  const install = () => {
+    if (!offer) return;
+    setInstalling(true);
+    setProgress(`installing the operator into namespace ${forTerminal(offer.namespace)}…`);
+    offer
+      .install((line) => setProgress(forTerminalCut(line, 300)))
+      .then(
+        () => {
+          setInstalling(false);
+          setProgress(undefined);
+          setInstalled(true);
+          setStatus(forTerminalCut(`installed the operator into namespace ${offer.namespace}; once it has scanned, kubescape tui opens on its results`, 300));
+        },
+        (e: unknown) => {
+          setInstalling(false);
+          setProgress(undefined);
+          setStatus(forTerminalCut(`install failed: ${e instanceof Error ? e.message : String(e)}`, 300));
+        },
+      );
+  };
 
   useEffect(() => {
     load();
@@ -296,6 +341,13 @@ export function App(props: AppProps): React.ReactElement {
       setHelp(false);
       return;
     }
+    if (confirming) {
+      // only y installs: anything else (Enter included, the default N) cancels
+      setConfirming(false);
+      if (input === "y" || input === "Y") install();
+      else setStatus("install cancelled");
+      return;
+    }
     if (filteringNow.current) {
       if (key.escape) {
         setFilter("");
@@ -319,7 +371,9 @@ export function App(props: AppProps): React.ReactElement {
     else if (key.pageUp) setCursor(Math.max(0, cursor - page));
     else if (key.pageDown || input === " ") setCursor(Math.min(Math.max(0, listLength - 1), cursor + page));
     else if (key.return) open();
-    else if (input === "r") load();
+    else if (input === "r") load(true);
+    else if (input === "i" && canInstall) setConfirming(true);
+    else if (input === "i") setStatus(offer ? "the operator is installed" : "i installs the operator when the cluster has none");
     else if (input === "e") exportView();
     else if (input === "/") {
       if (view.kind !== "controls") push({ kind: "controls" });
@@ -339,7 +393,8 @@ export function App(props: AppProps): React.ReactElement {
   const body: Row[] = [];
   if (help) {
     body.push({ text: "Keys", tone: "head" });
-    for (const [k, d] of KEYS) body.push({ text: `  ${pad(k, 15)} ${d}` });
+    const keys = BASE_KEYS.filter(([k]) => k !== "i" || canInstall).map(([k, d]): [string, string] => [k, k === "r" ? rescanLabel : d]);
+    for (const [k, d] of keys) body.push({ text: `  ${pad(k, 15)} ${d}` });
     body.push({ text: "" }, { text: "any key closes this help", tone: "dim" });
   } else if (error && !report) {
     body.push({ text: "The scan failed:", tone: "failed" }, { text: `  ${error}` }, { text: "" }, { text: "r tries again, q quits", tone: "dim" });
@@ -351,8 +406,13 @@ export function App(props: AppProps): React.ReactElement {
       t.kind === "cluster" && t.cluster
         ? `cluster ${forTerminal(t.cluster.context)} (${forTerminal(t.cluster.server)}${t.cluster.version ? `, ${forTerminal(t.cluster.version)}` : ""})${t.cluster.namespace ? `, namespace ${forTerminal(t.cluster.namespace)}` : ""}`
         : `files ${forTerminal(t.paths.join(", ") || "-")} (${report.summary.filesRead} read)`;
+    const note = provider.note?.(report);
     body.push({ text: `Scope: ${scope}` });
-    body.push({ text: `Time:  ${forTerminal(report.startedAt)}, ${(report.durationMs / 1000).toFixed(2)} s; ${report.summary.resources.total} resources, ${report.summary.resources.failed} failing` });
+    // stored results: when the operator scanned, not how long reading them took
+    if (note) body.push({ text: `From:  ${forTerminal(note)}` });
+    body.push({
+      text: `Time:  ${note ? "" : `${forTerminal(report.startedAt)}, ${(report.durationMs / 1000).toFixed(2)} s; `}${report.summary.resources.total} resources, ${report.summary.resources.failed} failing`,
+    });
     body.push({ text: "" });
     const overall = report.summary.complianceScore;
     const barW = Math.max(10, Math.min(40, width - 40));
@@ -362,7 +422,7 @@ export function App(props: AppProps): React.ReactElement {
     });
     const fws = [...report.frameworks].sort((a, b) => (a.name === "AllControls" ? -1 : b.name === "AllControls" ? 1 : a.name.localeCompare(b.name)));
     const risky = data.risky;
-    const fixed = 6 + 2 + 1 + 2 + Math.max(1, risky.length);
+    const fixed = 6 + 2 + 1 + 2 + Math.max(1, risky.length) + (note ? 1 : 0);
     const fwRoom = Math.max(2, bodyHeight - fixed);
     const shown = fws.length > fwRoom ? fws.slice(0, fwRoom - 1) : fws;
     for (const f of shown) body.push({ text: `  ${pad(forTerminal(f.name), 16)} ${score(f.score)} ${bar(f.score, barW)} ${f.controls.failed} failed` });
@@ -374,7 +434,7 @@ export function App(props: AppProps): React.ReactElement {
     body.push({ text: "Most risky workloads (sum of failed controls' base scores)", tone: "head" });
     if (!risky.length) body.push({ text: "  none: no resource fails a control", tone: "dim" });
     for (const x of risky) body.push({ text: `  ${String(x.risk).padStart(4)}  ${pad(resourceLabel(x.resource, 60), 45)} ${x.failed} failed controls` });
-    body.push({ text: "" }, { text: "Enter: the failed controls", tone: "dim" });
+    body.push({ text: "" }, { text: `Enter: the failed controls${canInstall ? "   i: install the in-cluster operator (none found)" : ""}`, tone: "dim" });
   } else if (data.kind === "controls") {
     const nameW = Math.max(10, width - 2 - 9 - 8 - 8 - 7);
     body.push({ text: `  ${pad("SEVERITY", 9)}${pad("ID", 8)}${pad("FAILED", 8)}${pad("SCORE", 7)}NAME (sorted by ${sort})`, tone: "head" });
@@ -422,8 +482,14 @@ export function App(props: AppProps): React.ReactElement {
 
   const crumbs = stack.map((v) => (v.kind === "resources" ? `${v.controlID}` : v.kind === "detail" ? "detail" : v.kind === "resource" ? "resource" : v.kind)).join(" › ");
   const title = `kubescape tui — ${forTerminal(provider.title)}  [${crumbs}]`;
-  const statusLine = progress !== undefined ? `${progress}  (Esc cancels)` : filtering || filter ? `filter: ${forTerminal(filter)}${filtering ? "▏" : ""}  ${status}` : status;
-  const hints = "↑↓/jk move  Enter open  Esc back  / filter  s sort  r rescan  e export  ? help  q quit";
+  const statusLine = confirming
+    ? `Install the kubescape-ts operator into namespace ${forTerminal(offer?.namespace ?? "")}? y/N`
+    : progress !== undefined
+      ? `${progress}${installing ? "" : "  (Esc cancels)"}`
+      : filtering || filter
+        ? `filter: ${forTerminal(filter)}${filtering ? "▏" : ""}  ${status}`
+        : status;
+  const hints = `↑↓/jk move  Enter open  Esc back  / filter  s sort  r ${rescanLabel}  e export${canInstall ? "  i install operator" : ""}  ? help  q quit`;
 
   const lines = body.slice(0, bodyHeight);
   while (lines.length < bodyHeight) lines.push({ text: "" });
