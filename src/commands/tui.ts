@@ -27,11 +27,31 @@ export default class Tui extends Command {
     if (flags.kubeconfig === "") flags.kubeconfig = undefined;
     if (!process.stdin.isTTY || !process.stdout.isTTY) fail("kubescape tui needs a terminal (for a report on a pipe, use kubescape scan)");
     const { provider, resource, offerInstall } = await makeProvider(args.target, flags);
-    const { renderTui } = await import("../tui/render.js");
+    const { renderTui } = await importInteractive(() => import("../tui/render.js"));
     try {
       await renderTui({ provider, resource, offerInstall, color: !process.env.NO_COLOR && process.env.TERM !== "dumb" });
     } finally {
       await provider.close?.();
+    }
+  }
+}
+
+/**
+ * Ink draws only its last frame when CI or CONTINUOUS_INTEGRATION is set (its is-in-ci reads them
+ * once, when Ink is loaded). Here stdin and stdout are a terminal, so someone is looking: a CI
+ * variable inherited into that terminal (a dev container, a K9s started from a CI shell) must not
+ * blank the screen. Ink is loaded with them off; the process keeps its own values.
+ */
+async function importInteractive<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  process.env.CI = "0";
+  process.env.CONTINUOUS_INTEGRATION = "0";
+  try {
+    return await load();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     }
   }
 }
