@@ -1,6 +1,7 @@
 // Flags every `kubescape operator …` command shares: where the cluster is and where the
 // operator lives. The service-account directory is for tests of the in-cluster path.
 import { Flags } from "@oclif/core";
+import { oneLine } from "./errors.js";
 import type { KubeConfigOptions } from "../core/sources/cluster/kubeconfig.js";
 
 export const operatorFlags = {
@@ -31,4 +32,30 @@ export function parseDuration(s: string): number | undefined {
   if (!m) return undefined;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "s").toLowerCase() as "s"];
   return Number(m[1]) * unit;
+}
+
+/** Flags of the commands that render the operator's chart: install, upgrade, uninstall. */
+export const chartCommandFlags = {
+  ...operatorFlags,
+  "dry-run": Flags.boolean({ description: "print the manifests instead of applying them" }),
+  set: Flags.string({ description: "chart value overrides, key=value (repeatable)", multiple: true }),
+  renderer: Flags.string({ description: "how to render the chart: helm, builtin, or auto (helm when on PATH)", options: ["auto", "helm", "builtin"], default: "auto" }),
+};
+
+type ChartCommandFlags = Parameters<typeof kubeOptions>[0] & { "operator-namespace": string; "dry-run"?: boolean; set?: string[]; renderer: string };
+
+/**
+ * Render the operator's chart, then print it (--dry-run), apply it (install, upgrade: server-side
+ * apply over what is there) or delete what it names (uninstall); progress on stderr.
+ */
+export async function runChartCommand(flags: ChartCommandFlags, action: "install" | "upgrade" | "uninstall"): Promise<void> {
+  const { installManifests, applyManifests, deleteManifests } = await import("../operator/client.js");
+  const m = await installManifests({ namespace: flags["operator-namespace"], set: flags.set, renderer: flags.renderer as "auto" });
+  if (flags["dry-run"]) {
+    process.stdout.write(m.yaml);
+    return;
+  }
+  const progress = (line: string) => process.stderr.write(`${oneLine(line)}\n`);
+  await (action === "uninstall" ? deleteManifests : applyManifests)(kubeOptions(flags), m.objects, progress);
+  process.stderr.write(`${action === "uninstall" ? "uninstalled" : action === "upgrade" ? "upgraded" : "installed"} (${m.objects.length} objects, rendered with ${m.renderer})\n`);
 }
