@@ -31,20 +31,25 @@ deny contains alert if {
 
 # group_bindings(ns): the bindings whose subjects include a group every service account of
 # namespace ns belongs to (all authenticated users, all service accounts, or all service
-# accounts of ns): they give the account their role as surely as naming it.
-group_bindings(ns) := [b |
-	some b in all_group_bindings
-	some s in lib.rbac_subjects(b)
-	s.kind == "Group"
-	s.name in {"system:authenticated", "system:serviceaccounts", concat("", ["system:serviceaccounts:", ns])}
+# accounts of ns): they give the account their role as surely as naming it. Looked up in
+# sa_group_bindings, so each workload scans only the few bindings to such groups.
+group_bindings(ns) := [x.binding |
+	some x in sa_group_bindings
+	x.group in {"system:authenticated", "system:serviceaccounts", concat("", ["system:serviceaccounts:", ns])}
 ]
 
-# all_group_bindings: the bindings with at least one Group subject, found once per evaluation.
-all_group_bindings := [b |
+# sa_group_bindings: each binding with a subject that is a service-account group, with that
+# group, found once per evaluation (a function per workload over every binding was quadratic).
+sa_group_bindings := [{"binding": b, "group": s.name} |
 	some b in lib.rbac_bindings
 	some s in lib.rbac_subjects(b)
 	s.kind == "Group"
+	sa_group(s.name)
 ]
+
+sa_group(name) if name in {"system:authenticated", "system:serviceaccounts"}
+
+sa_group(name) if startswith(name, "system:serviceaccounts:")
 
 paths_of(t, path) := {"failed": [path], "fix": []} if {
 	t.spec.automountServiceAccountToken == true
