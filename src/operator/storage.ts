@@ -13,8 +13,11 @@
 // and labels are its kubescape.io/workload-* labels.
 import { createHash } from "node:crypto";
 import type { Severity } from "../core/model.js";
-import type { ControlResult, FrameworkResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
+import type { ControlResult, PathEntry, ResourceFinding, ResourceResult, ScanReport } from "../core/scoring/result.js";
 import { SCHEMA_VERSION } from "../core/scoring/result.js";
+import { resultTotals } from "../core/scoring/assemble.js";
+import { round } from "../core/scoring/score.js";
+import type { Control } from "../core/engine/registry.js";
 
 export const STORAGE_GROUP = "spdx.softwarecomposition.kubescape.io";
 export const STORAGE_VERSION = "v1beta1";
@@ -61,6 +64,19 @@ export interface ControlInfo {
   /** its rules, each with the kinds it matches */
   rules: { name: string; matchKinds: string[] }[];
   frameworks: string[];
+}
+
+/** A control of the registry as the storage mapping needs it. */
+export function controlInfo(c: Control): ControlInfo {
+  return {
+    id: c.id,
+    name: c.name,
+    severity: c.severity,
+    baseScore: c.baseScore,
+    kinds: new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]),
+    rules: c.rules.map((r) => ({ name: r.name, matchKinds: r.matchKinds })),
+    frameworks: c.frameworks,
+  };
 }
 
 type Obj = Record<string, any>;
@@ -388,7 +404,6 @@ export interface ReadBackOptions {
   generator?: { name: string; version: string };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
 
 /**
  * A ScanReport from stored WorkloadConfigurationScans (ours or Kubescape's): the same shape a
@@ -468,23 +483,7 @@ export function reportFromStored(items: unknown[], opts: ReadBackOptions = {}): 
     })
     .sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || a.id.localeCompare(b.id));
   resources.sort((a, b) => (a.resourceID < b.resourceID ? -1 : a.resourceID > b.resourceID ? 1 : 0));
-  const evaluated = controlResults.filter((c) => c.score !== undefined);
-  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
-  const failedBySeverity = { Critical: 0, High: 0, Medium: 0, Low: 0, Info: 0 } as Record<Severity, number>;
-  for (const c of controlResults) if (c.status === "failed") failedBySeverity[c.severity]++;
-  const byId = new Map(controlResults.map((c) => [c.id, c]));
-  const frameworks: FrameworkResult[] = (opts.frameworks ?? [])
-    .map((f) => {
-      const rs = f.controls.map((id) => byId.get(id)).filter((r): r is ControlResult => !!r);
-      const ev = rs.filter((r) => r.score !== undefined);
-      const notApplicable = rs.filter((r) => r.status === "not-applicable").length;
-      return {
-        name: f.name,
-        score: mean(ev.map((r) => r.score!)),
-        controls: { total: f.controls.length, evaluated: ev.length, failed: rs.filter((r) => r.status === "failed").length, skipped: f.controls.length - ev.length - notApplicable, notApplicable },
-      };
-    })
-    .filter((f) => f.controls.evaluated > 0);
+  const totals = resultTotals(controlResults, opts.frameworks ?? []);
   return {
     schemaVersion: SCHEMA_VERSION,
     generator: opts.generator ?? { name: "kubescape-ts", version: "" },
@@ -496,21 +495,16 @@ export function reportFromStored(items: unknown[], opts: ReadBackOptions = {}): 
       cluster: { context: opts.cluster?.context ?? "", server: opts.cluster?.server ?? "", version: opts.cluster?.version ?? "", counts, unavailable: {}, listMs: 0, requests: 0 },
     },
     summary: {
-      complianceScore: mean(evaluated.map((c) => c.score!)),
-      controls: {
-        total: controlResults.length,
-        passed: controlResults.filter((c) => c.status === "passed").length,
-        failed: controlResults.filter((c) => c.status === "failed").length,
-        skipped: controlResults.filter((c) => c.status === "skipped").length,
-        notApplicable: controlResults.filter((c) => c.status === "not-applicable").length,
-      },
+      complianceScore: totals.complianceScore,
+      controls: totals.controls,
       resources: { total: Object.values(counts).reduce((a, b) => a + b, 0), failed: resources.filter((r) => r.findings.some((f) => f.status === "failed")).length },
-      failedBySeverity,
+      failedBySeverity: totals.failedBySeverity,
       filesRead: 0,
       skippedFiles: 0,
       ignoredDocuments: 0,
     },
-    frameworks,
+    // frameworks of which some control checked something here
+    frameworks: totals.frameworks.filter((f) => f.controls.evaluated > 0),
     controls: controlResults,
     resources,
     skippedFiles: [],

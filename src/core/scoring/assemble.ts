@@ -97,10 +97,11 @@ export function score(input: ScoreInput): ScanReport {
   const resources = resourceResults(results, objects, findings, excepted, input.resolve);
 
   const unevaluated = resources.filter((r) => r.findings.some((f) => f.error !== undefined)).length;
-  const evaluated = results.filter((c) => c.score !== undefined);
-  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
-  const failedBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const c of results) if (c.status === "failed") failedBySeverity[c.severity]++;
+  const selected = new Set(controls.map((c) => c.id));
+  const totals = resultTotals(
+    results,
+    [...input.registry.frameworks.values()].filter((f) => f.controls.some((id) => selected.has(id))),
+  );
   return {
     schemaVersion: SCHEMA_VERSION,
     generator: input.generator,
@@ -108,26 +109,20 @@ export function score(input: ScoreInput): ScanReport {
     durationMs: Date.now() - input.startedAt.getTime(),
     target: input.target,
     summary: {
-      complianceScore: mean(evaluated.map((c) => c.score!)),
-      controls: {
-        total: results.length,
-        passed: results.filter((c) => c.status === "passed").length,
-        failed: results.filter((c) => c.status === "failed").length,
-        skipped: results.filter((c) => c.status === "skipped").length,
-        notApplicable: results.filter((c) => c.status === "not-applicable").length,
-      },
+      complianceScore: totals.complianceScore,
+      controls: totals.controls,
       resources: {
         total: objects.length + findings.synthetic.size,
         failed: resources.filter((r) => r.findings.some((f) => f.status === "failed")).length,
         // present only when some object could not be evaluated by every rule
         ...(unevaluated ? { unevaluated } : {}),
       },
-      failedBySeverity,
+      failedBySeverity: totals.failedBySeverity,
       filesRead: source.filesRead,
       skippedFiles: source.skippedFiles.length,
       ignoredDocuments: source.ignoredDocuments,
     },
-    frameworks: frameworkResults(input.registry, controls, results, mean),
+    frameworks: totals.frameworks,
     controls: results,
     resources,
     skippedFiles: source.skippedFiles,
@@ -215,25 +210,31 @@ function resourceResults(
   );
 }
 
-function frameworkResults(registry: Registry, controls: Control[], results: ControlResult[], mean: (xs: number[]) => number | undefined): FrameworkResult[] {
-  const selected = new Set(controls.map((c) => c.id));
+/**
+ * What a report's summary and frameworks say of its control results: the compliance score
+ * (the mean over controls that checked something), controls by status, failed controls by
+ * severity, and each framework's score and counts. One computation for a scan and for results
+ * read back from storage (the operator's).
+ */
+export function resultTotals(results: ControlResult[], frameworks: { name: string; controls: string[] }[]) {
+  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
+  const count = (rs: ControlResult[], status: ControlResult["status"]) => rs.filter((r) => r.status === status).length;
+  const failedBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const c of results) if (c.status === "failed") failedBySeverity[c.severity]++;
   const byId = new Map(results.map((c) => [c.id, c]));
-  return [...registry.frameworks.values()]
-    .filter((f) => f.controls.some((id) => selected.has(id)))
-    .map((f) => {
+  return {
+    complianceScore: mean(results.filter((c) => c.score !== undefined).map((c) => c.score!)),
+    controls: { total: results.length, passed: count(results, "passed"), failed: count(results, "failed"), skipped: count(results, "skipped"), notApplicable: count(results, "not-applicable") },
+    failedBySeverity,
+    frameworks: frameworks.map((f): FrameworkResult => {
       const rs = f.controls.map((id) => byId.get(id)).filter((r): r is ControlResult => !!r);
-      const evaluated = rs.filter((r) => r.score !== undefined).length;
-      const notApplicable = rs.filter((r) => r.status === "not-applicable").length;
+      const scored = rs.filter((r) => r.score !== undefined);
+      const notApplicable = count(rs, "not-applicable");
       return {
         name: f.name,
-        score: mean(rs.filter((r) => r.score !== undefined).map((r) => r.score!)),
-        controls: {
-          total: f.controls.length,
-          evaluated,
-          failed: rs.filter((r) => r.status === "failed").length,
-          skipped: f.controls.length - evaluated - notApplicable,
-          notApplicable,
-        },
+        score: mean(scored.map((r) => r.score!)),
+        controls: { total: f.controls.length, evaluated: scored.length, failed: count(rs, "failed"), skipped: f.controls.length - scored.length - notApplicable, notApplicable },
       };
-    });
+    }),
+  };
 }
