@@ -16,6 +16,7 @@ import {
   toNamespaceSummaries,
   reportFromStored,
   contentDigest,
+  controlInfo,
   wlid,
   type ControlInfo,
   type ObjectRef,
@@ -71,15 +72,7 @@ beforeAll(async () => {
   report = await scanner.scan({ source: streamSource("<test>", MANIFESTS) });
   infos = selectControls(scanner.registry, {})
     .filter((c) => !c.skipReason)
-    .map((c) => ({
-      id: c.id,
-      name: c.name,
-      severity: c.severity,
-      baseScore: c.baseScore,
-      kinds: new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]),
-      rules: c.rules.map((r) => ({ name: r.name, matchKinds: r.matchKinds })),
-      frameworks: c.frameworks,
-    }));
+    .map(controlInfo);
 }, 120_000);
 afterAll(() => scanner?.close());
 

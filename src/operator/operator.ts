@@ -38,6 +38,7 @@ import {
   STORAGE_GROUP,
   STORAGE_VERSION,
   contentDigest,
+  controlInfo,
   refKey,
   resultName,
   toNamespaceSummaries,
@@ -175,15 +176,7 @@ export class Operator {
     this.kube = await Kube.connect(this.opts.kube);
     this.scanner = await Scanner.create({ threads: this.opts.threads });
     this.controls = selectControls(this.scanner.registry, { frameworks: this.opts.frameworks, controls: this.opts.controls }).filter((c) => !c.skipReason);
-    this.controlInfos = this.controls.map((c) => ({
-      id: c.id,
-      name: c.name,
-      severity: c.severity,
-      baseScore: c.baseScore,
-      kinds: new Set([...c.matchKinds, ...c.rules.flatMap((r) => r.matchKinds)]),
-      rules: c.rules.map((r) => ({ name: r.name, matchKinds: r.matchKinds })),
-      frameworks: c.frameworks,
-    }));
+    this.controlInfos = this.controls.map(controlInfo);
     const wanted = new Set(this.controls.flatMap((c) => c.rules.flatMap((r) => r.matchKinds)));
     try {
       const v = await this.kube.get<any>("/version");
