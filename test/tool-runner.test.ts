@@ -63,16 +63,21 @@ describe("runTool", () => {
     expect(fs.existsSync(path.join(process.cwd(), "pwned"))).toBe(false);
   });
 
-  it("a helm that hangs does not outlive a kubescape stopped with SIGTERM", async () => {
-    const pidFile = path.join(dir, "helm.pid");
-    const helm = script("helm", `echo $$ > ${pidFile}\nexec sleep 60`);
+  /** `kubescape helm ./chart` with a stand-in helm that writes its pid and sleeps (exec, so the pid is the tool's) */
+  async function kubescapeWithHangingHelm(name: string) {
+    const pidFile = path.join(dir, `${name}.pid`);
+    const helm = script(name, `echo $$ > ${pidFile}\nexec sleep 60`);
     const ks = spawn(process.execPath, [path.join(repoRoot, "bin", "run.js"), "helm", "./chart"], { env: { ...process.env, HELM_BIN: helm }, stdio: "ignore" });
     const deadline = Date.now() + 20_000;
     while (!fs.existsSync(pidFile) || !fs.readFileSync(pidFile, "utf8").trim()) {
       if (Date.now() > deadline) throw new Error("the stand-in helm never started");
       await new Promise((r) => setTimeout(r, 50));
     }
-    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    return { ks, pid: Number(fs.readFileSync(pidFile, "utf8")) };
+  }
+
+  it("a helm that hangs does not outlive a kubescape stopped with SIGTERM", async () => {
+    const { ks, pid } = await kubescapeWithHangingHelm("helm");
     expect(alive(pid)).toBe(true);
     ks.kill("SIGTERM");
     const exit = await new Promise<NodeJS.Signals | null>((r) => ks.on("exit", (_c, sig) => r(sig)));
@@ -85,15 +90,7 @@ describe("runTool", () => {
   it.skipIf(process.platform !== "linux" || !fs.existsSync("/usr/bin/setpriv"))(
     "a helm that hangs does not outlive a kubescape killed with SIGKILL (the kernel stops it: setpriv --pdeathsig)",
     async () => {
-      const pidFile = path.join(dir, "helm-kill.pid");
-      const helm = script("helm-kill", `echo $$ > ${pidFile}\nexec sleep 60`);
-      const ks = spawn(process.execPath, [path.join(repoRoot, "bin", "run.js"), "helm", "./chart"], { env: { ...process.env, HELM_BIN: helm }, stdio: "ignore" });
-      const deadline = Date.now() + 20_000;
-      while (!fs.existsSync(pidFile) || !fs.readFileSync(pidFile, "utf8").trim()) {
-        if (Date.now() > deadline) throw new Error("the stand-in helm never started");
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const pid = Number(fs.readFileSync(pidFile, "utf8"));
+      const { ks, pid } = await kubescapeWithHangingHelm("helm-kill");
       expect(alive(pid)).toBe(true);
       // the stand-in is the tool itself (exec), under the wrapper's pid: its command line says so
       expect(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toBe("sleep");
