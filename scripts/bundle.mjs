@@ -150,14 +150,12 @@ async function tuiSource(root, minify) {
   return r.outputFiles[0].text;
 }
 
+/** What every piece of the bundle is built for: one CommonJS file for Node 20. */
+const target = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none" };
+
 async function clientNodeSource(minify) {
   const r = await esbuild.build({
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    logLevel: "warning",
-    legalComments: "none",
+    ...target,
     entryPoints: [createRequire(import.meta.url).resolve(CLIENT_NODE)],
     write: false,
     minify,
@@ -166,12 +164,7 @@ async function clientNodeSource(minify) {
 }
 
 const common = {
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  logLevel: "warning",
-  legalComments: "none",
+  ...target,
   external: ["typescript"],
   plugins: [dropOclifNodeCheck, lateClientNode, lateTui],
 };
