@@ -404,7 +404,6 @@ export interface ReadBackOptions {
   generator?: { name: string; version: string };
 }
 
-
 /**
  * A ScanReport from stored WorkloadConfigurationScans (ours or Kubescape's): the same shape a
  * cluster scan renders, so any report format shows stored results without rescanning. Malformed
