@@ -1,13 +1,25 @@
-// The wasm memory of an opa-wasm instance: it only grows, so large instances are replaced.
-import type { loadPolicy } from "@open-policy-agent/opa-wasm";
+// The wasm memory of an opa-wasm instance: reserved large up front, and replaced when it grew.
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { customBuiltins } from "./builtins.js";
 
 export type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
 /**
- * A wasm memory only grows: after an evaluation that needed more than this, a fresh
- * instance is started so the large memory can be freed, instead of holding the largest
+ * The memory an instance starts with, in 64 KiB pages (256 MiB). Address space only: a page
+ * is resident once an evaluation has touched it. Growing a wasm memory one allocation at a
+ * time is what costs (V8 runs a garbage collection as the memory it accounts for grows): a
+ * 20,000-object cluster took 20 s to evaluate from 5 pages, 13 s from this size.
+ */
+export const INITIAL_PAGES = 4096;
+
+/**
+ * A wasm memory only grows: after an evaluation that needed more than the initial memory, a
+ * fresh instance is started so the large memory can be freed, instead of holding the largest
  * evaluation's size for the rest of the scan (and, in a long-lived runtime, beyond it).
  */
-export const RECYCLE_BYTES = 48 * 1024 * 1024;
+export const RECYCLE_BYTES = INITIAL_PAGES * 64 * 1024;
 
 export const memoryOf = (p: LoadedPolicy): number => (p as unknown as { mem: WebAssembly.Memory }).mem.buffer.byteLength;
+
+/** An instance of the compiled rules with the engine's builtins and the initial memory. */
+export const newInstance = (module: WebAssembly.Module): Promise<LoadedPolicy> => loadPolicy(module, INITIAL_PAGES, customBuiltins);

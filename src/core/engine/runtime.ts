@@ -3,16 +3,14 @@
 // thread or in a pool of worker threads kept for the runtime's life (pool.ts).
 import fs from "node:fs";
 import os from "node:os";
-import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
 import { readData } from "../data-files.js";
-import { customBuiltins } from "./builtins.js";
 import type { RuleMeta } from "./registry.js";
 import { tasks, LARGE_OBJECT_CHARS, type Task } from "./plan.js";
 import { InputEncoder, type Cut } from "./encode.js";
 import { alertSink, collect, RelevanceSink, type AlertSink } from "./alerts.js";
 import { WorkerPool } from "./pool.js";
-import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE, LARGE_OBJECT_CHARS } from "./plan.js";
 export { normalizeAlert } from "./alerts.js";
@@ -140,7 +138,7 @@ export class PolicyRuntime {
 
   static async load(wasmFile?: string): Promise<PolicyRuntime> {
     const module = await WebAssembly.compile(wasmFile ? fs.readFileSync(wasmFile) : readData("rules", "bundle", "policy.wasm"));
-    const policy = await loadPolicy(module, undefined, customBuiltins);
+    const policy = await newInstance(module);
     return new PolicyRuntime(policy, module);
   }
 
@@ -315,7 +313,7 @@ export class PolicyRuntime {
   /** A fresh main-thread instance when the current one's memory has grown large (it never shrinks). */
   private async recycle(): Promise<void> {
     if (memoryOf(this.policy) <= RECYCLE_BYTES) return;
-    this.policy = await loadPolicy(this.module, undefined, customBuiltins);
+    this.policy = await newInstance(this.module);
     this.policyData = undefined;
   }
 

@@ -5,9 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { customBuiltins } from "./builtins.js";
-import { RECYCLE_BYTES, memoryOf, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 let policy: Promise<LoadedPolicy> | undefined;
 
@@ -18,7 +16,7 @@ const gc = vm.runInNewContext("gc") as () => void;
 let setup: { module: WebAssembly.Module; data: object } | undefined;
 
 async function instance(): Promise<LoadedPolicy> {
-  const p = await loadPolicy(setup!.module, undefined, customBuiltins);
+  const p = await newInstance(setup!.module);
   p.setData(setup!.data);
   return p;
 }
