@@ -233,6 +233,16 @@ describe("forgiving commands", () => {
     expect(missing.stderr.trim().split("\n")).toHaveLength(2);
   });
 
+  it("help, help COMMAND and help TOPIC COMMAND print that help, as kubectl help does", () => {
+    const root = runCli(["help"]);
+    expect(root.code, root.stderr).toBe(0);
+    expect(root.stdout).toBe(runCli(["--help"]).stdout);
+    const scan = runCli(["help", "scan", "control"]);
+    expect(scan.code, scan.stderr).toBe(0);
+    expect(scan.stdout).toContain("kubescape scan control CONTROLS");
+    expect(scan.stdout).toBe(runCli(["scan", "control", "--help"]).stdout);
+  });
+
   it("list alone lists frameworks and controls", () => {
     const r = runCli(["list"]);
     expect(r.code).toBe(0);

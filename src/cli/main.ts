@@ -167,6 +167,8 @@ function reportCommandLineError(e: unknown, ctx: { bin: string; id?: string; com
 }
 
 export async function main(argv: string[], opts: MainOptions): Promise<void> {
+  // `kubescape help [command...]`, as kubectl and helm take it
+  if (argv[0] === "help") argv = [...argv.slice(1).filter((a) => !a.startsWith("-")), "--help"];
   const ctx: { bin: string; id?: string; commands: Record<string, CommandShape> } = { bin: "kubescape", commands: {} };
   try {
     const plugin = await commandPlugin(opts);
