@@ -25,16 +25,18 @@ const LONE_SURROGATE = /\p{Cs}/gu;
 
 /**
  * Builds the JSON input of wasm calls as bytes (the SDK takes an ArrayBuffer as-is). Each
- * object is serialised once, with its __ksid, however many calls it goes into. Objects
+ * object is serialised and UTF-8 encoded once, with its __ksid, however many calls it goes
+ * into (a cross-object rule's objects go into one call per rule). Objects
  * JSON.stringify cannot write, or writes in a way OPA rejects (lone surrogates, nesting
  * deep enough to overflow a stack), are written by a careful writer that replaces lone
  * surrogates with U+FFFD and cuts nesting deeper than MAX_DEPTH, noting the cut in `cuts`.
  */
 export class InputEncoder {
-  private json = new Map<number, string>();
+  private json = new Map<number, Uint8Array>();
   readonly cuts: Cut[] = [];
 
-  objectJson(o: ScanObject): string {
+  /** The object's JSON text, UTF-8 encoded. */
+  objectJson(o: ScanObject): Uint8Array {
     let s = this.json.get(o.id);
     if (s === undefined) {
       // the object's own __ksid, if any, gives way to ours (undefined: neither writer writes it)
@@ -46,16 +48,29 @@ export class InputEncoder {
         // too deep for the stack, a BigInt, a cycle: the careful writer handles each
       }
       const body = fast !== undefined && !LONE_SURROGATE_ESCAPE.test(fast) && !deeperThan(fast, MAX_DEPTH) ? fast : this.careful(o.id, obj);
-      s = `{"__ksid":${o.id}${body.length > 2 ? "," : ""}${body.slice(1)}`;
+      s = encoder.encode(`{"__ksid":${o.id}${body.length > 2 ? "," : ""}${body.slice(1)}`);
       this.json.set(o.id, s);
     }
     return s;
   }
 
+  /** `{"objects":[…],"rules":{name: true, …}}` in a buffer of its own (it is handed over to a worker). */
   encode(objs: ScanObject[], rules: RuleMeta[]): ArrayBuffer {
+    const head = encoder.encode('{"objects":[');
+    const tail = encoder.encode(`],"rules":${JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, true])))}}`);
     const parts = objs.map((o) => this.objectJson(o));
-    const text = `{"objects":[${parts.join(",")}],"rules":${JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, true])))}}`;
-    return encoder.encode(text).buffer as ArrayBuffer;
+    let size = head.length + tail.length + Math.max(0, parts.length - 1);
+    for (const p of parts) size += p.length;
+    const out = new Uint8Array(size);
+    out.set(head, 0);
+    let at = head.length;
+    parts.forEach((p, i) => {
+      if (i) out[at++] = 0x2c; // ","
+      out.set(p, at);
+      at += p.length;
+    });
+    out.set(tail, at);
+    return out.buffer;
   }
 
   private careful(id: number, obj: object): string {

@@ -4,7 +4,7 @@ import type { RuleMeta } from "./registry.js";
 
 export const DEFAULT_CHUNK_SIZE = 200;
 
-/** An object whose JSON is longer than this is evaluated one per-object rule per call (see tasks). */
+/** An object whose JSON is longer than this (in UTF-8 bytes) is evaluated one per-object rule per call (see tasks). */
 export const LARGE_OBJECT_CHARS = 64 * 1024;
 
 /** Objects of a cross-object rule's splitKinds per evaluation (the wasm heap grows with the input and is never returned). */

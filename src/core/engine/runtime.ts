@@ -64,7 +64,7 @@ export interface ParallelOptions extends EvaluateOptions {
 }
 
 /**
- * An object whose JSON is longer than this is not evaluated: it fails closed (an error for
+ * An object whose JSON is longer than this (in UTF-8 bytes) is not evaluated: it fails closed (an error for
  * every rule that looks at its kind). etcd stores at most 1.5 MiB per object, so the API
  * server holds none this large; in a file it is a mistake or an attack, and the rules' cost
  * on it grows faster than its size (a Pod with 50,000 containers: minutes and gigabytes).
