@@ -18,13 +18,15 @@ rbac_role_kinds := {"Role", "ClusterRole"}
 
 rbac_subject_kinds := {"User", "Group", "ServiceAccount"}
 
-# rbac_role_index[key]: the Roles and ClusterRoles of the input by kind/namespace/name.
-# A ClusterRole is cluster-wide: its key ignores any namespace it may carry.
-# Lookups go through rbac_roles (the whole value, built once per evaluation).
+# rbac_role_index[key]: the positions in input.objects of the Roles and ClusterRoles by
+# kind/namespace/name. A ClusterRole is cluster-wide: its key ignores any namespace it may
+# carry. Lookups go through rbac_roles (the whole value, built once per evaluation). The
+# indexes of this file hold positions, not objects: a set hashes every member it holds,
+# and hashing whole objects was a third of a large evaluation.
 rbac_roles := rbac_role_index
 
-rbac_role_index[k] contains role if {
-	some role in input.objects
+rbac_role_index[k] contains i if {
+	some i, role in input.objects
 	is_object(role)
 	role.kind in rbac_role_kinds
 	name := role.metadata.name
@@ -54,19 +56,19 @@ rbac_ref_key(b) := k if {
 	k := rbac_role_key("ClusterRole", "", n)
 }
 
-# rbac_bindings: every RoleBinding and ClusterRoleBinding of the input.
-rbac_bindings contains b if {
+# rbac_bindings: every RoleBinding and ClusterRoleBinding of the input, in input order.
+rbac_bindings := [b |
 	some b in input.objects
 	is_object(b)
 	b.kind in rbac_binding_kinds
-}
+]
 
 # rbac_grants: each {binding, role} pair where the binding's roleRef names a role of the input.
-rbac_grants contains {"binding": b, "role": r} if {
+rbac_grants := [{"binding": b, "role": input.objects[i]} |
 	roles := rbac_roles
 	some b in rbac_bindings
-	some r in roles[rbac_ref_key(b)]
-}
+	some i in roles[rbac_ref_key(b)]
+]
 
 # rbac_subjects(binding): the well-formed subjects of a binding as
 # {index, kind, name, namespace, ref}. A ServiceAccount without a namespace in a
@@ -274,8 +276,8 @@ rbac_workload_sa(t) := name if {
 # rbac_service_account_index[index_key(ns, name)]: the ServiceAccounts of the input.
 rbac_service_accounts := rbac_service_account_index
 
-rbac_service_account_index[k] contains sa if {
-	some sa in input.objects
+rbac_service_account_index[k] contains i if {
+	some i, sa in input.objects
 	is_object(sa)
 	sa.kind == "ServiceAccount"
 	name := sa.metadata.name
@@ -287,7 +289,7 @@ rbac_service_account_index[k] contains sa if {
 # in the input, written literally otherwise).
 rbac_sa_ref(ns, name) := r if {
 	sas := rbac_service_accounts
-	refs := [ref(sa) | some sa in sas[index_key([ns, name])]]
+	refs := [ref(input.objects[i]) | some i in sas[index_key([ns, name])]]
 	count(refs) > 0
 	r := refs[0]
 } else := {"apiVersion": "v1", "kind": "ServiceAccount", "name": name, "namespace": ns}
@@ -306,34 +308,38 @@ rbac_pod_sets_automount(t) if is_boolean(t.spec.automountServiceAccountToken)
 
 rbac_sa_disables_automount(obj, t) if {
 	sas := rbac_service_accounts
-	some sa in sas[index_key([namespace(obj), rbac_workload_sa(t)])]
-	sa.automountServiceAccountToken == false
+	some i in sas[index_key([namespace(obj), rbac_workload_sa(t)])]
+	input.objects[i].automountServiceAccountToken == false
 }
 
-# rbac_sa_bindings_index[index_key(ns, name)]: {binding, index} for every binding subject that
-# is a ServiceAccount (whether or not the bound role is in the input).
+# rbac_sa_bindings[index_key(ns, name)]: {binding, index} for every binding subject that is a
+# ServiceAccount (whether or not the bound role is in the input); binding is its position in
+# rbac_bindings.
 rbac_sa_bindings := rbac_sa_binding_index
 
-rbac_sa_binding_index[k] contains {"binding": b, "index": s.index} if {
-	some b in rbac_bindings
+rbac_sa_binding_index[k] contains {"binding": i, "index": s.index} if {
+	some i, b in rbac_bindings
 	some s in rbac_subjects(b)
 	s.kind == "ServiceAccount"
 	k := index_key([s.namespace, s.name])
 }
 
 # rbac_workloads: every input object that runs pods, with its pod template.
-rbac_workloads contains {"obj": obj, "t": t} if {
+rbac_workloads := [{"obj": obj, "t": t} |
 	some obj in input.objects
 	is_object(obj)
 	obj.kind in workload_kinds
 	t := pod_template(obj)
-}
+]
 
 # rbac_workloads_by_sa[index_key(ns, sa)]: {obj, t} of the workloads running as that account.
-rbac_workloads_by_sa := rbac_workload_sa_index
+rbac_workloads_by_sa := {k: ws |
+	some k, positions in rbac_workload_sa_index
+	ws := [w | some i in positions; w := rbac_workloads[i]]
+}
 
-rbac_workload_sa_index[k] contains w if {
-	some w in rbac_workloads
+rbac_workload_sa_index[k] contains i if {
+	some i, w in rbac_workloads
 	k := index_key([namespace(w.obj), rbac_workload_sa(w.t)])
 }
 

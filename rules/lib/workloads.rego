@@ -42,12 +42,12 @@ pod_template(obj) := {"spec": t.spec, "metadata": object.get(t, "metadata", {}),
 pod_labels(obj) := labels(t.metadata) if t := pod_template(obj)
 
 # workloads: every input object that runs pods.
-workloads contains obj if {
+workloads := [obj |
 	some obj in input.objects
 	is_object(obj)
 	obj.kind in workload_kinds
 	pod_template(obj)
-}
+]
 
 # workload_labels_by_ns[ns]: the pod label sets found in a namespace.
 # Lookups go through the full value (labels_by_ns), built once per evaluation, rather

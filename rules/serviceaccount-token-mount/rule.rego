@@ -15,7 +15,7 @@ deny contains alert if {
 	lib.rbac_token_mounted(w.obj, w.t)
 	ns := lib.namespace(w.obj)
 	sa := lib.rbac_workload_sa(w.t)
-	bindings := array.concat([x.binding | some x in sa_bindings[lib.index_key([ns, sa])]], group_bindings(ns))
+	bindings := array.concat([lib.rbac_bindings[x.binding] | some x in sa_bindings[lib.index_key([ns, sa])]], group_bindings(ns))
 	count(bindings) > 0
 	path := concat("", [w.t.path, ".automountServiceAccountToken"])
 	paths := paths_of(w.t, path)
