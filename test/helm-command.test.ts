@@ -1,13 +1,14 @@
 // The pure parts of `kubescape helm`: command line → helm template arguments, helm's error
 // line, and the Helm plugin manifest. The real helm runs in test/integration/helm.test.ts.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Parser } from "@oclif/core";
 import YAML from "yaml";
 import Helm, { templateOptions } from "../src/commands/helm.js";
 import { helmBinary, helmErrorLine, helmTemplateArgs } from "../src/core/sources/helm.js";
-import { repoRoot } from "./support/cli.js";
+import { repoRoot, runCli } from "./support/cli.js";
 
 /** argv of `kubescape helm …` → the arguments helm template gets */
 async function helmArgs(argv: string[]) {
@@ -37,6 +38,24 @@ describe("kubescape helm → helm template arguments", () => {
     expect(Helm.flags.format.char).toBeUndefined();
     expect(Helm.flags.values.char).toBe("f");
     await expect(helmArgs(["./web", "--kubeconfig", "x"])).rejects.toThrow(/kubeconfig/);
+  });
+
+  it("-f json (a format name that is no file) says to use --format, before helm runs; a values file of that name is taken", () => {
+    const noHelm = { HELM_BIN: path.join(repoRoot, "no-such-helm") };
+    for (const args of [
+      ["scan", "chart", "test/fixtures/charts/web", "-f", "json"],
+      ["helm", "test/fixtures/charts/web", "-f", "values.yaml", "-f", "sarif"],
+    ]) {
+      const r = runCli(args, { env: noHelm });
+      expect(r.code, args.join(" ")).toBe(2);
+      const format = args.at(-1);
+      expect(r.stderr).toBe(`error: -f takes a values file here, as in helm, and there is no file "${format}": for the report format use --format ${format}\n`);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-values-"));
+    fs.writeFileSync(path.join(dir, "json"), "replicas: 1\n");
+    const taken = runCli(["scan", "chart", path.join(repoRoot, "test/fixtures/charts/web"), "-f", "json"], { cwd: dir, env: noHelm });
+    expect(taken.stderr).toMatch(/^error: helm not found/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("values that look like helm flags stay values; a chart that looks like one comes after --", () => {

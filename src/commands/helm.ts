@@ -1,8 +1,11 @@
+import fs from "node:fs";
 import { Args, Command, Flags } from "@oclif/core";
 import { scanFlags, scanAndReport } from "../cli/scan-command.js";
 import { oneLine } from "../cli/errors.js";
 import { helmSource, type HelmTemplateOptions } from "../core/sources/helm.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/sources/files.js";
+import { UsageError } from "../core/errors.js";
+import { isFormat } from "../report/index.js";
 
 // The scan flags that apply to manifests (not the cluster ones). -f is helm's --values here,
 // as Helm users type it, so --format has no short form in this command.
@@ -58,6 +61,9 @@ export function templateOptions(chart: string, flags: ChartFlagValues, extra: st
 
 /** Render the chart and scan it (the run of every chart command). */
 export async function scanChart(chart: string, flags: ChartFlagValues & { "max-file-size": number } & Parameters<typeof scanAndReport>[0], extra: string[]): Promise<void> {
+  // -f is helm's values file here; `-f json` is someone asking for a report format
+  const format = flags.values?.find((v) => isFormat(v) && !fs.existsSync(v));
+  if (format) throw new UsageError(`-f takes a values file here, as in helm, and there is no file "${format}": for the report format use --format ${format}`);
   const source = helmSource(templateOptions(chart, flags, extra), {
     maxBytes: flags["max-file-size"] * 1024 * 1024,
     onWarning: (l) => process.stderr.write(`helm: ${oneLine(l)}\n`),
