@@ -8,6 +8,7 @@ import { defaultConfigInputs } from "../src/core/engine/config.js";
 import { readFileSources } from "../src/core/sources/files.js";
 // @ts-expect-error plain JS generator
 import { generate } from "../bench/generate.mjs";
+import { repoRoot } from "./support/cli.js";
 
 const key = (a: { rule: string; objects: { id?: number }[]; failedPaths: string[]; fixPaths: unknown[] }) => JSON.stringify([a.rule, a.objects.map((o) => o.id), a.failedPaths, a.fixPaths]);
 
@@ -35,6 +36,33 @@ describe("policy runtime", () => {
       [...m].map(([rule, refs]) => [rule, refs.map((x) => `${x.kind}/${x.namespace}/${x.name}`).sort()]).sort();
     expect(sortedRefs(par.relevantRefs)).toEqual(sortedRefs(seq.relevantRefs));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the main-thread instance is replaced before the next evaluation once one touched more of its memory than the limit (touched pages stay resident)", async () => {
+    const { result } = await readFileSources([path.join(repoRoot, "examples")]);
+    const registry = Registry.load();
+    const instance = (r: PolicyRuntime) => (r as unknown as { policy: object }).policy;
+    const key2 = (x: EvalResult) => x.alerts.map(key).sort();
+    type EvalResult = Awaited<ReturnType<PolicyRuntime["evaluateParallel"]>>;
+    // a limit below what examples/ touches: replaced each time, same alerts each time
+    const small = await PolicyRuntime.load(undefined, { recycleTouchedBytes: 64 * 1024 });
+    small.setConfig({ postureControlInputs: defaultConfigInputs() });
+    const first = instance(small);
+    const a = await small.evaluateParallel(result.objects, registry.rules);
+    expect(instance(small)).toBe(first); // nothing touched before the first evaluation
+    const b = await small.evaluateParallel(result.objects, registry.rules);
+    expect(instance(small)).not.toBe(first);
+    expect(a.alerts.length).toBeGreaterThan(10);
+    expect(key2(b)).toEqual(key2(a));
+    // the default limit: examples/ touches far less, the instance is kept
+    const kept = await PolicyRuntime.load();
+    kept.setConfig({ postureControlInputs: defaultConfigInputs() });
+    const one = instance(kept);
+    await kept.evaluateParallel(result.objects, registry.rules);
+    const c = await kept.evaluateParallel(result.objects, registry.rules);
+    expect(instance(kept)).toBe(one);
+    expect(key2(c)).toEqual(key2(a));
+    await Promise.all([small.close(), kept.close()]);
   });
 
   it("a rule's relevance filter names the objects it judges: the control-plane rules, their component's Pods only", async () => {

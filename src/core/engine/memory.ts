@@ -21,5 +21,18 @@ export const RECYCLE_BYTES = INITIAL_PAGES * 64 * 1024;
 
 export const memoryOf = (p: LoadedPolicy): number => (p as unknown as { mem: WebAssembly.Memory }).mem.buffer.byteLength;
 
+/**
+ * The end of the instance's heap after its last evaluation: what that evaluation touched
+ * (OPA's allocator only moves the pointer up within an evaluation, and each one starts over).
+ */
+export const heapEndOf = (p: LoadedPolicy): number => ((p as unknown as { wasmInstance: WebAssembly.Instance }).wasmInstance.exports.opa_heap_ptr_get as () => number)();
+
+/**
+ * A long-lived runtime's main-thread instance is replaced before the next evaluation once an
+ * evaluation has touched more than this of its memory: touched pages stay resident (the
+ * operator and the TUI scan small inputs on the main thread for hours).
+ */
+export const RECYCLE_TOUCHED_BYTES = 48 * 1024 * 1024;
+
 /** An instance of the compiled rules with the engine's builtins and the initial memory. */
 export const newInstance = (module: WebAssembly.Module): Promise<LoadedPolicy> => loadPolicy(module, INITIAL_PAGES, customBuiltins);

@@ -10,7 +10,7 @@ import { tasks, LARGE_OBJECT_CHARS, type Task } from "./plan.js";
 import { InputEncoder, type Cut } from "./encode.js";
 import { alertSink, collect, RelevanceSink, type AlertSink } from "./alerts.js";
 import { WorkerPool } from "./pool.js";
-import { RECYCLE_BYTES, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE, LARGE_OBJECT_CHARS } from "./plan.js";
 export { normalizeAlert } from "./alerts.js";
@@ -124,6 +124,8 @@ export class PolicyRuntime {
   private data: object = {};
   /** the data this.policy holds (by identity); set lazily, as an evaluation needs it */
   private policyData: object | undefined;
+  /** the most of this.policy's memory an evaluation has touched */
+  private touched = 0;
   private pool?: WorkerPool;
   /** evaluateParallel calls run one after the other (they share the pool and the main instance) */
   private lock: Promise<void> = Promise.resolve();
@@ -134,12 +136,14 @@ export class PolicyRuntime {
   private constructor(
     private policy: LoadedPolicy,
     private readonly module: WebAssembly.Module,
+    private readonly recycleTouched: number,
   ) {}
 
-  static async load(wasmFile?: string): Promise<PolicyRuntime> {
+  /** `recycleTouchedBytes`: see RECYCLE_TOUCHED_BYTES (tests lower it) */
+  static async load(wasmFile?: string, opts: { recycleTouchedBytes?: number } = {}): Promise<PolicyRuntime> {
     const module = await WebAssembly.compile(wasmFile ? fs.readFileSync(wasmFile) : readData("rules", "bundle", "policy.wasm"));
     const policy = await newInstance(module);
-    return new PolicyRuntime(policy, module);
+    return new PolicyRuntime(policy, module, opts.recycleTouchedBytes ?? RECYCLE_TOUCHED_BYTES);
   }
 
   /** Names of the OPA builtins the module calls out for (must be provided by the SDK or by us). */
@@ -310,11 +314,15 @@ export class PolicyRuntime {
     return release;
   }
 
-  /** A fresh main-thread instance when the current one's memory has grown large (it never shrinks). */
+  /**
+   * A fresh main-thread instance when the current one has grown past its initial memory (a
+   * wasm memory never shrinks) or an evaluation touched much of it (touched pages stay resident).
+   */
   private async recycle(): Promise<void> {
-    if (memoryOf(this.policy) <= RECYCLE_BYTES) return;
+    if (memoryOf(this.policy) <= RECYCLE_BYTES && this.touched <= this.recycleTouched) return;
     this.policy = await newInstance(this.module);
     this.policyData = undefined;
+    this.touched = 0;
   }
 
   /**
@@ -389,7 +397,12 @@ export class PolicyRuntime {
       this.policy.setData(run.data);
       this.policyData = run.data;
     }
-    const rs = this.policy.evaluate(run.enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
+    let rs;
+    try {
+      rs = this.policy.evaluate(run.enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
+    } finally {
+      this.touched = Math.max(this.touched, heapEndOf(this.policy));
+    }
     collect(rs[0]?.result ?? {}, alerts);
   }
 }
