@@ -21,18 +21,31 @@ is_workload(obj) if {
 
 # pod_template(obj) is {"spec", "metadata", "path"} for any object that runs pods;
 # path is the dotted path of the pod spec inside obj. Undefined for other kinds or
-# for objects whose spec has the wrong shape.
-pod_template(obj) := {"spec": obj.spec, "metadata": object.get(obj, "metadata", {}), "path": "spec"} if {
+# for objects whose spec has the wrong shape. For an input object (it carries the
+# engine's __ksid) it is looked up in pod_template_index, made once per evaluation: most
+# rules ask for it, so building it for every rule cost more than the lookup.
+pod_template(obj) := pod_template_index[id] if {
+	id := object.get(obj, "__ksid", -1)
+	id != -1
+} else := pod_template_of(obj)
+
+pod_template_index := {id: t |
+	some o in input.objects
+	id := object.get(o, "__ksid", -1)
+	t := pod_template_of(o)
+}
+
+pod_template_of(obj) := {"spec": obj.spec, "metadata": object.get(obj, "metadata", {}), "path": "spec"} if {
 	obj.kind == "Pod"
 	is_object(obj.spec)
 }
 
-pod_template(obj) := {"spec": obj.spec.template.spec, "metadata": object.get(obj.spec.template, "metadata", {}), "path": "spec.template.spec"} if {
+pod_template_of(obj) := {"spec": obj.spec.template.spec, "metadata": object.get(obj.spec.template, "metadata", {}), "path": "spec.template.spec"} if {
 	obj.kind in template_kinds
 	is_object(obj.spec.template.spec)
 }
 
-pod_template(obj) := {"spec": t.spec, "metadata": object.get(t, "metadata", {}), "path": "spec.jobTemplate.spec.template.spec"} if {
+pod_template_of(obj) := {"spec": t.spec, "metadata": object.get(t, "metadata", {}), "path": "spec.jobTemplate.spec.template.spec"} if {
 	obj.kind == "CronJob"
 	t := obj.spec.jobTemplate.spec.template
 	is_object(t.spec)
