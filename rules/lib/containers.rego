@@ -6,8 +6,20 @@ import rego.v1
 
 # containers(obj): the regular containers of a workload, an array of
 # {"container", "index", "path"} where path is e.g. "spec.template.spec.containers[0]".
-# Arrays, not sets: a set would hash every container object on insertion.
-containers(obj) := [x |
+# Arrays, not sets: a set would hash every container object on insertion. Input objects
+# are looked up in an index made once per evaluation, like pod_template.
+containers(obj) := container_index[id] if {
+	id := object.get(obj, "__ksid", -1)
+	id != -1
+} else := containers_of(obj)
+
+container_index := {id: cs |
+	some o in input.objects
+	id := object.get(o, "__ksid", -1)
+	cs := containers_of(o)
+}
+
+containers_of(obj) := [x |
 	t := pod_template(obj)
 	some i, c in t.spec.containers
 	is_object(c)
@@ -22,8 +34,19 @@ init_containers(obj) := [x |
 	x := {"container": c, "index": i, "path": concat("", [t.path, ".initContainers[", format_int(i, 10), "]"])}
 ]
 
-# all_containers(obj): regular, init and ephemeral containers.
-all_containers(obj) := array.concat(array.concat(containers(obj), init_containers(obj)), ephemeral_containers(obj))
+# all_containers(obj): regular, init and ephemeral containers (indexed like containers).
+all_containers(obj) := all_container_index[id] if {
+	id := object.get(obj, "__ksid", -1)
+	id != -1
+} else := all_containers_of(obj)
+
+all_container_index := {id: cs |
+	some o in input.objects
+	id := object.get(o, "__ksid", -1)
+	cs := all_containers_of(o)
+}
+
+all_containers_of(obj) := array.concat(array.concat(containers(obj), init_containers(obj)), ephemeral_containers(obj))
 
 ephemeral_containers(obj) := [x |
 	t := pod_template(obj)
