@@ -29,7 +29,8 @@ import type { ScanReport } from "../core/scoring/result.js";
 import type { Source, SourceObjects } from "../core/sources/source.js";
 import { clean, discover, type ResourceInfo } from "../core/sources/cluster/index.js";
 import type { KubeConfigOptions } from "../core/sources/cluster/kubeconfig.js";
-import { Kube, METADATA_ONLY, collectionPath, objectPath, type ApiError } from "./kube.js";
+import { Kube, collectionPath, objectPath, type ApiError } from "./kube.js";
+import { ResultWriter, type Priority } from "./writer.js";
 import { LeaderElector } from "./leader.js";
 import {
   KINDS,
@@ -37,7 +38,6 @@ import {
   MANAGED_BY,
   STORAGE_GROUP,
   STORAGE_VERSION,
-  contentDigest,
   controlInfo,
   refKey,
   resultName,
@@ -82,6 +82,9 @@ export interface OperatorOptions {
   skipKinds?: string[];
   /** scanner options (tests and the bench: fewer threads) */
   threads?: number;
+  /** result writes in flight at most (default 24), of which a full scan's at most (default 16) */
+  writeConcurrency?: number;
+  bulkWriteConcurrency?: number;
 }
 
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
@@ -109,7 +112,12 @@ export class Operator {
   private kinds = new Map<string, Kind>();
   private pending: Pending = new Map();
   private fullPending = false;
-  private fullDone = false;
+  /** a full scan's results are being written (in the background: incremental rescans go on meanwhile) */
+  private bulk: Promise<void> | undefined;
+  /** a full scan has scanned everything since this replica became leader: incremental rescans may run */
+  private scannedOnce = false;
+  /** each scan's generation: a result is never overwritten by an older scan's */
+  private gen = 0;
   private timer: NodeJS.Timeout | undefined;
   private periodic: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -117,10 +125,9 @@ export class Operator {
   private server!: http.Server;
   private leaderElector: LeaderElector | undefined;
   private isLeader = false;
-  /** name (ns/name) → digest of what was last written, to skip writes that change nothing */
-  private written = new Map<string, string>();
-  /** namespace → WCSS name → severities, for the ConfigurationScanSummaries */
-  private summaries = new Map<string, Map<string, Severities>>();
+  private writer!: ResultWriter;
+  /** namespace → WCSS name → severities (and the generation that wrote them), for the ConfigurationScanSummaries */
+  private summaries = new Map<string, Map<string, { severities: Severities; gen: number }>>();
   private conditions = new Map<string, Condition>();
   private lastFullScan = "";
   private lastScan = "";
@@ -152,7 +159,12 @@ export class Operator {
         labelNames: ["kind"],
         registers: reg,
       }),
-      writes: new Counter({ name: "kubescape_operator_result_writes_total", help: "Result objects written (applied) or deleted.", labelNames: ["op"], registers: reg }),
+      writes: new Counter({
+        name: "kubescape_operator_result_writes_total",
+        help: "Result objects created, updated, left as they were (unchanged) or deleted.",
+        labelNames: ["op"],
+        registers: reg,
+      }),
       writeErrors: new Counter({ name: "kubescape_operator_result_write_errors_total", help: "Result writes that failed.", registers: reg }),
       objects: new Gauge({ name: "kubescape_operator_watched_objects", help: "Objects held in the operator's cache, by kind.", labelNames: ["kind"], registers: reg }),
       lastFull: new Gauge({ name: "kubescape_operator_last_full_scan_timestamp_seconds", help: "When the last full scan finished.", registers: reg }),
@@ -174,6 +186,7 @@ export class Operator {
     setMaxListeners(0, this.abort.signal);
     await this.listen();
     this.kube = await Kube.connect(this.opts.kube);
+    this.writer = new ResultWriter(this.kube, { concurrency: this.opts.writeConcurrency, bulkConcurrency: this.opts.bulkWriteConcurrency });
     this.scanner = await Scanner.create({ threads: this.opts.threads });
     this.controls = selectControls(this.scanner.registry, { frameworks: this.opts.frameworks, controls: this.opts.controls }).filter((c) => !c.skipReason);
     this.controlInfos = this.controls.map(controlInfo);
@@ -222,7 +235,7 @@ export class Operator {
   private lostLeadership(): void {
     this.isLeader = false;
     this.m.leader.set(0);
-    this.fullDone = false;
+    this.scannedOnce = false;
     this.pending.clear();
     this.log("not leader: results are written by the lease holder");
   }
@@ -233,6 +246,7 @@ export class Operator {
     if (this.periodic) clearInterval(this.periodic);
     await this.leaderElector?.stop(true);
     await this.running?.catch(() => {});
+    await this.bulk?.catch(() => {});
     await new Promise<void>((r) => this.server.close(() => r()));
     this.server.closeAllConnections?.();
     await this.scanner?.close();
@@ -435,12 +449,21 @@ export class Operator {
   }
 
   private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted && this.isLeader && this.storageReady && (this.fullPending || (this.fullDone && this.pending.size))) {
-      if (this.fullPending) {
+    while (!this.abort.signal.aborted && this.isLeader && this.storageReady && ((this.fullPending && !this.bulk) || (this.scannedOnce && this.pending.size))) {
+      if (this.fullPending && !this.bulk) {
         this.fullPending = false;
         this.pending.clear();
         this.m.queue.set(0);
-        await this.timed("full", () => this.fullScan());
+        // the loop goes on once everything is scanned; the results are written in the
+        // background, and changes meanwhile are rescanned and written ahead of them
+        let scanned!: () => void;
+        const phase = new Promise<void>((r) => (scanned = r));
+        this.bulk = this.timed("full", () => this.fullScan(scanned)).finally(() => {
+          this.bulk = undefined;
+          scanned();
+          this.schedule(0);
+        });
+        await phase;
       } else {
         const batch = this.pending;
         this.pending = new Map();
@@ -456,7 +479,7 @@ export class Operator {
         );
       }
     }
-    if (!this.pending.size && !this.fullPending) {
+    if (!this.pending.size && !this.fullPending && !this.bulk) {
       const waiters = this.commandWaiters;
       this.commandWaiters = [];
       for (const w of waiters) w.resolve();
@@ -516,59 +539,76 @@ export class Operator {
     return [...this.kinds.values()].flatMap((k) => [...k.objects.values()]);
   }
 
-  private async fullScan(): Promise<void> {
+  /** Scan everything, call scanned(), then write the results and delete those of objects that no longer exist. */
+  private async fullScan(scanned: () => void): Promise<void> {
+    const gen = ++this.gen;
     const t0 = performance.now();
-    const objects = this.all();
-    const report = await this.scanner.scan({ source: this.source(objects), controls: this.controls.map((c) => c.id) }, { signal: this.abort.signal });
+    // what is stored, read while the scan runs (the API server's work, not ours)
+    const loaded = this.loadStored();
+    loaded.catch(() => {});
+    let refs: ObjectRef[];
+    let report: ScanReport | undefined;
+    {
+      const objects = this.all();
+      refs = objects.map((o) => o.ref);
+      report = await this.scanner.scan({ source: this.source(objects), controls: this.controls.map((c) => c.id) }, { signal: this.abort.signal });
+    }
     const { buildRegistry } = await import("../report/prometheus.js");
     this.reportMetrics = await buildRegistry(report).metrics();
+    const failing = report.summary.resources.failed;
+    const stored = await loaded;
     const t1 = performance.now();
-    const expected = await this.write(
-      report,
-      objects.map((o) => o.ref),
-    );
+    this.scannedOnce = true;
+    scanned();
+    const before = { ...this.writer.stats };
+    const { results } = await this.write(report, refs, gen, "bulk");
+    // the report is not needed past here: a full scan of 20,000 objects must not keep it
+    report = undefined;
+    if (!this.isLeader || this.abort.signal.aborted) return;
     const t2 = performance.now();
-    // what no longer exists: ours, not written by this scan
+    // what no longer exists: ours, neither written nor found unchanged by this scan (nor by a later one)
+    const stale: Promise<unknown>[] = [];
     for (const kind of [KINDS.scan, KINDS.summary]) {
-      // names only: a clean-up of 20,000 results must not read 20,000 specs
-      const { items } = await this.kube.list(`${STORAGE_PATH}/${kind.plural}`, { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` }, METADATA_ONLY);
-      for (const it of items) {
-        const ns = it.metadata?.namespace ?? "";
-        const name = it.metadata?.name ?? "";
-        if (expected.has(`${ns}/${name}`)) continue;
-        await this.kube.delete(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, ns));
-        this.m.writes.inc({ op: "delete" });
+      for (const { namespace, name } of [...this.writer.storedBefore(kind, gen)]) {
+        stale.push(this.writer.remove(kind, namespace, name, gen, "bulk").then((done) => done && this.m.writes.inc({ op: "delete" })));
       }
     }
-    // the summaries of this scan replace what was remembered
-    this.summaries = new Map();
-    for (const key of expected) {
-      const sev = this.pendingSeverities.get(key);
-      if (!sev) continue;
-      const [ns, name] = key.split("/");
-      let m = this.summaries.get(ns);
-      if (!m) this.summaries.set(ns, (m = new Map()));
-      m.set(name, sev);
+    await Promise.all(stale);
+    for (const [ns, m] of this.summaries) {
+      for (const [name, v] of m) if (v.gen < gen) m.delete(name);
+      if (!m.size) this.summaries.delete(ns);
     }
-    this.pendingSeverities.clear();
-    const { items: css } = await this.kube.list(`${STORAGE_PATH}/${KINDS.namespaceSummary.plural}`, { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` });
-    for (const it of css) {
-      if (!this.summaries.has(it.metadata?.name)) await this.kube.delete(`${STORAGE_PATH}/${KINDS.namespaceSummary.plural}/${encodeURIComponent(it.metadata.name)}`);
-    }
-    await this.writeNamespaceSummaries([...this.summaries.keys()]);
-    this.fullDone = true;
+    for (const { name } of [...this.writer.storedBefore(KINDS.namespaceSummary, gen)]) if (!this.summaries.has(name)) await this.writer.remove(KINDS.namespaceSummary, "", name, gen, "bulk");
+    await this.writeNamespaceSummaries([...this.summaries.keys()], "bulk");
+    this.writer.prune(gen);
     this.lastFullScan = new Date().toISOString();
     this.m.lastFull.set(Date.now() / 1000);
+    const st = this.writer.stats;
     this.log(
-      `full scan: ${objects.length} objects, ${expected.size} results, ${report.summary.resources.failed} resources failing (scan ${Math.round(t1 - t0)} ms, write ${Math.round(t2 - t1)} ms, clean-up ${Math.round(performance.now() - t2)} ms)`,
+      `full scan: ${refs.length} objects, ${results} results, ${failing} resources failing (scan ${Math.round(t1 - t0)} ms, write ${Math.round(t2 - t1)} ms, clean-up ${Math.round(performance.now() - t2)} ms; ` +
+        `${stored} stored before, ${st.created - before.created} created, ${st.updated - before.updated} updated, ${st.unchanged - before.unchanged} unchanged, ${stale.length} deleted)`,
     );
     await this.writeStatus();
   }
 
-  /** severities written by the scan in progress (ns/name → severities), folded into `summaries` */
-  private pendingSeverities = new Map<string, Severities>();
+  /**
+   * What is stored, for the writer. A storage kind whose CRD was just installed answers 429
+   * until the API server's cache of it is ready: retried for a minute, not failed at once.
+   */
+  private async loadStored(): Promise<number> {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try {
+        return await this.writer.load([KINDS.scan, KINDS.summary, KINDS.namespaceSummary]);
+      } catch (e) {
+        if (!(e as ApiError).transient || Date.now() > until || this.abort.signal.aborted) throw e;
+        await sleep(1000, this.abort.signal);
+      }
+    }
+  }
 
   private async incremental(batch: Pending): Promise<void> {
+    const gen = ++this.gen;
     const changed: Cached[] = [];
     const deleted: ObjectRef[] = [];
     for (const { ref, cascade } of batch.values()) {
@@ -592,17 +632,17 @@ export class Operator {
       }
     }
     const touched = new Set<string>();
-    for (const ref of deleted) {
-      const ns = ref.namespace || this.opts.namespace;
-      const name = resultName(ref);
-      for (const kind of [KINDS.scan, KINDS.summary]) {
-        await this.kube.delete(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, ns));
-        this.written.delete(`${kind.kind}:${ns}/${name}`);
-        this.m.writes.inc({ op: "delete" });
-      }
-      this.summaries.get(ns)?.delete(name);
-      touched.add(ns);
-    }
+    await Promise.all(
+      deleted.map(async (ref) => {
+        const ns = ref.namespace || this.opts.namespace;
+        const name = resultName(ref);
+        // the result first: whoever sees a result finds its summary there still
+        for (const kind of [KINDS.scan, KINDS.summary]) if (await this.writer.remove(kind, ns, name, gen, "event")) this.m.writes.inc({ op: "delete" });
+        const m = this.summaries.get(ns);
+        if (m && (m.get(name)?.gen ?? 0) <= gen) m.delete(name);
+        touched.add(ns);
+      }),
+    );
     if (changed.length) {
       const unique = [...new Map(changed.map((c) => [refKey(c.ref), c])).values()];
       const kinds = new Set(unique.map((c) => c.ref.kind));
@@ -616,13 +656,24 @@ export class Operator {
       const single = controls.filter((c) => !c.rules.some((r) => r.crossObject));
       const reports: ScanReport[] = [];
       if (single.length) reports.push(await this.scanner.scan({ source: this.source(unique), controls: single.map((c) => c.id) }, { signal: this.abort.signal }));
-      if (cross.length) {
+      // Cross-object controls whose rules decide each changed object with the objects of the
+      // other kinds alone (the changed kinds are among the rules' splitKinds) need only those
+      // as context; the others need every object of their rules' kinds. Two scans: a workload
+      // change then costs a scan of the related kinds, not of every workload in the cluster.
+      const needsOnlyOthers = (c: Control) =>
+        c.rules.every((r) => !r.crossObject || !r.matchKinds.some((k) => kinds.has(k)) || [...kinds].every((k) => !r.matchKinds.includes(k) || r.splitKinds?.includes(k)));
+      for (const group of [cross.filter(needsOnlyOthers), cross.filter((c) => !needsOnlyOthers(c))]) {
+        if (!group.length) continue;
         const context = new Map<string, Cached>();
         const namespaces = new Set(unique.map((c) => c.ref.namespace));
-        for (const c of cross) {
+        for (const c of group) {
           for (const r of c.rules) {
             if (!r.crossObject || !r.matchKinds.some((k) => kinds.has(k))) continue;
+            // objects of a split kind are decided each with all objects of the other kinds, never
+            // with each other: of those only the changed ones (added below) are needed
+            const split = new Set(r.splitKinds ?? []);
             for (const kind of r.matchKinds) {
+              if (split.has(kind)) continue;
               for (const o of this.kinds.get(kind)?.objects.values() ?? []) {
                 if (r.splitByNamespace && o.ref.namespace && !namespaces.has(o.ref.namespace)) continue;
                 context.set(refKey(o.ref), o);
@@ -631,92 +682,82 @@ export class Operator {
           }
         }
         for (const c of unique) context.set(refKey(c.ref), c);
-        reports.push(await this.scanner.scan({ source: this.source([...context.values()]), controls: cross.map((c) => c.id) }, { signal: this.abort.signal }));
+        reports.push(await this.scanner.scan({ source: this.source([...context.values()]), controls: group.map((c) => c.id) }, { signal: this.abort.signal }));
       }
       const report = mergeReports(reports);
       // only the changed objects' results are written: the context was scanned for their sake
-      await this.write(
+      const { namespaces } = await this.write(
         report,
         unique.map((c) => c.ref),
+        gen,
+        "event",
         picked.map(([, info]) => info),
       );
-      for (const [key, sev] of this.pendingSeverities) {
-        const [ns, name] = key.split("/");
-        let m = this.summaries.get(ns);
-        if (!m) this.summaries.set(ns, (m = new Map()));
-        m.set(name, sev);
-        touched.add(ns);
-      }
-      this.pendingSeverities.clear();
+      for (const ns of namespaces) touched.add(ns);
     }
-    await this.writeNamespaceSummaries([...touched]);
+    await this.writeNamespaceSummaries([...touched], "event");
   }
 
   private crossRules(kind: string) {
     return this.controls.flatMap((c) => c.rules).filter((r) => r.crossObject && r.matchKinds.includes(kind));
   }
 
-  /** Write the results of these objects; returns the ns/name of every result object expected. */
-  private async write(report: ScanReport, refs: ObjectRef[], allControls = this.controlInfos): Promise<Set<string>> {
+  /** Write the results of these objects (generation gen); returns how many results there are and their namespaces. */
+  private async write(report: ScanReport, refs: ObjectRef[], gen: number, priority: Priority, allControls = this.controlInfos): Promise<{ results: number; namespaces: Set<string> }> {
     const conn = this.kube.conn;
     // made one object at a time as the writers take them: a full scan never holds all results
     const map = workloadScanMapper(report, { namespace: this.opts.namespace, cluster: this.opts.clusterName ?? conn.context, controls: allControls });
-    const expected = new Set<string>();
+    const namespaces = new Set<string>();
+    let results = 0;
     let next = 0;
-    const put = async (kind: (typeof KINDS)["scan"] | (typeof KINDS)["summary"], obj: { metadata: { name: string; namespace: string } } & Parameters<typeof contentDigest>[0]) => {
-      const { name, namespace: ns } = obj.metadata;
-      const key = `${kind.kind}:${ns}/${name}`;
-      const digest = contentDigest(obj);
-      if (this.written.get(key) === digest) return;
-      try {
-        await this.kube.apply(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, ns), obj);
-        this.written.set(key, digest);
-        this.m.writes.inc({ op: "apply" });
-      } catch (e) {
-        this.m.writeErrors.inc();
-        if ((e as ApiError).status === 404 && /namespaces/.test((e as Error).message)) return; // its namespace is gone
-        throw e;
-      }
+    const count = (outcome: string) => {
+      if (outcome === "created" || outcome === "updated" || outcome === "unchanged") this.m.writes.inc({ op: outcome });
+      return outcome;
     };
     let failed: unknown;
     const worker = async () => {
-      while (next < refs.length && failed === undefined) {
+      while (next < refs.length && failed === undefined && this.isLeader && !this.abort.signal.aborted) {
         const scan = map(refs[next++]);
         if (!scan) continue;
         const summary = toSummary(scan);
         const { name, namespace: ns } = scan.metadata;
-        expected.add(`${ns}/${name}`);
-        this.pendingSeverities.set(`${ns}/${name}`, summary.spec.severities);
+        results++;
         try {
           // the summary first: whoever sees a result finds its summary there already
-          await put(KINDS.summary, summary);
-          await put(KINDS.scan, scan);
+          const outcome = count(await this.writer.put(KINDS.summary, summary, gen, priority));
+          if (outcome === "stale" || outcome === "gone") continue;
+          let m = this.summaries.get(ns);
+          if (!m) this.summaries.set(ns, (m = new Map()));
+          if ((m.get(name)?.gen ?? 0) <= gen) m.set(name, { severities: summary.spec.severities, gen });
+          namespaces.add(ns);
+          count(await this.writer.put(KINDS.scan, scan, gen, priority));
         } catch (e) {
+          this.m.writeErrors.inc();
           failed ??= e;
         }
       }
     };
-    await Promise.all(Array.from({ length: 16 }, worker));
+    // enough producers to keep the writer's slots busy; it bounds what is in flight
+    await Promise.all(Array.from({ length: Math.min(refs.length, 16) }, worker));
     if (failed !== undefined) throw failed;
-    return expected;
+    return { results, namespaces };
   }
 
-  private async writeNamespaceSummaries(namespaces: string[]): Promise<void> {
-    for (const ns of namespaces) {
-      const m = this.summaries.get(ns);
-      const p = `${STORAGE_PATH}/${KINDS.namespaceSummary.plural}/${encodeURIComponent(ns)}`;
-      if (!m || !m.size) {
-        this.summaries.delete(ns);
-        await this.kube.delete(p);
-        continue;
-      }
-      const [css] = toNamespaceSummaries([...m].map(([name, severities]) => ({ metadata: { name, namespace: ns, labels: {}, annotations: {} }, spec: { severities, controls: {} } })));
-      const key = `${KINDS.namespaceSummary.kind}:${ns}`;
-      const digest = contentDigest(css);
-      if (this.written.get(key) === digest) continue;
-      await this.kube.apply(p, css);
-      this.written.set(key, digest);
-    }
+  private async writeNamespaceSummaries(namespaces: string[], priority: Priority): Promise<void> {
+    await Promise.all(
+      namespaces.map(async (ns) => {
+        // a fresh generation: the summary is made from what is known now, newer than any before it
+        const gen = ++this.gen;
+        const m = this.summaries.get(ns);
+        if (!m || !m.size) {
+          this.summaries.delete(ns);
+          await this.writer.remove(KINDS.namespaceSummary, "", ns, gen, priority);
+          return;
+        }
+        const [css] = toNamespaceSummaries([...m].map(([name, v]) => ({ metadata: { name, namespace: ns, labels: {}, annotations: {} }, spec: { severities: v.severities, controls: {} } })));
+        await this.writer.put(KINDS.namespaceSummary, css, gen, priority);
+      }),
+    );
   }
 
   // --- status, commands, HTTP ------------------------------------------------------------

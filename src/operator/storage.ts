@@ -43,6 +43,8 @@ export const ANNOTATION = {
   /** ours: the report's resource ID, so results read back without guessing from labels */
   resourceID: "kubescape-ts.io/resource-id",
   scannedAt: "kubescape-ts.io/scanned-at",
+  /** ours: digest of the content (writer.ts), so a write that changes nothing is not sent */
+  digest: "kubescape-ts.io/digest",
 } as const;
 
 /** What the mapping needs to know of a scanned object. */
@@ -93,7 +95,8 @@ export interface ScannedControl {
   name: string;
   severity: { severity: string; scoreFactor: number };
   status: { status: string; subStatus?: string; info?: string };
-  rules: {
+  /** left out when empty (a control without a finding): Kubescape's Go type reads it as nil */
+  rules?: {
     name: string;
     status: { status: string; subStatus?: string };
     controlConfigurations?: Record<string, unknown>;
@@ -253,17 +256,18 @@ function scannedControl(c: ControlInfo, kind: string, finding: ResourceFinding |
     name: c.name,
     severity: { severity: SEVERITY_NAME[c.severity], scoreFactor: c.baseScore },
     status: { ...st, ...(info ? { info } : {}) },
-    rules: [],
   };
   if (!finding) return out;
   const rule = c.rules.find((r) => r.matchKinds.includes(kind)) ?? c.rules[0];
-  out.rules.push({
-    name: rule?.name ?? c.id,
-    status: st,
-    ...(finding.paths.length ? { paths: pathsOf(finding.paths) } : {}),
-    ...(finding.exception ? { appliedIgnoreRules: [finding.exception] } : {}),
-    ...(finding.relatedObjects.length ? { relatedResourcesIDs: finding.relatedObjects } : {}),
-  });
+  out.rules = [
+    {
+      name: rule?.name ?? c.id,
+      status: st,
+      ...(finding.paths.length ? { paths: pathsOf(finding.paths) } : {}),
+      ...(finding.exception ? { appliedIgnoreRules: [finding.exception] } : {}),
+      ...(finding.relatedObjects.length ? { relatedResourcesIDs: finding.relatedObjects } : {}),
+    },
+  ];
   return out;
 }
 

@@ -1,0 +1,253 @@
+// The operator's result writer: what is stored (a digest and resourceVersion per result
+// object), and a bounded number of writes in flight over the Kube client's keep-alive agent.
+//
+// - The API server, not this process, is what limits a full scan's write rate (it decodes,
+//   validates and re-encodes each object, and its watch cache decodes it again), so writes
+//   that change nothing are not sent: each stored object carries the digest of its content in
+//   an annotation, read back once with a metadata-only list, and a restart converges by
+//   writing only what changed.
+// - The cheapest verbs: create (POST) for a new object, replace (PUT with the known
+//   resourceVersion) for a changed one; a conflict reads the object again and retries.
+// - Two priorities: an event's writes (a changed workload) may use every slot, a full scan's
+//   bulk writes leave some free, and a waiting event write is served first, so a result
+//   follows its workload within seconds while a backlog of thousands drains.
+// - Each write carries the generation of the scan that made it: a write older than what is
+//   stored for that object (a full scan's result for an object rescanned since) is dropped.
+import { createHash } from "node:crypto";
+import { ANNOTATION, LABEL, MANAGED_BY, STORAGE_GROUP, STORAGE_VERSION } from "./storage.js";
+import { METADATA_ONLY, collectionPath, objectPath, type ApiError, type Kube } from "./kube.js";
+
+export type Priority = "event" | "bulk";
+export type PutOutcome = "created" | "updated" | "unchanged" | "stale" | "gone";
+
+export interface ResultKind {
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+export interface StoredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
+  spec: unknown;
+}
+
+interface Entry {
+  /** digest of what is stored; undefined when nothing is (deleted, or not yet written) */
+  digest?: string;
+  resourceVersion?: string;
+  /** the scan generation that last wrote or deleted it */
+  gen: number;
+}
+
+export interface WriterOptions {
+  /** requests in flight at most (event writes may use all of them; default 24) */
+  concurrency?: number;
+  /** of which bulk writes may use at most (default 16) */
+  bulkConcurrency?: number;
+}
+
+export interface WriterStats {
+  created: number;
+  updated: number;
+  unchanged: number;
+  stale: number;
+  deleted: number;
+  conflicts: number;
+  /** the most requests that were in flight at once */
+  maxInFlight: number;
+}
+
+/**
+ * A digest of what a result says (labels, annotations but the scan time and the digest itself,
+ * spec); 128 bits. Arrays count as sets: a scan of one object and a scan of all may list the
+ * same paths or related objects in another order, and that is no change worth a write.
+ */
+export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">): string {
+  const { [ANNOTATION.scannedAt]: _t, [ANNOTATION.digest]: _d, ...annotations } = obj.metadata.annotations ?? {};
+  return createHash("sha256")
+    .update(JSON.stringify([obj.metadata.labels ?? {}, annotations, obj.spec], (_k, v: unknown) => (Array.isArray(v) && v.length > 1 ? sortedCopy(v) : v)))
+    .digest("base64url")
+    .slice(0, 22);
+}
+
+function sortedCopy(v: unknown[]): unknown[] {
+  // elements are serialised once more to be ordered; the arrays here are short (paths, IDs)
+  const keyed = v.map((x) => [typeof x === "string" ? x : JSON.stringify(x), x] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map(([, x]) => x);
+}
+
+export class ResultWriter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly waiting: Record<Priority, (() => void)[]> = { event: [], bulk: [] };
+  private inFlight = 0;
+  private readonly concurrency: number;
+  private readonly bulkConcurrency: number;
+  readonly stats: WriterStats = { created: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, conflicts: 0, maxInFlight: 0 };
+
+  constructor(
+    private readonly kube: Kube,
+    opts: WriterOptions = {},
+  ) {
+    this.concurrency = Math.max(1, opts.concurrency ?? 24);
+    this.bulkConcurrency = Math.max(1, Math.min(this.concurrency, opts.bulkConcurrency ?? 16));
+  }
+
+  private static key(kind: ResultKind, namespace: string, name: string): string {
+    return `${kind.plural}/${namespace}/${name}`;
+  }
+
+  /**
+   * Read what is stored of these kinds (ours, by label; names, resourceVersions and digests
+   * only). What is remembered of objects no longer stored is dropped; generations stay.
+   */
+  async load(kinds: ResultKind[]): Promise<number> {
+    let n = 0;
+    const seen = new Set<string>();
+    for (const kind of kinds) {
+      const { items } = await this.kube.list(collectionPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural), { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` }, METADATA_ONLY);
+      for (const it of items) {
+        const md = it.metadata ?? {};
+        if (typeof md.name !== "string") continue;
+        const key = ResultWriter.key(kind, typeof md.namespace === "string" ? md.namespace : "", md.name);
+        seen.add(key);
+        const e = this.entries.get(key);
+        const digest = typeof md.annotations?.[ANNOTATION.digest] === "string" ? md.annotations[ANNOTATION.digest] : "";
+        this.entries.set(key, { digest, resourceVersion: md.resourceVersion, gen: e?.gen ?? 0 });
+        n++;
+      }
+      const prefix = `${kind.plural}/`;
+      for (const [key, e] of this.entries) if (key.startsWith(prefix) && !seen.has(key) && e.digest !== undefined) e.digest = undefined;
+    }
+    return n;
+  }
+
+  /** Stored objects of a kind (namespace, name) that no scan of generation ≥ gen wrote or deleted. */
+  *storedBefore(kind: ResultKind, gen: number): Iterable<{ namespace: string; name: string }> {
+    const prefix = `${kind.plural}/`;
+    for (const [key, e] of this.entries) {
+      if (!key.startsWith(prefix) || e.digest === undefined || e.gen >= gen) continue;
+      const rest = key.slice(prefix.length);
+      const slash = rest.indexOf("/");
+      yield { namespace: rest.slice(0, slash), name: rest.slice(slash + 1) };
+    }
+  }
+
+  /** Forget generations older than gen of objects not stored (tombstones a full scan has superseded). */
+  prune(gen: number): void {
+    for (const [key, e] of this.entries) if (e.digest === undefined && e.gen < gen) this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Write obj unless what is stored already says the same or a newer scan wrote it. */
+  put(kind: ResultKind, obj: StoredObject, gen: number, priority: Priority): Promise<PutOutcome> {
+    const ns = kind.namespaced ? (obj.metadata.namespace ?? "") : "";
+    const key = ResultWriter.key(kind, ns, obj.metadata.name);
+    return this.locked(key, async () => {
+      const e = this.entries.get(key);
+      if (e && e.gen > gen) {
+        this.stats.stale++;
+        return "stale";
+      }
+      const digest = digestOf(obj);
+      if (e?.digest === digest) {
+        e.gen = gen;
+        this.stats.unchanged++;
+        return "unchanged";
+      }
+      obj.metadata.annotations = { ...obj.metadata.annotations, [ANNOTATION.digest]: digest };
+      const coll = collectionPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, kind.namespaced ? ns : undefined);
+      const path = objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, obj.metadata.name, kind.namespaced ? ns : undefined);
+      let rv = e?.digest !== undefined ? e.resourceVersion : undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          let res: any;
+          if (rv === undefined) {
+            delete obj.metadata.resourceVersion;
+            res = await this.slot(priority, () => this.kube.request("POST", coll, obj));
+            this.stats.created++;
+          } else {
+            obj.metadata.resourceVersion = rv;
+            res = await this.slot(priority, () => this.kube.request("PUT", path, obj));
+            this.stats.updated++;
+          }
+          this.entries.set(key, { digest, resourceVersion: res?.metadata?.resourceVersion, gen });
+          return rv === undefined ? "created" : "updated";
+        } catch (err) {
+          const status = (err as ApiError).status;
+          // its namespace is gone: nothing to write it to
+          if (status === 404 && rv === undefined) return "gone";
+          if ((status !== 409 && status !== 404) || attempt >= 4) throw err;
+          this.stats.conflicts++;
+          // created by someone else, changed or deleted since we read it: read it again
+          const cur = await this.slot(priority, () => this.kube.find<any>(path));
+          rv = cur?.metadata?.resourceVersion;
+          if (cur && cur.metadata?.annotations?.[ANNOTATION.digest] === digest) {
+            this.entries.set(key, { digest, resourceVersion: rv, gen });
+            this.stats.unchanged++;
+            return "unchanged";
+          }
+        }
+      }
+    });
+  }
+
+  /** Delete a stored result (a 404 is success) and remember that generation gen did. */
+  remove(kind: ResultKind, namespace: string, name: string, gen: number, priority: Priority): Promise<boolean> {
+    const ns = kind.namespaced ? namespace : "";
+    const key = ResultWriter.key(kind, ns, name);
+    return this.locked(key, async () => {
+      const e = this.entries.get(key);
+      if (e && e.gen > gen) return false;
+      await this.slot(priority, () => this.kube.delete(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, kind.namespaced ? ns : undefined)));
+      this.entries.set(key, { gen });
+      this.stats.deleted++;
+      return true;
+    });
+  }
+
+  /** Operations on one object run one after another, in the order asked. */
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.locks.set(key, tail);
+    void tail.then(() => {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    });
+    return run;
+  }
+
+  /** Run fn within the in-flight bound for its priority. */
+  private async slot<T>(priority: Priority, fn: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= this.limit(priority) || (priority === "bulk" && this.waiting.event.length)) {
+      await new Promise<void>((resolve) => this.waiting[priority].push(resolve));
+    } else this.inFlight++;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  private limit(priority: Priority): number {
+    return priority === "event" ? this.concurrency : this.bulkConcurrency;
+  }
+
+  /** A finished request's slot goes to a waiting event write first, else to a bulk one if bulk is under its bound. */
+  private release(): void {
+    this.inFlight--;
+    const next = this.waiting.event.shift() ?? (this.inFlight < this.bulkConcurrency ? this.waiting.bulk.shift() : undefined);
+    if (next) {
+      this.inFlight++;
+      next();
+    }
+  }
+}
