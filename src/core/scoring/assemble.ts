@@ -138,6 +138,9 @@ export function score(input: ScoreInput): ScanReport {
   };
 }
 
+/** A resource with up to this many distinct paths has one finding's paths looked up by a scan of them, not a map of all. */
+const SCAN_SLOTS = 32;
+
 /** A position request made as the file is resolved, answered into the store at once. */
 class SlotRequest implements PositionRequest {
   constructor(
@@ -303,8 +306,8 @@ function resourceResults(
     if (anyFailed) failed++;
     if (anyError) unevaluated++;
   }
-  const slots = slotItems.data.subarray(0, slotItems.length);
-  const store = new PositionStore(count, (slot) => findings.pathItem(slots[slot]));
+  const slots = slotItems;
+  const store = new PositionStore(count, (slot) => findings.pathItem(slots.get(slot)));
   store.size(slots.length);
 
   // each file once: the roots and paths of its resources, made as they are taken, then the others in it
@@ -312,7 +315,7 @@ function resourceResults(
     for (const n of byFile.get(file) ?? []) {
       const source = objects[keys[n] as number].source;
       yield new SlotRequest(source, "", store, -n - 1);
-      for (let s = slotOffsets[n]; s < slotOffsets[n + 1]; s++) yield new SlotRequest(source, findings.pathItem(slots[s]).path, store, s);
+      for (let s = slotOffsets[n]; s < slotOffsets[n + 1]; s++) yield new SlotRequest(source, findings.pathItem(slots.get(s)).path, store, s);
     }
     yield* extra.get(file) ?? [];
   }
@@ -327,38 +330,60 @@ function resourceResults(
     const obj = isObjectKey(key) ? objects[key] : undefined;
     const ref = obj ? refOf(obj) : findings.synthetic.get(key as string)!;
     const rr: Omit<ResourceResult, "findings"> = { resourceID: resourceID(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace };
-    const make = (): ResourceFinding[] => {
-      // one entry per distinct path of the resource, shared by its findings
+    const mine = related.get(n);
+    const from = slotOffsets[n];
+    const to = slotOffsets[n + 1];
+    // one entry per distinct path of the resource, shared by its findings
+    const entriesOf = () => {
       const entries = new Map<number, PathEntry>();
-      for (let s = slotOffsets[n]; s < slotOffsets[n + 1]; s++) entries.set(slots[s], store.entry(s, findings.pathItem(slots[s])));
-      const mine = related.get(n);
-      const out: ResourceFinding[] = [];
-      for (let k = failOffsets[n]; k < failOffsets[n + 1]; k++) {
-        const f = fails[k];
-        const controlID = findings.controlOf(f);
-        const exception = excepted.get(controlID)?.get(key);
-        const error = findings.error(f);
-        const rel = findings.related(f);
-        let sources: ResourceFinding["relatedSources"];
-        for (const rid of rel) {
-          const id = findings.relatedIds.get(rid);
-          const src = id === undefined ? undefined : relatedSources.get(id);
-          if (src) (sources ??= {})[rid] = src;
-        }
-        out.push({
-          controlID,
-          status: exception === undefined ? "failed" : "excepted",
-          ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
-          ...(error === undefined ? {} : { error }),
-          message: findings.message(f),
-          paths: findings.pathIds(f).map((id) => entries.get(id) ?? mine?.get(id)?.entry ?? unplaced(findings.pathItem(id))),
-          relatedObjects: rel.length ? rel : NO_RELATED,
-          ...(sources ? { relatedSources: sources } : {}),
-        });
+      for (let s = from; s < to; s++) entries.set(slots.get(s), store.entry(s, findings.pathItem(slots.get(s))));
+      return entries;
+    };
+    const other = (id: number) => mine?.get(id)?.entry ?? unplaced(findings.pathItem(id));
+    const finding = (k: number, entryOf: (id: number) => PathEntry): ResourceFinding => {
+      const f = fails[k];
+      const controlID = findings.controlOf(f);
+      const exception = excepted.get(controlID)?.get(key);
+      const error = findings.error(f);
+      const rel = findings.related(f);
+      let sources: ResourceFinding["relatedSources"];
+      for (const rid of rel) {
+        const id = findings.relatedIds.get(rid);
+        const src = id === undefined ? undefined : relatedSources.get(id);
+        if (src) (sources ??= {})[rid] = src;
       }
+      return {
+        controlID,
+        status: exception === undefined ? "failed" : "excepted",
+        ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
+        ...(error === undefined ? {} : { error }),
+        message: findings.message(f),
+        paths: findings.pathIds(f).map(entryOf),
+        relatedObjects: rel.length ? rel : NO_RELATED,
+        ...(sources ? { relatedSources: sources } : {}),
+      };
+    };
+    const make = (): ResourceFinding[] => {
+      const entries = entriesOf();
+      const entryOf = (id: number) => entries.get(id) ?? other(id);
+      const out: ResourceFinding[] = [];
+      for (let k = failOffsets[n]; k < failOffsets[n + 1]; k++) out.push(finding(k, entryOf));
       return out;
     };
-    const r = withLazyFindings(rr, make, decorate);
+    /** the j-th finding alone (a format that writes findings control by control): its paths looked up along the resource's few */
+    const one = (j: number): ResourceFinding | undefined => {
+      const k = failOffsets[n] + j;
+      if (j < 0 || k >= failOffsets[n + 1]) return undefined;
+      if (to - from > SCAN_SLOTS) {
+        const entries = entriesOf();
+        return finding(k, (id) => entries.get(id) ?? other(id));
+      }
+      return finding(k, (id) => {
+        for (let s = from; s < to; s++) if (slots.get(s) === id) return store.entry(s, findings.pathItem(id));
+        return other(id);
+      });
+    };
+    const r = withLazyFindings(rr, make, decorate, one);
     // after the findings, as the report has always written it
     if (obj) {
       r.source = { file: obj.source.file };

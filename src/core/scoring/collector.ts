@@ -46,20 +46,28 @@ const NAME = "\u0000";
 /** Names shorter than this are left in their messages (they would split common words). */
 const MIN_NAME = 3;
 
-/** A growable column of 32-bit integers (a typed array: 4 bytes a row, no object per row). */
+/**
+ * A growable column of 32-bit integers: 4 bytes a row, no object per row, in pages of 64K
+ * rows so that growing copies nothing and leaves no unused half behind.
+ */
 export class Column {
-  data = new Int32Array(1024);
+  private readonly pages: Int32Array[] = [];
   length = 0;
   push(v: number): number {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(Math.ceil(this.data.length * 1.5));
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length] = v;
+    const page = this.length >>> PAGE_BITS;
+    if (page === this.pages.length) this.pages.push(new Int32Array(1 << PAGE_BITS));
+    this.pages[page][this.length & PAGE_MASK] = v;
     return this.length++;
   }
+  get(i: number): number {
+    return this.pages[i >>> PAGE_BITS][i & PAGE_MASK];
+  }
+  set(i: number, v: number): void {
+    this.pages[i >>> PAGE_BITS][i & PAGE_MASK] = v;
+  }
 }
+const PAGE_BITS = 16;
+const PAGE_MASK = (1 << PAGE_BITS) - 1;
 
 const EMPTY_LIST: readonly number[] = Object.freeze([]);
 
@@ -270,14 +278,14 @@ export class FindingCollector {
           name = this.synthetic.get(rid)!.name;
         }
         const f = this.failure(control, key);
-        if (a.message) this.fMessages.data[f] = this.lists.add(this.fMessages.data[f], this.template(a.message, name));
-        let paths = this.fPaths.data[f];
+        if (a.message) this.fMessages.set(f, this.lists.add(this.fMessages.get(f), this.template(a.message, name)));
+        let paths = this.fPaths.get(f);
         for (const p of a.failedPaths) paths = this.lists.add(paths, this.item("failed", p, undefined, into(p)));
         for (const p of a.reviewPaths) paths = this.lists.add(paths, this.item("review", p, undefined, into(p)));
         for (const p of a.deletePaths) paths = this.lists.add(paths, this.item("delete", p, undefined, into(p)));
         for (const x of a.fixPaths) paths = this.lists.add(paths, this.item("fix", x.path, x.value, into(x.path)));
-        this.fPaths.data[f] = paths;
-        for (const r of related) this.fRelated.data[f] = this.lists.add(this.fRelated.data[f], r.rid);
+        this.fPaths.set(f, paths);
+        for (const r of related) this.fRelated.set(f, this.lists.add(this.fRelated.get(f), r.rid));
       }
     }
   }
@@ -295,7 +303,7 @@ export class FindingCollector {
         const before = this.errors.get(f);
         this.errors.set(f, before === undefined ? reason : `${before}; ${reason}`);
         // no template: the reason names the object as it is
-        this.fMessages.data[f] = this.lists.add(this.fMessages.data[f], this.template(`not evaluated, counted as failed (${reason})`, undefined));
+        this.fMessages.set(f, this.lists.add(this.fMessages.get(f), this.template(`not evaluated, counted as failed (${reason})`, undefined)));
       }
     }
   }
@@ -322,19 +330,19 @@ export class FindingCollector {
 
   /** Which resource a failure is about: a scanned object's id, or a resource ID. */
   keyOf(f: number): ResourceKey {
-    const k = this.fKey.data[f];
+    const k = this.fKey.get(f);
     return k >= 0 ? k : this.syntheticIds[-k - 1];
   }
 
   controlOf(f: number): string {
-    return this.controlIds[this.fControl.data[f]];
+    return this.controlIds[this.fControl.get(f)];
   }
 
   /** the messages, in the order they came, with the object's name put back */
   messages(f: number): string[] {
-    const k = this.fKey.data[f];
+    const k = this.fKey.get(f);
     const name = k >= 0 ? this.objects?.[k]?.object.metadata?.name : this.synthetic.get(this.syntheticIds[-k - 1])!.name;
-    return this.lists.get(this.fMessages.data[f]).map((m) => {
+    return this.lists.get(this.fMessages.get(f)).map((m) => {
       const text = this.templates.list[m >> 1];
       return m & 1 ? text.split(NAME).join(String(name)) : text;
     });
@@ -346,12 +354,12 @@ export class FindingCollector {
   }
 
   paths(f: number): readonly PathItem[] {
-    return this.lists.get(this.fPaths.data[f]).map((i) => this.items[i]);
+    return this.lists.get(this.fPaths.get(f)).map((i) => this.items[i]);
   }
 
   /** the failure's path items as numbers (pathItem(n) is the item) */
   pathIds(f: number): readonly number[] {
-    return this.lists.get(this.fPaths.data[f]);
+    return this.lists.get(this.fPaths.get(f));
   }
 
   pathItem(n: number): PathItem {
@@ -359,7 +367,7 @@ export class FindingCollector {
   }
 
   related(f: number): string[] {
-    return this.lists.get(this.fRelated.data[f]).map((i) => this.strings.list[i]);
+    return this.lists.get(this.fRelated.get(f)).map((i) => this.strings.list[i]);
   }
 
   error(f: number): string | undefined {
@@ -370,20 +378,20 @@ export class FindingCollector {
   private index(): { offsets: Int32Array; rows: Int32Array } {
     if (this.byControl) return this.byControl;
     const n = this.fControl.length;
-    const controls = this.fControl.data;
+    const controls = this.fControl;
     const offsets = new Int32Array(this.controlIds.length + 1);
-    for (let f = 0; f < n; f++) offsets[controls[f] + 1]++;
+    for (let f = 0; f < n; f++) offsets[controls.get(f) + 1]++;
     for (let c = 0; c < this.controlIds.length; c++) offsets[c + 1] += offsets[c];
     const at = offsets.slice(0, -1);
     const rows = new Int32Array(n);
-    for (let f = 0; f < n; f++) rows[at[controls[f]]++] = f;
+    for (let f = 0; f < n; f++) rows[at[controls.get(f)]++] = f;
     return (this.byControl = { offsets, rows });
   }
 
   /** The failure of (control, resource), added when new: found along the resource's chain of failures. */
   private failure(control: number, key: number): number {
     const last = this.last;
-    if (last >= 0 && this.fKey.data[last] === key && this.fControl.data[last] === control) return last;
+    if (last >= 0 && this.fKey.get(last) === key && this.fControl.get(last) === control) return last;
     let head: number;
     if (key >= 0) {
       if (key >= this.objectLast.length) {
@@ -393,8 +401,8 @@ export class FindingCollector {
       }
       head = this.objectLast[key];
     } else head = this.syntheticLast[-key - 1] ?? -1;
-    for (let f = head; f >= 0; f = this.fPrev.data[f]) {
-      if (this.fControl.data[f] === control) return (this.last = f);
+    for (let f = head; f >= 0; f = this.fPrev.get(f)) {
+      if (this.fControl.get(f) === control) return (this.last = f);
     }
     const f = this.fControl.push(control);
     this.fKey.push(key);

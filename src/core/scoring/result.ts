@@ -141,7 +141,13 @@ const decorators = new WeakMap<object, FindingDecorator[]>();
  * property (JSON, spreads and structured clones see it as data); setting it stores the value
  * given. `decorate`: the report's list of decorators, applied to every finding made.
  */
-export function withLazyFindings(r: Omit<ResourceResult, "findings">, make: () => ResourceFinding[], decorate: FindingDecorator[]): ResourceResult {
+export function withLazyFindings(
+  r: Omit<ResourceResult, "findings">,
+  make: () => ResourceFinding[],
+  decorate: FindingDecorator[],
+  /** the j-th finding alone, made without the others */
+  one?: (j: number) => ResourceFinding | undefined,
+): ResourceResult {
   const rr = r as ResourceResult;
   Object.defineProperty(rr, "findings", {
     enumerable: true,
@@ -154,7 +160,23 @@ export function withLazyFindings(r: Omit<ResourceResult, "findings">, make: () =
     set: (v: ResourceFinding[]) => Object.defineProperty(rr, "findings", { value: v, writable: true, enumerable: true, configurable: true }),
   });
   decorators.set(rr, decorate);
+  if (one) single.set(rr, one);
   return rr;
+}
+
+const single = new WeakMap<object, (j: number) => ResourceFinding | undefined>();
+
+/**
+ * A resource's j-th finding: for a resource whose findings are made when read, that finding
+ * alone (a format that writes the findings control by control reads each once, not each
+ * resource's every finding for each of its controls).
+ */
+export function findingAt(r: ResourceResult, j: number): ResourceFinding | undefined {
+  const one = single.get(r);
+  if (one === undefined || Object.getOwnPropertyDescriptor(r, "findings")?.get === undefined) return r.findings[j];
+  const f = one(j);
+  if (f) for (const fn of decorators.get(r) ?? []) fn(r, f);
+  return f;
 }
 
 /**
