@@ -263,7 +263,7 @@ describe("relevance of resources that were not scanned (RBAC subjects)", () => {
     const f = new FindingCollector([...reg.controls.values()], objs);
     f.addRelevantRefs("secrets", [subject("User", "alice"), subject("Group", "ops"), subject("ServiceAccount", "billing", "shop")]);
     // the scanned ServiceAccount is that object, not a second resource
-    expect(f.relevant.get("secrets")).toEqual(new Set([2]));
+    expect([...f.relevant.get("secrets")!]).toEqual([2]);
     expect(f.relevantUnscanned.get("secrets")).toEqual(new Set(["rbac.authorization.k8s.io/v1//User/alice", "rbac.authorization.k8s.io/v1//Group/ops"]));
     expect(c15(f)).toMatchObject({ status: "passed", resources: { passed: 3, failed: 0 } });
   });
@@ -436,5 +436,17 @@ describe("findings kept compact and made per resource when read", () => {
     // setting findings stores them as given
     r.resources[2].findings = [];
     expect(r.resources[2].findings).toEqual([]);
+  });
+});
+
+describe("IdSet", () => {
+  it("holds non-negative integers as bits, each once, in ascending order, very large ones apart", async () => {
+    const { IdSet } = await import("../src/core/id-set.js");
+    const s = new IdSet([5, 0, 31, 32, 5, 100_000, 2 ** 30, -1, 1.5, NaN]);
+    expect([...s]).toEqual([0, 5, 31, 32, 100_000, 2 ** 30]);
+    expect(s.size).toBe(6);
+    expect([0, 5, 31, 32, 100_000, 2 ** 30].every((id) => s.has(id))).toBe(true);
+    expect([1, 30, 33, 99_999, 100_001, -1, 1.5, 2 ** 30 + 1, 10 ** 9].some((id) => s.has(id))).toBe(false);
+    expect([...new IdSet()]).toEqual([]);
   });
 });

@@ -7,7 +7,18 @@ import type { Control, Registry } from "../engine/registry.js";
 import type { ExceptionMatcher } from "./exceptions.js";
 import { Column, isObjectKey, resourceID, type FindingCollector, type PathItem, type ResourceKey } from "./collector.js";
 import { controlResults, exceptedFailures, refOf, round } from "./score.js";
-import { SCHEMA_VERSION, valuesOverride, withLazyFindings, type ControlResult, type FrameworkResult, type PathEntry, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
+import {
+  SCHEMA_VERSION,
+  valuesOverride,
+  withLazyFindings,
+  type FindingSource,
+  type ControlResult,
+  type FrameworkResult,
+  type PathEntry,
+  type ResourceFinding,
+  type ResourceResult,
+  type ScanReport,
+} from "./result.js";
 
 /**
  * A request for the position of one failed path of one resource: a class, not a closure per
@@ -323,67 +334,68 @@ function resourceResults(
   byFile.clear();
   extra.clear();
 
-  const decorate: Parameters<typeof withLazyFindings>[2] = [];
+  // one source of findings for every resource, by number
+  const entriesOf = (n: number) => {
+    const entries = new Map<number, PathEntry>();
+    for (let s = slotOffsets[n]; s < slotOffsets[n + 1]; s++) entries.set(slots.get(s), store.entry(s, findings.pathItem(slots.get(s))));
+    return entries;
+  };
+  const other = (n: number, id: number) => related.get(n)?.get(id)?.entry ?? unplaced(findings.pathItem(id));
+  const finding = (n: number, k: number, entryOf: (id: number) => PathEntry): ResourceFinding => {
+    const f = fails[k];
+    const controlID = findings.controlOf(f);
+    const exception = excepted.get(controlID)?.get(keys[n]);
+    const error = findings.error(f);
+    const rel = findings.related(f);
+    let sources: ResourceFinding["relatedSources"];
+    for (const rid of rel) {
+      const id = findings.relatedIds.get(rid);
+      const src = id === undefined ? undefined : relatedSources.get(id);
+      if (src) (sources ??= {})[rid] = src;
+    }
+    return {
+      controlID,
+      status: exception === undefined ? "failed" : "excepted",
+      ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
+      ...(error === undefined ? {} : { error }),
+      message: findings.message(f),
+      paths: findings.pathIds(f).map(entryOf),
+      relatedObjects: rel.length ? rel : NO_RELATED,
+      ...(sources ? { relatedSources: sources } : {}),
+    };
+  };
+  const source: FindingSource = {
+    decorate: [],
+    make(n) {
+      // one entry per distinct path of the resource, shared by its findings
+      const entries = entriesOf(n);
+      const entryOf = (id: number) => entries.get(id) ?? other(n, id);
+      const out: ResourceFinding[] = [];
+      for (let k = failOffsets[n]; k < failOffsets[n + 1]; k++) out.push(finding(n, k, entryOf));
+      return out;
+    },
+    // a finding alone (a format that writes findings control by control): its paths looked up along the resource's few
+    one(n, j) {
+      const k = failOffsets[n] + j;
+      if (j < 0 || k >= failOffsets[n + 1]) return undefined;
+      const from = slotOffsets[n];
+      const to = slotOffsets[n + 1];
+      if (to - from > SCAN_SLOTS) {
+        const entries = entriesOf(n);
+        return finding(n, k, (id) => entries.get(id) ?? other(n, id));
+      }
+      return finding(n, k, (id) => {
+        for (let s = from; s < to; s++) if (slots.get(s) === id) return store.entry(s, findings.pathItem(id));
+        return other(n, id);
+      });
+    },
+  };
   const resources: ResourceResult[] = [];
   for (let n = 0; n < count; n++) {
     const key = keys[n];
     const obj = isObjectKey(key) ? objects[key] : undefined;
     const ref = obj ? refOf(obj) : findings.synthetic.get(key as string)!;
-    const rr: Omit<ResourceResult, "findings"> = { resourceID: resourceID(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace };
-    const mine = related.get(n);
-    const from = slotOffsets[n];
-    const to = slotOffsets[n + 1];
-    // one entry per distinct path of the resource, shared by its findings
-    const entriesOf = () => {
-      const entries = new Map<number, PathEntry>();
-      for (let s = from; s < to; s++) entries.set(slots.get(s), store.entry(s, findings.pathItem(slots.get(s))));
-      return entries;
-    };
-    const other = (id: number) => mine?.get(id)?.entry ?? unplaced(findings.pathItem(id));
-    const finding = (k: number, entryOf: (id: number) => PathEntry): ResourceFinding => {
-      const f = fails[k];
-      const controlID = findings.controlOf(f);
-      const exception = excepted.get(controlID)?.get(key);
-      const error = findings.error(f);
-      const rel = findings.related(f);
-      let sources: ResourceFinding["relatedSources"];
-      for (const rid of rel) {
-        const id = findings.relatedIds.get(rid);
-        const src = id === undefined ? undefined : relatedSources.get(id);
-        if (src) (sources ??= {})[rid] = src;
-      }
-      return {
-        controlID,
-        status: exception === undefined ? "failed" : "excepted",
-        ...(exception === undefined ? {} : exception.self ? { exception: exception.name, selfExcepted: true } : { exception: exception.name }),
-        ...(error === undefined ? {} : { error }),
-        message: findings.message(f),
-        paths: findings.pathIds(f).map(entryOf),
-        relatedObjects: rel.length ? rel : NO_RELATED,
-        ...(sources ? { relatedSources: sources } : {}),
-      };
-    };
-    const make = (): ResourceFinding[] => {
-      const entries = entriesOf();
-      const entryOf = (id: number) => entries.get(id) ?? other(id);
-      const out: ResourceFinding[] = [];
-      for (let k = failOffsets[n]; k < failOffsets[n + 1]; k++) out.push(finding(k, entryOf));
-      return out;
-    };
-    /** the j-th finding alone (a format that writes findings control by control): its paths looked up along the resource's few */
-    const one = (j: number): ResourceFinding | undefined => {
-      const k = failOffsets[n] + j;
-      if (j < 0 || k >= failOffsets[n + 1]) return undefined;
-      if (to - from > SCAN_SLOTS) {
-        const entries = entriesOf();
-        return finding(k, (id) => entries.get(id) ?? other(id));
-      }
-      return finding(k, (id) => {
-        for (let s = from; s < to; s++) if (slots.get(s) === id) return store.entry(s, findings.pathItem(id));
-        return other(id);
-      });
-    };
-    const r = withLazyFindings(rr, make, decorate, one);
+    const r = withLazyFindings({ resourceID: resourceID(ref), apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace }, source, n);
     // after the findings, as the report has always written it
     if (obj) {
       r.source = { file: obj.source.file };

@@ -11,6 +11,7 @@
 import type { Alert, AlertObjectRef, ScanObject } from "../model.js";
 import type { Control } from "../engine/registry.js";
 import type { PathEntry } from "./result.js";
+import { IdSet } from "../id-set.js";
 
 /** Kubescape's resource ID: group/version/namespace/Kind/name ("" group for core). */
 export function resourceID(ref: { apiVersion: string; kind: string; name: string; namespace: string }): string {
@@ -167,7 +168,7 @@ export class FindingCollector {
   /** per control, its failures in the order they came (built when first asked for, after the alerts) */
   private byControl?: { offsets: Int32Array; rows: Int32Array };
   /** rule → ids of the objects it judges, for rules with a relevance filter (see addRelevant) */
-  readonly relevant = new Map<string, Set<number>>();
+  readonly relevant = new Map<string, IdSet>();
   /** rule → resource IDs of the resources it judges that were not scanned (RBAC subjects; see addRelevantRefs) */
   readonly relevantUnscanned = new Map<string, Set<string>>();
   /** related objects that are scanned objects, by resource ID → their id (a finding shows where they are) */
@@ -197,7 +198,7 @@ export class FindingCollector {
   /** The ids of the objects a rule with a relevance filter judges (the engine's EvalResult.relevant). */
   addRelevant(rule: string, ids: Iterable<number>): void {
     let s = this.relevant.get(rule);
-    if (!s) this.relevant.set(rule, (s = new Set()));
+    if (!s) this.relevant.set(rule, (s = new IdSet()));
     for (const id of ids) s.add(id);
   }
 

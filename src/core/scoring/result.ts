@@ -131,40 +131,45 @@ export interface ScanReport {
   baseline?: { file: string; new: number; existing: number; fixed: number };
 }
 
-type FindingDecorator = (r: ResourceResult, f: ResourceFinding) => void;
-/** the decorators of each lazily made resource's findings (one list shared by a report's resources) */
-const decorators = new WeakMap<object, FindingDecorator[]>();
+export type FindingDecorator = (r: ResourceResult, f: ResourceFinding) => void;
 
-/**
- * A resource whose findings are made when read (`make`), not held: a scan of 100,000 Pods has
- * 2.6 million findings, each written out once by a format. `findings` is an own, enumerable
- * property (JSON, spreads and structured clones see it as data); setting it stores the value
- * given. `decorate`: the report's list of decorators, applied to every finding made.
- */
-export function withLazyFindings(
-  r: Omit<ResourceResult, "findings">,
-  make: () => ResourceFinding[],
-  decorate: FindingDecorator[],
-  /** the j-th finding alone, made without the others */
-  one?: (j: number) => ResourceFinding | undefined,
-): ResourceResult {
-  const rr = r as ResourceResult;
-  Object.defineProperty(rr, "findings", {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      const fs = make();
-      for (const fn of decorate) for (const f of fs) fn(rr, f);
-      return fs;
-    },
-    set: (v: ResourceFinding[]) => Object.defineProperty(rr, "findings", { value: v, writable: true, enumerable: true, configurable: true }),
-  });
-  decorators.set(rr, decorate);
-  if (one) single.set(rr, one);
-  return rr;
+/** Where a report's resources get their findings from when read (one for all of them; resources by number). */
+export interface FindingSource {
+  /** resource n's findings */
+  make(n: number): ResourceFinding[];
+  /** resource n's j-th finding alone, made without the others */
+  one(n: number, j: number): ResourceFinding | undefined;
+  /** applied to every finding made (a baseline's marks) */
+  readonly decorate: FindingDecorator[];
 }
 
-const single = new WeakMap<object, (j: number) => ResourceFinding | undefined>();
+const SOURCE = Symbol("finding source");
+const NUMBER = Symbol("resource number");
+type Lazy = ResourceResult & { [SOURCE]: FindingSource; [NUMBER]: number };
+
+// one getter and setter for every resource (a closure each would be hundreds of bytes per resource)
+function getFindings(this: Lazy): ResourceFinding[] {
+  const fs = this[SOURCE].make(this[NUMBER]);
+  for (const fn of this[SOURCE].decorate) for (const f of fs) fn(this, f);
+  return fs;
+}
+function setFindings(this: Lazy, v: ResourceFinding[]): void {
+  Object.defineProperty(this, "findings", { value: v, writable: true, enumerable: true, configurable: true });
+}
+const lazyOf = (r: ResourceResult): Lazy | undefined => (Object.getOwnPropertyDescriptor(r, "findings")?.get === getFindings ? (r as Lazy) : undefined);
+
+/**
+ * A resource whose findings are made when read (resource `n` of `source`), not held: a scan
+ * of 100,000 Pods has 2.6 million findings, each written out once by a format. `findings` is
+ * an own, enumerable property (JSON, spreads and structured clones see it as data); setting
+ * it stores the value given.
+ */
+export function withLazyFindings(r: Omit<ResourceResult, "findings">, source: FindingSource, n: number): ResourceResult {
+  Object.defineProperty(r, "findings", { enumerable: true, configurable: true, get: getFindings, set: setFindings });
+  Object.defineProperty(r, SOURCE, { value: source });
+  Object.defineProperty(r, NUMBER, { value: n });
+  return r as ResourceResult;
+}
 
 /**
  * A resource's j-th finding: for a resource whose findings are made when read, that finding
@@ -172,10 +177,10 @@ const single = new WeakMap<object, (j: number) => ResourceFinding | undefined>()
  * resource's every finding for each of its controls).
  */
 export function findingAt(r: ResourceResult, j: number): ResourceFinding | undefined {
-  const one = single.get(r);
-  if (one === undefined || Object.getOwnPropertyDescriptor(r, "findings")?.get === undefined) return r.findings[j];
-  const f = one(j);
-  if (f) for (const fn of decorators.get(r) ?? []) fn(r, f);
+  const lazy = lazyOf(r);
+  if (lazy === undefined) return r.findings[j];
+  const f = lazy[SOURCE].one(lazy[NUMBER], j);
+  if (f) for (const fn of lazy[SOURCE].decorate) fn(r, f);
   return f;
 }
 
@@ -184,8 +189,8 @@ export function findingAt(r: ResourceResult, j: number): ResourceFinding | undef
  * made when read, each time they are made (a change made to them in place would be lost).
  */
 export function decorateFindings(r: ResourceResult, fn: FindingDecorator): void {
-  const list = decorators.get(r);
-  if (list === undefined || Object.getOwnPropertyDescriptor(r, "findings")?.get === undefined) {
+  const lazy = lazyOf(r);
+  if (lazy === undefined) {
     for (const f of r.findings) fn(r, f);
-  } else if (!list.includes(fn)) list.push(fn);
+  } else if (!lazy[SOURCE].decorate.includes(fn)) lazy[SOURCE].decorate.push(fn);
 }

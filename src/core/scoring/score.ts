@@ -6,6 +6,7 @@ import type { Control } from "../engine/registry.js";
 import type { ExceptionMatcher, ExceptionTarget } from "./exceptions.js";
 import { isObjectKey, type FindingCollector, type ResourceKey } from "./collector.js";
 import type { ControlResult } from "./result.js";
+import { IdSet } from "../id-set.js";
 
 export const round = (n: number) => Math.round(n * 100) / 100;
 
@@ -110,7 +111,7 @@ function relevantTo(
   findings: FindingCollector,
 ): { count(kindCounts: Map<string, number>): number; has(o: ScanObject): boolean; hasUnscanned(key: string): boolean } {
   const kinds = new Set<string>();
-  const filtered: ReadonlySet<number>[] = [];
+  const filtered: IdSet[] = [];
   const unscanned = new Set<string>();
   for (const r of c.rules) {
     if (r.relevance) {
@@ -139,4 +140,4 @@ function relevantTo(
   };
 }
 
-const EMPTY: ReadonlySet<number> = new Set();
+const EMPTY = new IdSet();
