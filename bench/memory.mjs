@@ -3,8 +3,9 @@
 // with each format asked for; peak RSS (GNU time) and wall clock against the 1 GB target.
 // Needs /usr/bin/time (Debian: time). Heavy: a 100,000-Pod scan takes minutes on 2 cores.
 //
-// Usage: node bench/memory.mjs [--pods 40000,100000] [--formats json,junit] [--json]
+// Usage: node bench/memory.mjs [--pods 40000,100000] [--formats json,junit | streamed] [--json]
 //        node bench/memory.mjs --quick      (10,000 Pods, json: about a minute, for CI)
+// --formats streamed: every format written in pieces (Reporter.chunks), the ones the bound is for.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,7 +19,16 @@ const { values } = parseArgs({
 });
 const TARGET_MB = 1024;
 const counts = (values.quick ? "10000" : values.pods).split(",").map(Number);
-const formats = (values.quick ? "json" : values.formats).split(",");
+const asked = (values.quick ? "json" : values.formats).split(",");
+const formats = asked.includes("streamed") ? await streamedFormats() : asked;
+
+/** The formats whose reporter writes in pieces (from the build in dist/). */
+async function streamedFormats() {
+  const { FORMATS, loadReporter } = await import(path.join(root, "dist", "report", "index.js"));
+  const out = [];
+  for (const f of FORMATS) if ((await loadReporter(f)).chunks) out.push(f);
+  return out;
+}
 
 function podsFile(dir, n) {
   const file = path.join(dir, `pods-${n}.yaml`);
@@ -59,12 +69,14 @@ try {
         peakMB: Math.round(peakMB),
         wallS: +wallS.toFixed(1),
         reportMB: +(bytes / 1e6).toFixed(1),
+        // the machine may be shared: the load while it ran says how rough the wall clock is
+        load1: +os.loadavg()[0].toFixed(1),
         ...(ok ? {} : { error: lines.slice(0, -1).join(" | ").slice(0, 300) }),
       });
       const last = rows.at(-1);
       if (!values.json)
         console.log(
-          `${String(n).padStart(7)} Pods (${last.mb} MB) ${format.padEnd(6)} exit ${last.exit}  peak ${String(last.peakMB).padStart(5)} MB (target ≤ ${TARGET_MB})  ${last.wallS} s  report ${last.reportMB} MB${last.error ? `  ${last.error}` : ""}`,
+          `${String(n).padStart(7)} Pods (${last.mb} MB) ${format.padEnd(12)} exit ${last.exit}  peak ${String(last.peakMB).padStart(5)} MB (target ≤ ${TARGET_MB})  ${last.wallS} s  report ${last.reportMB} MB  load ${last.load1}${last.error ? `  ${last.error}` : ""}`,
         );
     }
     fs.rmSync(file, { force: true });

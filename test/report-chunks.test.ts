@@ -24,7 +24,7 @@ describe("formats written in pieces", () => {
   }, 120_000);
 
   // json: see report-json-stream.test.ts
-  for (const format of ["yaml", "junit", "sarif", "csv"] as const) {
+  for (const format of ["yaml", "junit", "sarif", "csv", "gitlab-sast", "policyreport"] as const) {
     it(`${format}: the pieces are the whole rendering, none of them growing with the scan`, async () => {
       const r = await loadReporter(format);
       const opts = { color: false, doc: (id: string) => ({ remediation: `fix ${id}\nsecond line` }) as never };

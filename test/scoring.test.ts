@@ -263,7 +263,7 @@ describe("relevance of resources that were not scanned (RBAC subjects)", () => {
     const f = new FindingCollector([...reg.controls.values()], objs);
     f.addRelevantRefs("secrets", [subject("User", "alice"), subject("Group", "ops"), subject("ServiceAccount", "billing", "shop")]);
     // the scanned ServiceAccount is that object, not a second resource
-    expect(f.relevant.get("secrets")).toEqual(new Set([2]));
+    expect([...f.relevant.get("secrets")!]).toEqual([2]);
     expect(f.relevantUnscanned.get("secrets")).toEqual(new Set(["rbac.authorization.k8s.io/v1//User/alice", "rbac.authorization.k8s.io/v1//Group/ops"]));
     expect(c15(f)).toMatchObject({ status: "passed", resources: { passed: 3, failed: 0 } });
   });
@@ -338,5 +338,115 @@ describe("findings located in related objects", () => {
       "rbac.authorization.k8s.io/v1/shop/Role/reader": { file: "role.yaml", line: 1, column: 1 },
     });
     expect(r.summary.resources.total).toBe(3);
+  });
+});
+
+describe("findings kept compact and made per resource when read", () => {
+  const named = (id: number, name: unknown): ScanObject => ({
+    id,
+    object: { apiVersion: "v1", kind: "Pod", metadata: { name: name as string, namespace: "ns" } },
+    source: { file: "f.yaml", docIndex: id, itemPath: [] },
+  });
+  // names that occur several times in a message, inside other words, too short to take out, or holding the template's own marker
+  const pods = [named(0, "app"), named(1, "ab"), named(2, "x\u0000y"), named(3, "web"), named(4, 42)];
+  const messages = [
+    "Pod app: container app in app-1 runs as root (app)",
+    "Pod ab: container abc is ab",
+    "Pod x\u0000y: container x\u0000y",
+    "Pod web: message with \u0000 of its own, web",
+    "Pod 42: container 42",
+  ];
+  const many = Array.from({ length: 40 }, (_, i) => `spec.containers[${i}].image`);
+  const podAlert = (id: number, extra: Partial<Alert> = {}): Alert => ({
+    ...alert("r1", 0),
+    message: messages[id],
+    objects: [{ apiVersion: "v1", kind: "Pod", name: String(pods[id].object.metadata!.name), namespace: "ns", id }],
+    ...extra,
+  });
+  const scoreOf = (findings: FindingCollector) =>
+    score({
+      registry,
+      controls: [...registry.controls.values()],
+      source: { objects: pods, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
+      findings,
+      resolve: (reqs) => reqs.forEach((r) => r.done({ line: r.source.docIndex * 100 + r.path.length, column: 1, exact: r.path !== "spec.y" })),
+      target: { kind: "files", paths: ["f.yaml"] },
+      startedAt: new Date(),
+      generator: { name: "t", version: "0" },
+      warnings: [],
+    });
+
+  it("gives back every message exactly, with the object's name where the rule wrote it", () => {
+    const f = new FindingCollector([...registry.controls.values()], pods);
+    for (let id = 0; id < pods.length; id++) f.add(podAlert(id));
+    // a second alert of the same rule and object adds its message once, the repeat not at all
+    f.add(podAlert(0, { message: "Pod app: second" }));
+    f.add(podAlert(0));
+    const r = scoreOf(f);
+    const byName = new Map(r.resources.map((x) => [x.name, x.findings[0].message]));
+    expect(byName.get("app")).toBe(`${messages[0]}; Pod app: second`);
+    expect(byName.get("ab")).toBe(messages[1]);
+    expect(byName.get("x\u0000y")).toBe(messages[2]);
+    expect(byName.get("web")).toBe(messages[3]);
+    expect(byName.get("")).toBeUndefined();
+    expect(r.resources.map((x) => x.findings[0].message)).toContain(messages[4]);
+  });
+
+  it("a list past the shared-list length keeps every path once, in order, and objects with the same paths each get their own positions", () => {
+    const f = new FindingCollector([...registry.controls.values()], pods);
+    f.add(podAlert(0, { failedPaths: many.slice(0, 30), fixPaths: [] }));
+    f.add(podAlert(0, { failedPaths: [...many.slice(20), ...many.slice(0, 5)], fixPaths: [] }));
+    f.add(podAlert(3, { failedPaths: ["spec.x"] }));
+    f.add(podAlert(1, { failedPaths: ["spec.x"] }));
+    const r = scoreOf(f);
+    const app = r.resources.find((x) => x.name === "app")!;
+    expect(app.findings[0].paths.map((p) => p.path)).toEqual(many);
+    expect(app.findings[0].paths[3]).toEqual({ type: "failed", path: many[3], line: many[3].length, column: 1, exact: true });
+    const [ab, web] = ["ab", "web"].map((n) => r.resources.find((x) => x.name === n)!.findings[0].paths);
+    expect(ab).toEqual([
+      { type: "failed", path: "spec.x", line: 106, column: 1, exact: true },
+      { type: "fix", path: "spec.y", value: "true", line: 106, column: 1, exact: false },
+    ]);
+    expect(web[0]).toEqual({ type: "failed", path: "spec.x", line: 306, column: 1, exact: true });
+    // the resource's own position, after its findings as the report writes it
+    expect(Object.keys(r.resources[0])).toEqual(["resourceID", "apiVersion", "kind", "name", "namespace", "findings", "source"]);
+    expect(r.resources.find((x) => x.name === "web")!.source).toEqual({ file: "f.yaml", line: 300, column: 1 });
+  });
+
+  it("reads the same as plain data, one finding alone the same as with the others, and a baseline's marks stay on every read", async () => {
+    const { findingAt } = await import("../src/core/scoring/result.js");
+    const f = new FindingCollector([...registry.controls.values()], pods);
+    for (let id = 0; id < 4; id++) f.add(podAlert(id));
+    for (let id = 0; id < 4; id++) f.add({ ...podAlert(id), rule: "r2" });
+    const r = scoreOf(f);
+    const plain = JSON.parse(JSON.stringify(r));
+    expect(structuredClone(r)).toEqual(plain);
+    for (const res of r.resources) {
+      expect(res.findings.length).toBe(2);
+      res.findings.forEach((x, j) => expect(findingAt(res, j)).toEqual(x));
+    }
+    // a change made in place to findings made on read is not kept; the baseline's is
+    r.resources[0].findings[0].message = "changed";
+    expect(r.resources[0].findings[0].message).not.toBe("changed");
+    applyBaseline(r, { resources: plain.resources.slice(1) }, "before.json");
+    expect(r.resources[0].findings.map((x) => x.baseline)).toEqual(["new", "new"]);
+    expect(findingAt(r.resources[0], 1)!.baseline).toBe("new");
+    expect(r.resources[1].findings.map((x) => x.baseline)).toEqual(["existing", "existing"]);
+    expect(JSON.parse(JSON.stringify(r)).resources[1].findings[0].baseline).toBe("existing");
+    // setting findings stores them as given
+    r.resources[2].findings = [];
+    expect(r.resources[2].findings).toEqual([]);
+  });
+});
+
+describe("IdSet", () => {
+  it("holds non-negative integers as bits, each once, in ascending order, very large ones apart", async () => {
+    const { IdSet } = await import("../src/core/id-set.js");
+    const s = new IdSet([5, 0, 31, 32, 5, 100_000, 2 ** 30, -1, 1.5, NaN]);
+    expect([...s]).toEqual([0, 5, 31, 32, 100_000, 2 ** 30]);
+    expect(s.size).toBe(6);
+    expect([0, 5, 31, 32, 100_000, 2 ** 30].every((id) => s.has(id))).toBe(true);
+    expect([1, 30, 33, 99_999, 100_001, -1, 1.5, 2 ** 30 + 1, 10 ** 9].some((id) => s.has(id))).toBe(false);
+    expect([...new IdSet()]).toEqual([]);
   });
 });

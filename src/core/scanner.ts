@@ -188,6 +188,7 @@ export class Scanner {
       source: { objects, skippedFiles: read.skippedFiles, ignoredDocuments: read.ignoredDocuments, filesRead: read.filesRead, ...(read.ignored ? { ignored: read.ignored } : {}) },
       findings,
       resolve: (requests) => positions.resolveAll(requests),
+      resolveFile: (file, requests) => positions.resolveFile(file, requests),
       target: read.target,
       unavailable,
       startedAt,

@@ -93,6 +93,15 @@ export function reportNamespace(r: Pick<ResourceResult, "kind" | "namespace">, t
 }
 
 export function policyReports(report: ScanReport): PolicyReportObject[] {
+  return [...policyReportObjects(report)];
+}
+
+/**
+ * The objects one at a time: each namespace's results are made as its objects are written
+ * (a scan of 100,000 Pods in one namespace has 2.6 million), the namespace holding only the
+ * numbers of its resources meanwhile.
+ */
+export function* policyReportObjects(report: ScanReport): Generator<PolicyReportObject> {
   const started = Date.parse(report.startedAt);
   const ms = Number.isFinite(started) ? started : 0;
   const timestamp = { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
@@ -105,64 +114,71 @@ export function policyReports(report: ScanReport): PolicyReportObject[] {
     severity: (ctl?.severity ?? "Info").toLowerCase() as PolicyReportResult["severity"],
   });
 
-  const byNamespace = new Map<string, PolicyReportResult[]>([["", []]]);
-  for (const r of report.resources) {
+  const byNamespace = new Map<string, number[]>([["", []]]);
+  report.resources.forEach((r, i) => {
     const ns = reportNamespace(r, report.target.kind);
-    const list = byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!;
-    for (const f of r.findings) {
-      const ctl = controls.get(f.controlID);
-      list.push({
-        ...base(ctl, f.controlID),
-        result: f.status === "failed" ? "fail" : "skip",
-        message: f.message || `${r.kind} ${r.name}: ${ctl?.name ?? f.controlID}`,
-        resources: [{ apiVersion: r.apiVersion, kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) }],
-        properties: properties(report, r, f, ctl),
-        source: "kubescape",
-        timestamp,
-      });
+    const list = byNamespace.get(ns);
+    if (list) list.push(i);
+    else byNamespace.set(ns, [i]);
+  });
+  function* resultsOf(ns: string): Generator<PolicyReportResult> {
+    for (const i of byNamespace.get(ns)!) {
+      const r = report.resources[i];
+      for (const f of r.findings) {
+        const ctl = controls.get(f.controlID);
+        yield {
+          ...base(ctl, f.controlID),
+          result: f.status === "failed" ? "fail" : "skip",
+          message: f.message || `${r.kind} ${r.name}: ${ctl?.name ?? f.controlID}`,
+          resources: [{ apiVersion: r.apiVersion, kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) }],
+          properties: properties(report, r, f, ctl),
+          source: "kubescape",
+          timestamp,
+        };
+      }
     }
-  }
-  for (const ctl of report.controls) {
-    if (ctl.status === "not-applicable") {
-      byNamespace.get("")!.push({
+    if (ns !== "") return;
+    for (const ctl of report.controls) {
+      if (ctl.status === "not-applicable") {
+        yield {
+          ...base(ctl, ctl.id),
+          result: "skip",
+          message: "not applicable: no scanned resource is one this control is about",
+          properties: { status: "not-applicable", frameworks: ctl.frameworks.join(", ") },
+          source: "kubescape",
+          timestamp,
+        };
+        continue;
+      }
+      if (ctl.status !== "passed") continue;
+      const n = ctl.resources.passed + ctl.resources.excepted;
+      yield {
         ...base(ctl, ctl.id),
-        result: "skip",
-        message: "not applicable: no scanned resource is one this control is about",
-        properties: { status: "not-applicable", frameworks: ctl.frameworks.join(", ") },
+        result: "pass",
+        message: `passed on ${n} resource${n === 1 ? "" : "s"}${ctl.resources.excepted ? ` (${ctl.resources.excepted} excepted)` : ""}`,
+        properties: { passedResources: String(ctl.resources.passed), exceptedResources: String(ctl.resources.excepted), frameworks: ctl.frameworks.join(", ") },
         source: "kubescape",
         timestamp,
-      });
-      continue;
+      };
     }
-    if (ctl.status !== "passed") continue;
-    const n = ctl.resources.passed + ctl.resources.excepted;
-    byNamespace.get("")!.push({
-      ...base(ctl, ctl.id),
-      result: "pass",
-      message: `passed on ${n} resource${n === 1 ? "" : "s"}${ctl.resources.excepted ? ` (${ctl.resources.excepted} excepted)` : ""}`,
-      properties: { passedResources: String(ctl.resources.passed), exceptedResources: String(ctl.resources.excepted), frameworks: ctl.frameworks.join(", ") },
-      source: "kubescape",
-      timestamp,
-    });
   }
 
-  const out: PolicyReportObject[] = [];
   const namespaces = [...byNamespace.keys()].sort();
   for (const ns of namespaces) {
-    const results = byNamespace.get(ns)!;
-    if (ns && !results.length) continue;
-    chunk(results).forEach((part, i) => {
+    let i = 0;
+    for (const part of chunk(resultsOf(ns))) {
+      if (ns && !part.length) continue;
       const suffix = i === 0 ? "" : `-${i + 1}`;
-      out.push({
+      i++;
+      yield {
         apiVersion: API_VERSION,
         kind: ns ? "PolicyReport" : "ClusterPolicyReport",
         metadata: { name: objectName(ns ? `kubescape-${ns}` : "kubescape-cluster", suffix), ...(ns ? { namespace: ns } : {}), labels: { ...MANAGED_BY } },
         summary: summarize(part),
         results: part,
-      });
-    });
+      };
+    }
   }
-  return out;
 }
 
 function properties(report: ScanReport, r: ResourceResult, f: ResourceFinding, ctl: ControlResult | undefined): Record<string, string> {
@@ -187,20 +203,21 @@ function summarize(results: PolicyReportResult[]): Record<PolicyResultValue, num
   return s;
 }
 
-/** Split results so each part's JSON stays under MAX_RESULTS_BYTES (one oversized result stands alone). */
-function chunk(results: PolicyReportResult[]): PolicyReportResult[][] {
-  const parts: PolicyReportResult[][] = [[]];
+/** Split results so each part's JSON stays under MAX_RESULTS_BYTES (one oversized result stands alone); at least one part, maybe empty. */
+function* chunk(results: Iterable<PolicyReportResult>): Generator<PolicyReportResult[]> {
+  let part: PolicyReportResult[] = [];
   let size = 0;
   for (const r of results) {
     const n = Buffer.byteLength(JSON.stringify(r));
-    if (size + n > MAX_RESULTS_BYTES && parts.at(-1)!.length) {
-      parts.push([]);
+    if (size + n > MAX_RESULTS_BYTES && part.length) {
+      yield part;
+      part = [];
       size = 0;
     }
-    parts.at(-1)!.push(r);
+    part.push(r);
     size += n;
   }
-  return parts;
+  yield part;
 }
 
 /** A valid object name (DNS subdomain) even when the namespace in a file is not a valid one. */
@@ -213,11 +230,16 @@ function objectName(name: string, suffix: string): string {
   return clean.slice(0, 253 - suffix.length).replace(/[^a-z0-9]+$/, "") + suffix;
 }
 
+// YAML 1.1 quoting: kubectl reads YAML 1.1, where a bare yes/on/y would become a boolean
+const YAML_OPTIONS = { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false } as const;
+
 export function renderPolicyReport(report: ScanReport): string {
-  // YAML 1.1 quoting: kubectl reads YAML 1.1, where a bare yes/on/y would become a boolean
-  return policyReports(report)
-    .map((o) => "---\n" + YAML.stringify(o, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false }))
-    .join("");
+  return [...renderPolicyReportChunks(report)].join("");
 }
 
-export const reporter: Reporter = { ext: "policyreport.yaml", render: renderPolicyReport };
+/** The YAML stream an object at a time. */
+export function* renderPolicyReportChunks(report: ScanReport): Generator<string> {
+  for (const o of policyReportObjects(report)) yield "---\n" + YAML.stringify(o, YAML_OPTIONS);
+}
+
+export const reporter: Reporter = { ext: "policyreport.yaml", render: renderPolicyReport, chunks: renderPolicyReportChunks };

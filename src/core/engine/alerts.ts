@@ -1,5 +1,6 @@
 // The alert contract: what a rule's deny set holds, turned into Alerts.
 import type { Alert, AlertObjectRef } from "../model.js";
+import { IdSet } from "../id-set.js";
 
 /**
  * Where alerts go; `relevant` receives, for a rule with a relevance filter (relevant.rego),
@@ -22,12 +23,12 @@ export function alertSink(onAlert?: (a: Alert) => void): { kept: Alert[]; sink: 
  * rule's context objects come in several calls: a set keeps each once).
  */
 export class RelevanceSink {
-  readonly byRule = new Map<string, Set<number>>();
+  readonly byRule = new Map<string, IdSet>();
   /** rule → the resources it judges that are not input objects, each once (by apiVersion, kind, namespace, name) */
   readonly refsByRule = new Map<string, Map<string, AlertObjectRef>>();
   add(rule: string, ids: number[], refs: AlertObjectRef[] = []): void {
     let s = this.byRule.get(rule);
-    if (!s) this.byRule.set(rule, (s = new Set()));
+    if (!s) this.byRule.set(rule, (s = new IdSet()));
     for (const id of ids) s.add(id);
     if (!refs.length) return;
     let m = this.refsByRule.get(rule);

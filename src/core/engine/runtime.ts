@@ -10,6 +10,7 @@ import { tasks, LARGE_OBJECT_CHARS, type Task } from "./plan.js";
 import { InputEncoder, type Cut } from "./encode.js";
 import { alertSink, collect, RelevanceSink, type AlertSink } from "./alerts.js";
 import { WorkerPool } from "./pool.js";
+import type { IdSet } from "../id-set.js";
 import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE, LARGE_OBJECT_CHARS } from "./plan.js";
@@ -40,7 +41,7 @@ export interface EvalResult {
   /** objects the rules saw only in part (nesting cut at MAX_DEPTH, circular references) */
   cuts: Cut[];
   /** for each rule with a relevance filter that was evaluated: the ids of the objects it judges */
-  relevant: Map<string, Set<number>>;
+  relevant: Map<string, IdSet>;
   /** for each such rule: the resources it judges that are not input objects (an RBAC rule's subjects) */
   relevantRefs: Map<string, AlertObjectRef[]>;
 }

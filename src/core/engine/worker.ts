@@ -5,7 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { RECYCLE_BYTES, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 let policy: Promise<LoadedPolicy> | undefined;
 
@@ -53,5 +53,10 @@ parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: obje
   } catch (e) {
     parentPort!.postMessage({ error: String((e as Error)?.message ?? e) });
   }
-  if (memoryOf(p) > RECYCLE_BYTES) policy = instance();
+  if (memoryOf(p) > RECYCLE_BYTES || heapEndOf(p) > RECYCLE_TOUCHED_BYTES) {
+    policy = instance();
+    // the old memory goes back once collected: an idle worker's heap is small, and its old
+    // space is rarely collected on its own
+    setImmediate(gc);
+  }
 });

@@ -1,7 +1,7 @@
 // Baselines: compare a scan with an earlier json report. A finding is identified by
 // resource ID + control + field path — never by line — so reordered files and shifted
 // lines match, and a finding that fails one more field counts as new.
-import type { ResourceFinding, ResourceResult, ScanReport } from "./result.js";
+import { decorateFindings, type ResourceFinding, type ResourceResult, type ScanReport } from "./result.js";
 import { UserError } from "../errors.js";
 
 export class BaselineError extends UserError {}
@@ -109,12 +109,11 @@ export function diffReports(before: Pick<ScanReport, "resources">, after: Pick<S
 export function applyBaseline(report: ScanReport, baseline: Pick<ScanReport, "resources">, file: string): void {
   const d = diffReports(baseline, report);
   const fresh = new Set(d.new.map(itemKey));
-  for (const r of report.resources) {
-    for (const f of r.findings) {
-      if (f.status !== "failed") continue;
-      const isNew = failedPaths(f).some((path) => fresh.has(itemKey({ resourceID: r.resourceID, controlID: f.controlID, path })));
-      f.baseline = isNew ? "new" : "existing";
-    }
-  }
+  const mark = (r: ResourceResult, f: ResourceFinding) => {
+    if (f.status !== "failed") return;
+    const isNew = failedPaths(f).some((path) => fresh.has(itemKey({ resourceID: r.resourceID, controlID: f.controlID, path })));
+    f.baseline = isNew ? "new" : "existing";
+  };
+  for (const r of report.resources) decorateFindings(r, mark);
   report.baseline = { file, new: d.new.length, existing: d.unchanged.length, fixed: d.fixed.length };
 }

@@ -130,3 +130,67 @@ export interface ScanReport {
   /** with --baseline: the earlier report and how this scan compares, in failed fields (resource ID + control + path), as `kubescape diff` counts them */
   baseline?: { file: string; new: number; existing: number; fixed: number };
 }
+
+export type FindingDecorator = (r: ResourceResult, f: ResourceFinding) => void;
+
+/** Where a report's resources get their findings from when read (one for all of them; resources by number). */
+export interface FindingSource {
+  /** resource n's findings */
+  make(n: number): ResourceFinding[];
+  /** resource n's j-th finding alone, made without the others */
+  one(n: number, j: number): ResourceFinding | undefined;
+  /** applied to every finding made (a baseline's marks) */
+  readonly decorate: FindingDecorator[];
+}
+
+const SOURCE = Symbol("finding source");
+const NUMBER = Symbol("resource number");
+type Lazy = ResourceResult & { [SOURCE]: FindingSource; [NUMBER]: number };
+
+// one getter and setter for every resource (a closure each would be hundreds of bytes per resource)
+function getFindings(this: Lazy): ResourceFinding[] {
+  const fs = this[SOURCE].make(this[NUMBER]);
+  for (const fn of this[SOURCE].decorate) for (const f of fs) fn(this, f);
+  return fs;
+}
+function setFindings(this: Lazy, v: ResourceFinding[]): void {
+  Object.defineProperty(this, "findings", { value: v, writable: true, enumerable: true, configurable: true });
+}
+const lazyOf = (r: ResourceResult): Lazy | undefined => (Object.getOwnPropertyDescriptor(r, "findings")?.get === getFindings ? (r as Lazy) : undefined);
+
+/**
+ * A resource whose findings are made when read (resource `n` of `source`), not held: a scan
+ * of 100,000 Pods has 2.6 million findings, each written out once by a format. `findings` is
+ * an own, enumerable property (JSON, spreads and structured clones see it as data); setting
+ * it stores the value given.
+ */
+export function withLazyFindings(r: Omit<ResourceResult, "findings">, source: FindingSource, n: number): ResourceResult {
+  Object.defineProperty(r, "findings", { enumerable: true, configurable: true, get: getFindings, set: setFindings });
+  Object.defineProperty(r, SOURCE, { value: source });
+  Object.defineProperty(r, NUMBER, { value: n });
+  return r as ResourceResult;
+}
+
+/**
+ * A resource's j-th finding: for a resource whose findings are made when read, that finding
+ * alone (a format that writes the findings control by control reads each once, not each
+ * resource's every finding for each of its controls).
+ */
+export function findingAt(r: ResourceResult, j: number): ResourceFinding | undefined {
+  const lazy = lazyOf(r);
+  if (lazy === undefined) return r.findings[j];
+  const f = lazy[SOURCE].one(lazy[NUMBER], j);
+  if (f) for (const fn of lazy[SOURCE].decorate) fn(r, f);
+  return f;
+}
+
+/**
+ * Change a resource's findings: at once when they are held, or, for one whose findings are
+ * made when read, each time they are made (a change made to them in place would be lost).
+ */
+export function decorateFindings(r: ResourceResult, fn: FindingDecorator): void {
+  const lazy = lazyOf(r);
+  if (lazy === undefined) {
+    for (const f of r.findings) fn(r, f);
+  } else if (!lazy[SOURCE].decorate.includes(fn)) lazy[SOURCE].decorate.push(fn);
+}

@@ -6,6 +6,7 @@ import type { Control } from "../engine/registry.js";
 import type { ExceptionMatcher, ExceptionTarget } from "./exceptions.js";
 import { isObjectKey, type FindingCollector, type ResourceKey } from "./collector.js";
 import type { ControlResult } from "./result.js";
+import { IdSet } from "../id-set.js";
 
 export const round = (n: number) => Math.round(n * 100) / 100;
 
@@ -40,7 +41,7 @@ export function exceptedFailures(controls: Control[], objects: ScanObject[], fin
   // Pods fails 800,000 (control, resource) pairs: a target each was most of scoring's garbage)
   const targets = new Map<ResourceKey, ExceptionTarget>();
   for (const c of controls) {
-    for (const key of findings.failures.get(c.id)?.keys() ?? []) {
+    for (const key of findings.keysOf(c.id)) {
       const obj = isObjectKey(key) ? objects[key] : undefined;
       if (!exceptions.hasPolicies && !exceptions.mayExceptItself(obj?.object.metadata?.annotations, c.id)) continue;
       let target = targets.get(key);
@@ -72,19 +73,19 @@ export function controlResults(
 ): ControlResult[] {
   const kindCounts = new Map<string, number>();
   for (const o of objects) kindCounts.set(o.object.kind, (kindCounts.get(o.object.kind) ?? 0) + 1);
-  const { failures, manual } = findings;
+  const { manual } = findings;
   const results: ControlResult[] = controls.map((c) => {
     const base = { id: c.id, name: c.name, severity: c.severity, baseScore: c.baseScore, frameworks: c.frameworks, ...(c.partial ? { partial: c.partial } : {}) };
     const none = { passed: 0, failed: 0, excepted: 0 };
     if (c.skipReason) return { ...base, status: "skipped", skipReason: c.skipReason, resources: none };
     const why = unavailable?.get(c.id);
     if (why) return { ...base, status: "skipped", skipReason: why, resources: none };
-    if (manual.has(c.id) && !failures.has(c.id)) return { ...base, status: "skipped", skipReason: "needs manual review", resources: none };
+    if (manual.has(c.id) && !findings.hasFailures(c.id)) return { ...base, status: "skipped", skipReason: "needs manual review", resources: none };
     const about = relevantTo(c, objects, findings);
     const inScope = about.count(kindCounts);
     let failed = 0;
     let extra = 0;
-    for (const key of failures.get(c.id)?.keys() ?? []) {
+    for (const key of findings.keysOf(c.id)) {
       failed++;
       // a flagged object the control is not otherwise about, or one not scanned that no filter names, still counts
       if (isObjectKey(key) ? !about.has(objects[key]) : !about.hasUnscanned(key)) extra++;
@@ -110,7 +111,7 @@ function relevantTo(
   findings: FindingCollector,
 ): { count(kindCounts: Map<string, number>): number; has(o: ScanObject): boolean; hasUnscanned(key: string): boolean } {
   const kinds = new Set<string>();
-  const filtered: ReadonlySet<number>[] = [];
+  const filtered: IdSet[] = [];
   const unscanned = new Set<string>();
   for (const r of c.rules) {
     if (r.relevance) {
@@ -139,4 +140,4 @@ function relevantTo(
   };
 }
 
-const EMPTY: ReadonlySet<number> = new Set();
+const EMPTY = new IdSet();

@@ -49,42 +49,48 @@ export class PositionIndex {
 
   /** Resolve many paths, parsing each file once and keeping nothing afterwards. */
   resolveAll(requests: PositionRequest[]): void {
-    const parsedPaths = new Map<string, PathSegment[]>();
     const byFile = new Map<string, PositionRequest[]>();
     for (const r of requests) {
       const list = byFile.get(r.source.file);
       if (list) list.push(r);
       else byFile.set(r.source.file, [r]);
     }
-    for (const [file, list] of byFile) {
-      const text = this.texts.get(file);
-      if (text === undefined) {
-        list.forEach((r) => r.done(undefined));
-        continue;
+    for (const [file, list] of byFile) this.resolveFile(file, list);
+  }
+
+  /**
+   * Resolve paths in one file, parsing it once. The requests are taken one at a time and
+   * answered at once (`done` before the next is taken), so an iterable may make them as it
+   * goes, even one object again and again: a scan of 100,000 Pods places millions of paths.
+   */
+  resolveFile(file: string, requests: Iterable<PositionRequest>): void {
+    const text = this.texts.get(file);
+    if (text === undefined) {
+      for (const r of requests) r.done(undefined);
+      return;
+    }
+    // the fast locator's answer when the text confirms it, else the yaml parser's (parsed
+    // once per file, only when first needed)
+    const mapper = this.mappers.get(file);
+    const fast = fastLocator(text);
+    const lineStarts = fast ? lineStartsOf(text) : [];
+    let slow: Locator | undefined | null = null;
+    // the same few paths repeat across thousands of objects: parse each once and share it
+    const parsedPaths = new Map<string, PathSegment[]>();
+    for (const r of requests) {
+      let parsed = parsedPaths.get(r.path);
+      if (parsed === undefined) parsedPaths.set(r.path, (parsed = parseFieldPath(r.path)));
+      const seg = r.source.itemPath.length ? [...r.source.itemPath, ...parsed] : parsed;
+      let p = fast?.locate(r.source.docIndex, seg);
+      if (p === undefined || !verify(text, lineStarts, p, seg)) {
+        if (slow === null) slow = slowLocator(text);
+        p = slow?.locate(r.source.docIndex, seg);
       }
-      // One request at a time, nothing kept per request (a scan of 40,000 Pods places over
-      // a million paths): the fast locator's answer when the text confirms it, else the
-      // yaml parser's (parsed once per file, only when first needed).
-      const mapper = this.mappers.get(file);
-      const fast = fastLocator(text);
-      const lineStarts = fast ? lineStartsOf(text) : [];
-      let slow: Locator | undefined | null = null;
-      for (const r of list) {
-        // the same few paths repeat across thousands of objects: parse each once and share it
-        let parsed = parsedPaths.get(r.path);
-        if (parsed === undefined) parsedPaths.set(r.path, (parsed = parseFieldPath(r.path)));
-        const seg = r.source.itemPath.length ? [...r.source.itemPath, ...parsed] : parsed;
-        let p = fast?.locate(r.source.docIndex, seg);
-        if (p === undefined || !verify(text, lineStarts, p, seg)) {
-          if (slow === null) slow = slowLocator(text);
-          p = slow?.locate(r.source.docIndex, seg);
-        }
-        if (mapper && p) {
-          const origin = mapper(r.source, parsed, p);
-          if (origin) p = { ...p, origin };
-        }
-        r.done(p);
+      if (mapper && p) {
+        const origin = mapper(r.source, parsed, p);
+        if (origin) p = { ...p, origin };
       }
+      r.done(p);
     }
   }
 }
