@@ -24,10 +24,11 @@ describe("formats written in pieces", () => {
   }, 120_000);
 
   // json: see report-json-stream.test.ts
-  for (const format of ["yaml", "junit", "sarif", "csv", "gitlab-sast", "policyreport"] as const) {
+  for (const format of ["yaml", "junit", "sarif", "csv", "gitlab-sast", "policyreport", "pretty"] as const) {
     it(`${format}: the pieces are the whole rendering, none of them growing with the scan`, async () => {
       const r = await loadReporter(format);
-      const opts = { color: false, doc: (id: string) => ({ remediation: `fix ${id}\nsecond line` }) as never };
+      // pretty: verbose, every failed resource in detail
+      const opts = { color: false, doc: (id: string) => ({ remediation: `fix ${id}\nsecond line` }) as never, ...(format === "pretty" ? { verbose: true, width: 100 } : {}) };
       const whole = (await r.render(report, opts)) as string;
       expect(r.chunks).toBeDefined();
       const pieces = [...r.chunks!(report, opts)];

@@ -335,7 +335,8 @@ async function writeReports(report: ScanReport, formats: Format[], flags: ScanFl
     const reporter = await loadReporter(format);
     let out: string | Uint8Array | Iterable<string>;
     try {
-      out = reporter.chunks ? reporter.chunks(report, { color, doc }) : await reporter.render(report, format === "pretty" ? { color, doc, ...layout } : { color, doc });
+      const opts = format === "pretty" ? { color, doc, ...layout } : { color, doc };
+      out = reporter.chunks ? reporter.chunks(report, opts) : await reporter.render(report, opts);
     } catch (e) {
       // V8 holds strings up to about 512 MB: a format that renders to one string ends there
       if (e instanceof RangeError && /string length/i.test(e.message)) {

@@ -64,6 +64,14 @@ export function fixHint(remediation: string | undefined): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
+  return [...renderPrettyChunks(report, opts)].join("");
+}
+
+/** Lines gathered before a piece is handed on (the details of 100,000 failed resources do not fit one string). */
+const PIECE_LINES = 4096;
+
+/** The pretty report in pieces of whole lines: joined, they are renderPretty's text. */
+export function* renderPrettyChunks(report: ScanReport, opts: PrettyOptions): Generator<string> {
   const c = pc.createColors(opts.color);
   const width = Math.max(40, opts.width ?? 80);
   const verbose = opts.verbose === true;
@@ -217,6 +225,10 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
         }
         if (f.relatedObjects.length) for (const l of wrapIndented("", t(`related: ${f.relatedObjects.join(", ")}`), 11, width)) out.push(c.dim(l));
       }
+      if (out.length >= PIECE_LINES) {
+        yield out.join("\n") + "\n";
+        out.length = 0;
+      }
     }
     if (detailed.length > limit) {
       out.push("");
@@ -267,11 +279,11 @@ export function renderPretty(report: ScanReport, opts: PrettyOptions): string {
     out.push("");
     para(`${plural(passed.length, "passed control")} not listed: --show-passed lists them, -v (--verbose) shows everything`, c.dim);
   }
-  return out.join("\n") + "\n";
+  if (out.length) yield out.join("\n") + "\n";
 }
 
 function idList(ids: string[]): string {
   return ids.length > 8 ? `${ids.slice(0, 8).join(", ")}, … (-v lists all)` : ids.join(", ");
 }
 
-export const reporter: Reporter = { ext: "txt", render: renderPretty };
+export const reporter: Reporter = { ext: "txt", render: renderPretty, chunks: renderPrettyChunks };
