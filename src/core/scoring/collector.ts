@@ -248,21 +248,28 @@ export class FindingCollector {
     const ids = this.ruleToControls.get(a.rule);
     if (!ids) return;
     this.byControl = undefined;
+    // each related object once per alert: its resource ID, and its id when it was scanned
+    const related = a.relatedObjects.map((r) => {
+      const rid = resourceID(r);
+      const sid = this.scannedId(r);
+      if (sid !== undefined) this.relatedIds.set(rid, sid);
+      return { rid: this.strings.id(rid), key: sid ?? rid };
+    });
+    // a path into the alert's relatedObjects[i] belongs to that object
+    const into = (p: string): ResourceKey | undefined => {
+      if (!related.length || !p.startsWith("relatedObjects[")) return undefined;
+      const m = RELATED_PATH.exec(p);
+      return m ? related[Number(m[1])]?.key : undefined;
+    };
+    // the alert's path items, the same for each of its objects and controls
+    const items = [
+      ...a.failedPaths.map((p) => this.item("failed", p, undefined, into(p))),
+      ...a.reviewPaths.map((p) => this.item("review", p, undefined, into(p))),
+      ...a.deletePaths.map((p) => this.item("delete", p, undefined, into(p))),
+      ...a.fixPaths.map((x) => this.item("fix", x.path, x.value, into(x.path))),
+    ];
     for (const control of ids) {
       if (a.objects.length === 0) this.manual.set(this.controlIds[control], a.message);
-      // each related object once per alert: its resource ID, and its id when it was scanned
-      const related = a.relatedObjects.map((r) => {
-        const rid = resourceID(r);
-        const sid = this.scannedId(r);
-        if (sid !== undefined) this.relatedIds.set(rid, sid);
-        return { rid: this.strings.id(rid), key: sid ?? rid };
-      });
-      // a path into the alert's relatedObjects[i] belongs to that object
-      const into = (p: string): ResourceKey | undefined => {
-        if (!related.length || !p.startsWith("relatedObjects[")) return undefined;
-        const m = RELATED_PATH.exec(p);
-        return m ? related[Number(m[1])]?.key : undefined;
-      };
       for (const ref of a.objects) {
         let key: number | undefined = this.scannedId(ref);
         let name = key !== undefined && this.objects ? this.objects[key]?.object.metadata?.name : undefined;
@@ -276,15 +283,12 @@ export class FindingCollector {
             this.syntheticIndex.set(rid, n);
           }
           key = -n - 1;
-          name = this.synthetic.get(rid)!.name;
+          name = ref.name;
         }
         const f = this.failure(control, key);
         if (a.message) this.fMessages.set(f, this.lists.add(this.fMessages.get(f), this.template(a.message, name)));
         let paths = this.fPaths.get(f);
-        for (const p of a.failedPaths) paths = this.lists.add(paths, this.item("failed", p, undefined, into(p)));
-        for (const p of a.reviewPaths) paths = this.lists.add(paths, this.item("review", p, undefined, into(p)));
-        for (const p of a.deletePaths) paths = this.lists.add(paths, this.item("delete", p, undefined, into(p)));
-        for (const x of a.fixPaths) paths = this.lists.add(paths, this.item("fix", x.path, x.value, into(x.path)));
+        for (const i of items) paths = this.lists.add(paths, i);
         this.fPaths.set(f, paths);
         for (const r of related) this.fRelated.set(f, this.lists.add(this.fRelated.get(f), r.rid));
       }
