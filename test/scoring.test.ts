@@ -53,7 +53,9 @@ function run(alerts: Alert[]) {
     controls: [...registry.controls.values()],
     source: { objects, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
     findings: FindingCollector.of([...registry.controls.values()], alerts),
-    resolve: (reqs) => reqs.forEach((r) => r.done(r.path === "spec.x" ? { line: 7, column: 3, exact: true } : { line: 1, column: 1, exact: r.path === "" })),
+    resolve: (_, reqs) => {
+      for (const r of reqs) r.done(r.path === "spec.x" ? { line: 7, column: 3, exact: true } : { line: 1, column: 1, exact: r.path === "" });
+    },
     target: { kind: "files", paths: ["f.yaml"] },
     startedAt: new Date(),
     generator: { name: "t", version: "0" },
@@ -188,7 +190,9 @@ describe("relevance, not applicable and partial controls", () => {
       controls: [...reg.controls.values()],
       source: { objects: pods, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
       findings,
-      resolve: (reqs) => reqs.forEach((r) => r.done({ line: 1, column: 1, exact: true })),
+      resolve: (_, reqs) => {
+        for (const r of reqs) r.done({ line: 1, column: 1, exact: true });
+      },
       target: { kind: "files", paths: ["f.yaml"] },
       startedAt: new Date(),
       generator: { name: "t", version: "0" },
@@ -252,7 +256,9 @@ describe("relevance of resources that were not scanned (RBAC subjects)", () => {
       controls: [...reg.controls.values()],
       source: { objects: objs, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
       findings: f,
-      resolve: (reqs) => reqs.forEach((r) => r.done({ line: 1, column: 1, exact: true })),
+      resolve: (_, reqs) => {
+        for (const r of reqs) r.done({ line: 1, column: 1, exact: true });
+      },
       target: { kind: "files", paths: ["f.yaml"] },
       startedAt: new Date(),
       generator: { name: "t", version: "0" },
@@ -312,11 +318,12 @@ describe("findings located in related objects", () => {
       controls: [...reg.controls.values()],
       source: { objects: objs, skippedFiles: [], ignoredDocuments: 0, filesRead: 3 },
       findings: FindingCollector.of([...reg.controls.values()], [rbacAlert], objs),
-      resolve: (reqs) =>
-        reqs.forEach((q) => {
+      resolve: (_, reqs) => {
+        for (const q of reqs) {
           asked.push({ file: q.source.file, path: q.path });
           q.done({ line: q.path === "" ? 1 : q.source.file === "role.yaml" ? 13 : 7, column: q.path === "" ? 1 : 5, exact: true });
-        }),
+        }
+      },
       target: { kind: "files", paths: ["."] },
       startedAt: new Date(),
       generator: { name: "t", version: "0" },
@@ -369,7 +376,9 @@ describe("findings kept compact and made per resource when read", () => {
       controls: [...registry.controls.values()],
       source: { objects: pods, skippedFiles: [], ignoredDocuments: 0, filesRead: 1 },
       findings,
-      resolve: (reqs) => reqs.forEach((r) => r.done({ line: r.source.docIndex * 100 + r.path.length, column: 1, exact: r.path !== "spec.y" })),
+      resolve: (_, reqs) => {
+        for (const r of reqs) r.done({ line: r.source.docIndex * 100 + r.path.length, column: 1, exact: r.path !== "spec.y" });
+      },
       target: { kind: "files", paths: ["f.yaml"] },
       startedAt: new Date(),
       generator: { name: "t", version: "0" },

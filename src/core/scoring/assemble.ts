@@ -83,9 +83,6 @@ const RELATED_PREFIX = /^relatedObjects\[\d+\]\.?/;
 /** What no finding relates to: one frozen array for them all. */
 const NO_RELATED: string[] = Object.freeze([]) as unknown as string[];
 
-/** Resolves many field paths to positions at once (each file is parsed once). */
-export type PositionResolver = (requests: PositionRequest[]) => void;
-
 /** Resolves the field paths of one file, taking the requests one at a time (PositionIndex.resolveFile). */
 export type FileResolver = (file: string, requests: Iterable<PositionRequest>) => void;
 
@@ -96,9 +93,8 @@ export interface ScoreInput {
   source: SourceResult;
   /** the alerts, gathered as they came (FindingCollector.of(controls, alerts) for a list) */
   findings: FindingCollector;
-  resolve: PositionResolver;
-  /** the same, file by file, with requests made as they are taken (less memory than `resolve` in a large scan) */
-  resolveFile?: FileResolver;
+  /** positions of the failed paths, file by file (each file parsed once), requests made as they are taken */
+  resolve: FileResolver;
   target: ScanReport["target"];
   startedAt: Date;
   generator: ScanReport["generator"];
@@ -113,7 +109,7 @@ export function score(input: ScoreInput): ScanReport {
   const objects = source.objects;
   const excepted = exceptedFailures(controls, objects, findings, input.exceptions);
   const results = controlResults(controls, objects, findings, excepted, input.unavailable);
-  const { resources, failed, unevaluated } = resourceResults(results, objects, findings, excepted, input.resolveFile ?? ((_, requests) => input.resolve([...requests])));
+  const { resources, failed, unevaluated } = resourceResults(results, objects, findings, excepted, input.resolve);
 
   const selected = new Set(controls.map((c) => c.id));
   const totals = resultTotals(
