@@ -15,12 +15,12 @@ import {
   toSummary,
   toNamespaceSummaries,
   reportFromStored,
-  contentDigest,
   controlInfo,
   wlid,
   type ControlInfo,
   type ObjectRef,
 } from "../src/operator/storage.js";
+import { digestOf } from "../src/operator/writer.js";
 import { repoRoot } from "./support/cli.js";
 
 const MANIFESTS = `apiVersion: apps/v1
@@ -163,9 +163,9 @@ describe("report → WorkloadConfigurationScan", () => {
   it("the content digest ignores the scan time but not a changed status", () => {
     const [a] = toWorkloadScans(report, refs.slice(0, 1), { namespace: "k", cluster: "c", controls: infos }, "2024-01-01T00:00:00Z");
     const [b] = toWorkloadScans(report, refs.slice(0, 1), { namespace: "k", cluster: "c", controls: infos }, "2025-01-01T00:00:00Z");
-    expect(contentDigest(a)).toBe(contentDigest(b));
+    expect(digestOf(a)).toBe(digestOf(b));
     b.spec.controls["C-0057"].status.status = "passed";
-    expect(contentDigest(a)).not.toBe(contentDigest(b));
+    expect(digestOf(a)).not.toBe(digestOf(b));
   });
 
   it("fits the CRD schema of the chart (every field it writes is declared, so none is pruned)", () => {

@@ -366,14 +366,6 @@ export function toNamespaceSummaries(summaries: Pick<WorkloadConfigurationScanSu
   return [...byNs.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
 }
 
-/** A stable digest of an object's content (labels, annotations other than the scan time, spec), to skip writes that change nothing. */
-export function contentDigest(obj: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: unknown }): string {
-  const { [ANNOTATION.scannedAt]: _t, ...annotations } = obj.metadata.annotations ?? {};
-  return createHash("sha256")
-    .update(JSON.stringify([obj.metadata.labels ?? {}, annotations, obj.spec]))
-    .digest("base64url");
-}
-
 // --- stored objects → ScanReport --------------------------------------------------------
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
