@@ -141,10 +141,6 @@ export class ResultWriter {
     for (const [key, e] of this.entries) if (e.digest === undefined && e.gen < gen) this.entries.delete(key);
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Write obj unless what is stored already says the same or a newer scan wrote it. */
   put(kind: ResultKind, obj: StoredObject, gen: number, priority: Priority): Promise<PutOutcome> {
     const ns = kind.namespaced ? (obj.metadata.namespace ?? "") : "";
