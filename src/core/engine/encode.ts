@@ -17,6 +17,7 @@ export interface Cut {
 }
 
 const encoder = new TextEncoder();
+const OBJECTS_OPEN = encoder.encode('{"objects":[');
 // JSON.stringify writes a lone surrogate as a \udXXX escape, which opa-wasm rejects ("illegal
 // string escape character"). A literal backslash followed by "ud8.." matches too: that only
 // sends the object down the careful path, which gives the same text for it.
@@ -56,7 +57,7 @@ export class InputEncoder {
 
   /** `{"objects":[…],"rules":{name: true, …}}` in a buffer of its own (it is handed over to a worker). */
   encode(objs: ScanObject[], rules: RuleMeta[]): ArrayBuffer {
-    const head = encoder.encode('{"objects":[');
+    const head = OBJECTS_OPEN;
     const tail = encoder.encode(`],"rules":${JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, true])))}}`);
     const parts = objs.map((o) => this.objectJson(o));
     let size = head.length + tail.length + Math.max(0, parts.length - 1);
