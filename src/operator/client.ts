@@ -179,7 +179,7 @@ export async function triggerScan(kube: KubeConfigOptions | Kube, opts: TriggerO
 export interface StatusView {
   namespace: string;
   cliVersion: string;
-  storage: "ours (CRDs)" | "Kubescape storage API" | "not served";
+  storage: "ours (CRDs)" | "ours (served by the operator)" | "Kubescape storage API" | "not served";
   deployment?: { replicas: number; ready: number; image: string };
   lease?: { holder: string; renewTime: string; durationSeconds: number; fresh: boolean };
   status?: OperatorStatus;
@@ -194,7 +194,6 @@ export async function operatorStatus(kube: KubeConfigOptions | Kube, operatorNam
     const apiservice = await k.find<any>(`/apis/apiregistration.k8s.io/v1/apiservices/${STORAGE_VERSION}.${STORAGE_GROUP}`);
     const group = await k.find<any>(`/apis/${STORAGE_GROUP}/${STORAGE_VERSION}`);
     const served = group?.resources?.some((r: any) => r?.name === KINDS.scan.plural);
-    const storage = !served ? "not served" : apiservice?.spec?.service ? "Kubescape storage API" : "ours (CRDs)";
     const dep = await k.find<any>(`/apis/apps/v1/namespaces/${ns}/deployments/kubescape-ts-operator`);
     const lease = await k.find<any>(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${LEASE_NAME}`);
     const cm = await k.find<any>(`/api/v1/namespaces/${ns}/configmaps/${STATUS_CONFIGMAP}`);
@@ -204,6 +203,8 @@ export async function operatorStatus(kube: KubeConfigOptions | Kube, operatorNam
     } catch {
       status = undefined;
     }
+    const servedHere = status?.conditions?.some((c) => c.type === "StorageReady" && c.reason === "ServedHere" && c.status === "True");
+    const storage = !served ? "not served" : !apiservice?.spec?.service ? "ours (CRDs)" : servedHere ? "ours (served by the operator)" : "Kubescape storage API";
     let results = 0;
     if (served) {
       const page = await k.get<any>(`${collectionPath(STORAGE_GROUP, STORAGE_VERSION, KINDS.scan.plural)}?limit=1`);

@@ -31,6 +31,8 @@ import { clean, discover, type ResourceInfo } from "../core/sources/cluster/inde
 import type { KubeConfigOptions } from "../core/sources/cluster/kubeconfig.js";
 import { Kube, collectionPath, objectPath, type ApiError } from "./kube.js";
 import { ResultWriter, type Priority } from "./writer.js";
+import { ResultStore } from "./store.js";
+import { StorageServer } from "./storage-server.js";
 import { LeaderElector } from "./leader.js";
 import {
   KINDS,
@@ -85,6 +87,12 @@ export interface OperatorOptions {
   /** result writes in flight at most (default 24), of which a full scan's at most (default 16) */
   writeConcurrency?: number;
   bulkWriteConcurrency?: number;
+  /**
+   * Serve the storage API ourselves (storage-server.ts, registered by an APIService) from a
+   * store in dir, instead of writing results through the API server: the summaries are derived
+   * on read, and a result costs a file write, not the API server's decoding and validation.
+   */
+  serveStorage?: { dir: string; host?: string; port?: number; cert?: string; key?: string };
 }
 
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
@@ -126,6 +134,9 @@ export class Operator {
   private leaderElector: LeaderElector | undefined;
   private isLeader = false;
   private writer!: ResultWriter;
+  private storageServer: StorageServer | undefined;
+  /** the summaries are derived from the scans by the store we serve: not written */
+  private readonly derived: boolean;
   /** namespace → WCSS name → severities (and the generation that wrote them), for the ConfigurationScanSummaries */
   private summaries = new Map<string, Map<string, { severities: Severities; gen: number }>>();
   private conditions = new Map<string, Condition>();
@@ -141,6 +152,7 @@ export class Operator {
   private readonly m;
 
   constructor(private readonly opts: OperatorOptions) {
+    this.derived = !!opts.serveStorage;
     const reg = [this.metrics];
     this.m = {
       queue: new Gauge({ name: "kubescape_operator_queue_depth", help: "Changed objects waiting to be rescanned.", registers: reg }),
@@ -186,7 +198,15 @@ export class Operator {
     setMaxListeners(0, this.abort.signal);
     await this.listen();
     this.kube = await Kube.connect(this.opts.kube);
-    this.writer = new ResultWriter(this.kube, { concurrency: this.opts.writeConcurrency, bulkConcurrency: this.opts.bulkWriteConcurrency });
+    const writing = { concurrency: this.opts.writeConcurrency, bulkConcurrency: this.opts.bulkWriteConcurrency };
+    if (this.opts.serveStorage) {
+      const { dir, ...listen } = this.opts.serveStorage;
+      const store = await ResultStore.open(dir, (l) => this.log(l));
+      this.storageServer = new StorageServer({ store, kube: this.kube, log: (l) => this.log(l), ...listen });
+      await this.storageServer.start();
+      this.log(`serving the storage API on port ${this.storageServer.port} (${store.size} results in ${dir})`);
+      this.writer = new ResultWriter(store.backend(), writing);
+    } else this.writer = new ResultWriter(this.kube, writing);
     this.scanner = await Scanner.create({ threads: this.opts.threads });
     this.controls = selectControls(this.scanner.registry, { frameworks: this.opts.frameworks, controls: this.opts.controls }).filter((c) => !c.skipReason);
     this.controlInfos = this.controls.map(controlInfo);
@@ -249,6 +269,7 @@ export class Operator {
     await this.bulk?.catch(() => {});
     await new Promise<void>((r) => this.server.close(() => r()));
     this.server.closeAllConnections?.();
+    await this.storageServer?.stop();
     await this.scanner?.close();
     this.kube?.close();
   }
@@ -266,10 +287,8 @@ export class Operator {
       const doc = await this.kube.find<any>(p);
       return Array.isArray(doc?.resources) && doc.resources.some((r: any) => r?.name === plural);
     };
-    const want: [string, string][] = [
-      [STORAGE_PATH, KINDS.scan.plural],
-      [`/apis/${COMMAND_GROUP}/${COMMAND_VERSION}`, COMMAND_PLURAL],
-    ];
+    // the storage group is ours to serve (its APIService points here), or the API server's
+    const want: [string, string][] = [...(this.derived ? [] : [[STORAGE_PATH, KINDS.scan.plural] as [string, string]]), [`/apis/${COMMAND_GROUP}/${COMMAND_VERSION}`, COMMAND_PLURAL]];
     for (const [p, plural] of want) {
       let ok = false;
       try {
@@ -304,7 +323,8 @@ export class Operator {
       this.log(`installed CRDs for ${p.slice(6)}`);
     }
     this.storageReady = true;
-    this.setCondition("StorageReady", true, "Served", `results in ${STORAGE_GROUP}/${STORAGE_VERSION}`);
+    if (this.derived) this.setCondition("StorageReady", true, "ServedHere", `results in ${STORAGE_GROUP}/${STORAGE_VERSION}, served by this operator`);
+    else this.setCondition("StorageReady", true, "Served", `results in ${STORAGE_GROUP}/${STORAGE_VERSION}`);
   }
 
   private setCondition(type: string, status: boolean, reason: string, message: string): void {
@@ -568,7 +588,7 @@ export class Operator {
     const t2 = performance.now();
     // what no longer exists: ours, neither written nor found unchanged by this scan (nor by a later one)
     const stale: Promise<unknown>[] = [];
-    for (const kind of [KINDS.scan, KINDS.summary]) {
+    for (const kind of this.written()) {
       for (const { namespace, name } of [...this.writer.storedBefore(kind, gen)]) {
         stale.push(this.writer.remove(kind, namespace, name, gen, "bulk").then((done) => done && this.m.writes.inc({ op: "delete" })));
       }
@@ -578,7 +598,7 @@ export class Operator {
       for (const [name, v] of m) if (v.gen < gen) m.delete(name);
       if (!m.size) this.summaries.delete(ns);
     }
-    for (const { name } of [...this.writer.storedBefore(KINDS.namespaceSummary, gen)]) if (!this.summaries.has(name)) await this.writer.remove(KINDS.namespaceSummary, "", name, gen, "bulk");
+    if (!this.derived) for (const { name } of [...this.writer.storedBefore(KINDS.namespaceSummary, gen)]) if (!this.summaries.has(name)) await this.writer.remove(KINDS.namespaceSummary, "", name, gen, "bulk");
     await this.writeNamespaceSummaries([...this.summaries.keys()], "bulk");
     this.writer.prune(gen);
     this.lastFullScan = new Date().toISOString();
@@ -599,7 +619,7 @@ export class Operator {
     const until = Date.now() + 60_000;
     for (;;) {
       try {
-        return await this.writer.load([KINDS.scan, KINDS.summary, KINDS.namespaceSummary]);
+        return await this.writer.load(this.derived ? [KINDS.scan] : [KINDS.scan, KINDS.summary, KINDS.namespaceSummary]);
       } catch (e) {
         if (!(e as ApiError).transient || Date.now() > until || this.abort.signal.aborted) throw e;
         await sleep(1000, this.abort.signal);
@@ -637,7 +657,7 @@ export class Operator {
         const ns = ref.namespace || this.opts.namespace;
         const name = resultName(ref);
         // the result first: whoever sees a result finds its summary there still
-        for (const kind of [KINDS.scan, KINDS.summary]) if (await this.writer.remove(kind, ns, name, gen, "event")) this.m.writes.inc({ op: "delete" });
+        for (const kind of this.written()) if (await this.writer.remove(kind, ns, name, gen, "event")) this.m.writes.inc({ op: "delete" });
         const m = this.summaries.get(ns);
         if (m && (m.get(name)?.gen ?? 0) <= gen) m.delete(name);
         touched.add(ns);
@@ -698,6 +718,11 @@ export class Operator {
     await this.writeNamespaceSummaries([...touched], "event");
   }
 
+  /** The kinds written per object (the result first on delete: whoever sees a result finds its summary there still). */
+  private written() {
+    return this.derived ? [KINDS.scan] : [KINDS.scan, KINDS.summary];
+  }
+
   private crossRules(kind: string) {
     return this.controls.flatMap((c) => c.rules).filter((r) => r.crossObject && r.matchKinds.includes(kind));
   }
@@ -719,10 +744,15 @@ export class Operator {
       while (next < refs.length && failed === undefined && this.isLeader && !this.abort.signal.aborted) {
         const scan = map(refs[next++]);
         if (!scan) continue;
-        const summary = toSummary(scan);
         const { name, namespace: ns } = scan.metadata;
         results++;
         try {
+          if (this.derived) {
+            // the store derives the summaries
+            count(await this.writer.put(KINDS.scan, scan, gen, priority));
+            continue;
+          }
+          const summary = toSummary(scan);
           // the summary first: whoever sees a result finds its summary there already
           const outcome = count(await this.writer.put(KINDS.summary, summary, gen, priority));
           if (outcome === "stale" || outcome === "gone") continue;
@@ -744,6 +774,7 @@ export class Operator {
   }
 
   private async writeNamespaceSummaries(namespaces: string[], priority: Priority): Promise<void> {
+    if (this.derived) return;
     await Promise.all(
       namespaces.map(async (ns) => {
         // a fresh generation: the summary is made from what is known now, newer than any before it

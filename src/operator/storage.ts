@@ -230,15 +230,26 @@ export interface MappingOptions {
   controls: ControlInfo[];
 }
 
+/**
+ * A finding's paths in Kubescape's stored shape, in a canonical order (failed paths, then fix
+ * paths, each by path): a scan of one object and a scan of all may find them in another order,
+ * and the same findings must serialise the same (the writer's digest, writer.ts).
+ */
 function pathsOf(paths: PathEntry[]): RulePath[] {
-  const out: RulePath[] = [];
+  const failed: RulePath[] = [];
+  const fix: RulePath[] = [];
   for (const p of paths) {
     // Kubescape's stored shape has failed and fix paths only: review and delete paths are failed paths there
-    if (p.type === "fix") out.push({ fixPath: p.path, fixPathValue: p.value ?? "" });
-    else out.push({ failedPath: p.path });
+    if (p.type === "fix") fix.push({ fixPath: p.path, fixPathValue: p.value ?? "" });
+    else failed.push({ failedPath: p.path });
   }
-  return out;
+  const by = (k: (r: RulePath) => string) => (a: RulePath, b: RulePath) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0);
+  failed.sort(by((r) => r.failedPath!));
+  fix.sort(by((r) => `${r.fixPath}\0${r.fixPathValue}`));
+  return failed.concat(fix);
 }
+
+const sorted = (xs: string[]) => [...xs].sort();
 
 /**
  * One control's result on one object. Empty fields are left out (Kubescape's Go types read
@@ -265,7 +276,7 @@ function scannedControl(c: ControlInfo, kind: string, finding: ResourceFinding |
       status: st,
       ...(finding.paths.length ? { paths: pathsOf(finding.paths) } : {}),
       ...(finding.exception ? { appliedIgnoreRules: [finding.exception] } : {}),
-      ...(finding.relatedObjects.length ? { relatedResourcesIDs: finding.relatedObjects } : {}),
+      ...(finding.relatedObjects.length ? { relatedResourcesIDs: sorted(finding.relatedObjects) } : {}),
     },
   ];
   return out;

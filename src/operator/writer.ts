@@ -15,7 +15,7 @@
 //   stored for that object (a full scan's result for an object rescanned since) is dropped.
 import { createHash } from "node:crypto";
 import { ANNOTATION, LABEL, MANAGED_BY, STORAGE_GROUP, STORAGE_VERSION } from "./storage.js";
-import { METADATA_ONLY, collectionPath, objectPath, type ApiError, type Kube } from "./kube.js";
+import { Kube, METADATA_ONLY, collectionPath, objectPath, type ApiError } from "./kube.js";
 
 export type Priority = "event" | "bulk";
 export type PutOutcome = "created" | "updated" | "unchanged" | "stale" | "gone";
@@ -61,22 +61,54 @@ export interface WriterStats {
 
 /**
  * A digest of what a result says (labels, annotations but the scan time and the digest itself,
- * spec); 128 bits. Arrays count as sets: a scan of one object and a scan of all may list the
- * same paths or related objects in another order, and that is no change worth a write.
+ * spec); 128 bits. The mapping lists paths and related objects in a canonical order
+ * (storage.ts), so the same findings always serialise the same.
  */
 export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">): string {
   const { [ANNOTATION.scannedAt]: _t, [ANNOTATION.digest]: _d, ...annotations } = obj.metadata.annotations ?? {};
   return createHash("sha256")
-    .update(JSON.stringify([obj.metadata.labels ?? {}, annotations, obj.spec], (_k, v: unknown) => (Array.isArray(v) && v.length > 1 ? sortedCopy(v) : v)))
+    .update(JSON.stringify([obj.metadata.labels ?? {}, annotations, obj.spec]))
     .digest("base64url")
     .slice(0, 22);
 }
 
-function sortedCopy(v: unknown[]): unknown[] {
-  // elements are serialised once more to be ordered; the arrays here are short (paths, IDs)
-  const keyed = v.map((x) => [typeof x === "string" ? x : JSON.stringify(x), x] as const);
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return keyed.map(([, x]) => x);
+/** Where results are written: the API server (ours or Kubescape's storage API), or our own store (store.ts). */
+export interface ResultBackend {
+  /** ours stored of a kind: names, resourceVersions and digests only */
+  list(kind: ResultKind): Promise<{ namespace: string; name: string; resourceVersion?: string; digest: string }[]>;
+  /** create or replace (with obj.metadata.resourceVersion); rejects with status 409 or 404 as the API server does; resolves with the new resourceVersion */
+  create(kind: ResultKind, namespace: string, obj: StoredObject): Promise<string | undefined>;
+  replace(kind: ResultKind, namespace: string, obj: StoredObject): Promise<string | undefined>;
+  get(kind: ResultKind, namespace: string, name: string): Promise<StoredObject | undefined>;
+  /** a missing object is success */
+  delete(kind: ResultKind, namespace: string, name: string): Promise<void>;
+}
+
+const paths = (kind: ResultKind, namespace: string, name = "") => {
+  const ns = kind.namespaced ? namespace : undefined;
+  return { coll: collectionPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, ns), obj: objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, ns) };
+};
+
+/** Results through the API server. */
+export function kubeBackend(kube: Kube): ResultBackend {
+  return {
+    async list(kind) {
+      const { items } = await kube.list(paths(kind, "").coll, { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` }, METADATA_ONLY);
+      return items
+        .map((it) => it.metadata ?? {})
+        .filter((md) => typeof md.name === "string")
+        .map((md) => ({
+          namespace: typeof md.namespace === "string" ? md.namespace : "",
+          name: md.name,
+          resourceVersion: md.resourceVersion,
+          digest: typeof md.annotations?.[ANNOTATION.digest] === "string" ? md.annotations[ANNOTATION.digest] : "",
+        }));
+    },
+    create: async (kind, ns, obj) => (await kube.request<any>("POST", paths(kind, ns).coll, obj))?.metadata?.resourceVersion,
+    replace: async (kind, ns, obj) => (await kube.request<any>("PUT", paths(kind, ns, obj.metadata.name).obj, obj))?.metadata?.resourceVersion,
+    get: (kind, ns, name) => kube.find<StoredObject>(paths(kind, ns, name).obj),
+    delete: (kind, ns, name) => kube.delete(paths(kind, ns, name).obj),
+  };
 }
 
 export class ResultWriter {
@@ -88,10 +120,10 @@ export class ResultWriter {
   private readonly bulkConcurrency: number;
   readonly stats: WriterStats = { created: 0, updated: 0, unchanged: 0, stale: 0, deleted: 0, conflicts: 0, maxInFlight: 0 };
 
-  constructor(
-    private readonly kube: Kube,
-    opts: WriterOptions = {},
-  ) {
+  private readonly backend: ResultBackend;
+
+  constructor(backend: Kube | ResultBackend, opts: WriterOptions = {}) {
+    this.backend = backend instanceof Kube ? kubeBackend(backend) : backend;
     this.concurrency = Math.max(1, opts.concurrency ?? 24);
     this.bulkConcurrency = Math.max(1, Math.min(this.concurrency, opts.bulkConcurrency ?? 16));
   }
@@ -108,15 +140,11 @@ export class ResultWriter {
     let n = 0;
     const seen = new Set<string>();
     for (const kind of kinds) {
-      const { items } = await this.kube.list(collectionPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural), { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` }, METADATA_ONLY);
-      for (const it of items) {
-        const md = it.metadata ?? {};
-        if (typeof md.name !== "string") continue;
-        const key = ResultWriter.key(kind, typeof md.namespace === "string" ? md.namespace : "", md.name);
+      for (const it of await this.backend.list(kind)) {
+        const key = ResultWriter.key(kind, it.namespace, it.name);
         seen.add(key);
         const e = this.entries.get(key);
-        const digest = typeof md.annotations?.[ANNOTATION.digest] === "string" ? md.annotations[ANNOTATION.digest] : "";
-        this.entries.set(key, { digest, resourceVersion: md.resourceVersion, gen: e?.gen ?? 0 });
+        this.entries.set(key, { digest: it.digest, resourceVersion: it.resourceVersion, gen: e?.gen ?? 0 });
         n++;
       }
       const prefix = `${kind.plural}/`;
@@ -158,22 +186,20 @@ export class ResultWriter {
         return "unchanged";
       }
       obj.metadata.annotations = { ...obj.metadata.annotations, [ANNOTATION.digest]: digest };
-      const coll = collectionPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, kind.namespaced ? ns : undefined);
-      const path = objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, obj.metadata.name, kind.namespaced ? ns : undefined);
       let rv = e?.digest !== undefined ? e.resourceVersion : undefined;
       for (let attempt = 0; ; attempt++) {
         try {
-          let res: any;
+          let written: string | undefined;
           if (rv === undefined) {
             delete obj.metadata.resourceVersion;
-            res = await this.slot(priority, () => this.kube.request("POST", coll, obj));
+            written = await this.slot(priority, () => this.backend.create(kind, ns, obj));
             this.stats.created++;
           } else {
             obj.metadata.resourceVersion = rv;
-            res = await this.slot(priority, () => this.kube.request("PUT", path, obj));
+            written = await this.slot(priority, () => this.backend.replace(kind, ns, obj));
             this.stats.updated++;
           }
-          this.entries.set(key, { digest, resourceVersion: res?.metadata?.resourceVersion, gen });
+          this.entries.set(key, { digest, resourceVersion: written, gen });
           return rv === undefined ? "created" : "updated";
         } catch (err) {
           const status = (err as ApiError).status;
@@ -182,7 +208,7 @@ export class ResultWriter {
           if ((status !== 409 && status !== 404) || attempt >= 4) throw err;
           this.stats.conflicts++;
           // created by someone else, changed or deleted since we read it: read it again
-          const cur = await this.slot(priority, () => this.kube.find<any>(path));
+          const cur = await this.slot(priority, () => this.backend.get(kind, ns, obj.metadata.name));
           rv = cur?.metadata?.resourceVersion;
           if (cur && cur.metadata?.annotations?.[ANNOTATION.digest] === digest) {
             this.entries.set(key, { digest, resourceVersion: rv, gen });
@@ -201,7 +227,7 @@ export class ResultWriter {
     return this.locked(key, async () => {
       const e = this.entries.get(key);
       if (e && e.gen > gen) return false;
-      await this.slot(priority, () => this.kube.delete(objectPath(STORAGE_GROUP, STORAGE_VERSION, kind.plural, name, kind.namespaced ? ns : undefined)));
+      await this.slot(priority, () => this.backend.delete(kind, ns, name));
       this.entries.set(key, { gen });
       this.stats.deleted++;
       return true;

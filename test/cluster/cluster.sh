@@ -124,6 +124,18 @@ gen_certs() {
       "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
     issue admin "/O=system:masters/CN=ks-admin" "extendedKeyUsage=clientAuth"
     issue viewer "/O=ks-viewers/CN=viewer" "extendedKeyUsage=clientAuth"
+    # the front proxy: its own CA, and the client certificate the API server presents to
+    # aggregated API servers (they trust its X-Remote-* headers only with that certificate)
+    openssl req -x509 "${ec[@]}" -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 30 \
+      -subj "/CN=ks-front-proxy-ca" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req "${ec[@]}" -keyout front-proxy-client.key -out front-proxy-client.csr \
+      -subj "/CN=front-proxy-client" 2>/dev/null
+    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key \
+      -CAcreateserial -days 30 -out front-proxy-client.crt -extfile <(printf '%s\n' \
+      'basicConstraints=CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+      'extendedKeyUsage=clientAuth') 2>/dev/null
+    rm -f front-proxy-client.csr
     # service-account token signing key pair
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out sa.key 2>/dev/null
     openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
@@ -216,6 +228,12 @@ start_apiserver() { # etcd_url api_port
     --endpoint-reconciler-type=none \
     --enable-priority-and-fairness=false \
     --profiling=false \
+    --requestheader-client-ca-file="$pki/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$pki/front-proxy-client.crt" \
+    --proxy-client-key-file="$pki/front-proxy-client.key" \
     </dev/null >"$DIR/kube-apiserver.log" 2>&1 &
   echo $! > "$DIR/kube-apiserver.pid"
 }

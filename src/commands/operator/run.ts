@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { Command, Flags } from "@oclif/core";
 import { fail, oneLine } from "../../cli/errors.js";
 import { operatorFlags, parseDuration, list } from "../../cli/operator-flags.js";
@@ -24,6 +25,15 @@ export default class OperatorRun extends Command {
     "debounce-ms": Flags.integer({ description: "how long a change waits for others to batch with", default: 100, min: 0, hidden: true }),
     "max-queue": Flags.integer({ description: "changed objects queued at most before one full scan replaces them", default: 10_000, min: 1, hidden: true }),
     threads: Flags.integer({ description: "rule evaluation threads (default: one per core, at most 8)", min: 1, hidden: true }),
+    "serve-storage": Flags.boolean({
+      description:
+        "serve the storage API (spdx.softwarecomposition.kubescape.io/v1beta1) ourselves, from files in --storage-dir, instead of writing results through the API server; register it with an APIService (the chart does)",
+      default: false,
+    }),
+    "storage-dir": Flags.string({ description: "where --serve-storage keeps results", default: "/data" }),
+    "storage-port": Flags.integer({ description: "HTTPS port of --serve-storage (0: any free port)", default: 8443, min: 0, max: 65535 }),
+    "tls-cert-file": Flags.string({ description: "serving certificate of --serve-storage (PEM; default: self-signed at start)", dependsOn: ["tls-private-key-file"] }),
+    "tls-private-key-file": Flags.string({ description: "its private key (PEM)", dependsOn: ["tls-cert-file"] }),
   };
 
   async run(): Promise<void> {
@@ -32,6 +42,17 @@ export default class OperatorRun extends Command {
     if (intervalMs === undefined || intervalMs < 1000) fail(`--interval ${flags.interval}: expected a duration of at least 1s, like 24h, 30m or 90s`);
     const { Operator } = await import("../../operator/operator.js");
     const { kubeOptions } = await import("../../cli/operator-flags.js");
+    const readPem = (file: string | undefined, flag: string) => {
+      if (!file) return undefined;
+      try {
+        return fs.readFileSync(file, "utf8");
+      } catch (e) {
+        return fail(`--${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    };
+    const serveStorage = flags["serve-storage"]
+      ? { dir: flags["storage-dir"], host: flags.host, port: flags["storage-port"], cert: readPem(flags["tls-cert-file"], "tls-cert-file"), key: readPem(flags["tls-private-key-file"], "tls-private-key-file") }
+      : undefined;
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${oneLine(line)}\n`);
     const op = new Operator({
       kube: kubeOptions(flags),
@@ -50,6 +71,7 @@ export default class OperatorRun extends Command {
       clusterName: flags["cluster-name"],
       skipKinds: list(flags["skip-kinds"]),
       threads: flags.threads,
+      serveStorage,
       log,
     });
     const onSignal = () => {

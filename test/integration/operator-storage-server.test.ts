@@ -1,0 +1,247 @@
+// The operator serving the storage API itself (--serve-storage), registered with an APIService,
+// against a real kube-apiserver + etcd: everything is read through the API server's aggregator,
+// as kubectl, our CLI and Kubescape's tools read it. The test cluster has no pod network, so the
+// APIService's Service is an ExternalName to localhost. No mocks.
+import fs from "node:fs";
+import https from "node:https";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, repoRoot } from "../support/cli.js";
+import { startCluster, type TestCluster } from "./support.js";
+import { Kube, type WatchEvent } from "../../src/operator/kube.js";
+
+let c: TestCluster;
+let kube: Kube;
+let port = 0;
+let storeDir = "";
+const procs: ChildProcess[] = [];
+const API = "/apis/spdx.softwarecomposition.kubescape.io/v1beta1";
+
+async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: () => string = () => ""): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms ${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function startOperator(): { proc: ChildProcess; log: () => string } {
+  let log = "";
+  const proc = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, "bin", "run.js"),
+      ...["operator", "run", "--kubeconfig", c.kubeconfig, "--operator-namespace", "kubescape", "--no-leader-elect", "--port", "0", "--threads", "1"],
+      ...["--serve-storage", "--storage-dir", storeDir, "--storage-port", String(port), "--host", "127.0.0.1"],
+    ],
+    { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  procs.push(proc);
+  proc.stdout!.on("data", (d) => (log += d));
+  proc.stderr!.on("data", (d) => (log += d));
+  return { proc, log: () => log };
+}
+
+const kill9 = (proc: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    proc.once("exit", () => resolve());
+    proc.kill("SIGKILL");
+  });
+
+const deployment = (name: string, ns: string, privileged: boolean) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          securityContext: {privileged: ${privileged}}
+`;
+
+const resultOf = async (ns: string, kind: string, name: string) =>
+  (await kube.get<any>(`${API}/namespaces/${ns}/workloadconfigurationscans?labelSelector=${encodeURIComponent(`kubescape.io/workload-kind=${kind},kubescape.io/workload-name=${name}`)}`)).items as any[];
+
+/** A request straight to the storage port, not through the API server. */
+const direct = (p: string, opts: https.RequestOptions = {}) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = https.request({ host: "127.0.0.1", port, path: p, rejectUnauthorized: false, ...opts }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+
+let op: { proc: ChildProcess; log: () => string };
+
+beforeAll(async () => {
+  c = startCluster("storage-server", { seed: true });
+  for (const ns of ["kubescape", "shop"]) c.kubectl(["create", "namespace", ns]);
+  kube = await Kube.connect({ kubeconfig: c.kubeconfig });
+  port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-storage-"));
+  const r = c.kubectl(
+    ["apply", "-f", "-"],
+    `apiVersion: v1
+kind: Service
+metadata: {name: kubescape-ts-storage, namespace: kubescape}
+spec: {type: ExternalName, externalName: localhost, ports: [{port: ${port}}]}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.spdx.softwarecomposition.kubescape.io}
+spec:
+  group: spdx.softwarecomposition.kubescape.io
+  version: v1beta1
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+  insecureSkipTLSVerify: true
+  service: {name: kubescape-ts-storage, namespace: kubescape, port: ${port}}
+`,
+  );
+  if (r.code !== 0) throw new Error(r.stderr);
+});
+afterAll(async () => {
+  for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");
+  kube?.close();
+  c?.stop();
+  if (storeDir) fs.rmSync(storeDir, { recursive: true, force: true });
+});
+
+describe("operator --serve-storage", () => {
+  it("serves its results through the API server: every result listed, summaries derived, selectors and pages", async () => {
+    op = startOperator();
+    const line = await waitFor(() => /full scan: (\d+) objects, (\d+) results/.exec(op.log()), 150_000, op.log);
+    expect(op.log()).toMatch(/serving the storage API on port \d+ \(0 results in /);
+    const results = Number(line[2]);
+    expect(results).toBeGreaterThan(50);
+    // the API server finds the APIService available (it asked our discovery)
+    await waitFor(() => /True/.test(c.kubectl(["get", "apiservice", "v1beta1.spdx.softwarecomposition.kubescape.io", "-o", "jsonpath={.status.conditions[0].status}"]).stdout), 30_000);
+    const all = JSON.parse(c.kubectl(["get", "workloadconfigurationscans", "-A", "-o", "json"]).stdout).items;
+    expect(all).toHaveLength(results);
+    // no CRDs for results: the group is ours to serve
+    expect(c.kubectl(["get", "crd", "workloadconfigurationscans.spdx.softwarecomposition.kubescape.io"]).code).not.toBe(0);
+
+    const [bad] = await resultOf("ks-bad", "Deployment", "web-insecure");
+    expect(bad.spec.controls["C-0057"].status.status).toBe("failed");
+    expect(bad.metadata).toMatchObject({ namespace: "ks-bad", resourceVersion: expect.stringMatching(/^\d+$/), uid: expect.any(String), creationTimestamp: expect.any(String) });
+    const summary = await kube.get<any>(`${API}/namespaces/ks-bad/workloadconfigurationscansummaries/${bad.metadata.name}`);
+    expect(summary.kind).toBe("WorkloadConfigurationScanSummary");
+    expect(summary.spec.controls["C-0057"].status.status).toBe("failed");
+    expect(summary.spec.severities.high).toBeGreaterThan(0);
+    const css = await kube.get<any>(`${API}/configurationscansummaries/ks-bad`);
+    const inNs = all.filter((i: any) => i.metadata.namespace === "ks-bad");
+    expect(css.spec.summaryRef).toHaveLength(inNs.length);
+    expect(css.spec.severities.high).toBeGreaterThan(0);
+    expect((await kube.find(`${API}/configurationscansummaries/no-such-namespace`)) ?? null).toBeNull();
+
+    // pages of 7, joined, are the whole list in order
+    const names: string[] = [];
+    let cont = "";
+    do {
+      const page = await kube.get<any>(`${API}/workloadconfigurationscans?limit=7${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      names.push(...page.items.map((i: any) => `${i.metadata.namespace}/${i.metadata.name}`));
+      cont = page.metadata.continue ?? "";
+    } while (cont);
+    expect(names).toEqual(all.map((i: any) => `${i.metadata.namespace}/${i.metadata.name}`));
+    // a field selector, and a metadata-only list (no specs)
+    const one = await kube.get<any>(`${API}/namespaces/ks-bad/workloadconfigurationscans?fieldSelector=metadata.name%3D${bad.metadata.name}`);
+    expect(one.items.map((i: any) => i.metadata.name)).toEqual([bad.metadata.name]);
+    const meta = await kube.reader.get<any>(`${API}/namespaces/ks-bad/workloadconfigurationscans`, "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+    expect(meta.kind).toBe("PartialObjectMetadataList");
+    expect(meta.items).toHaveLength(inNs.length);
+    expect(meta.items[0].spec).toBeUndefined();
+  });
+
+  it("a privileged Deployment's result shows C-0057 failed within 2 s, watched through the API server; fixed → passed; deleted → gone", async () => {
+    const list = await kube.get<any>(`${API}/namespaces/shop/workloadconfigurationscans`);
+    const events: WatchEvent[] = [];
+    const ac = new AbortController();
+    const watching = kube.watch(`${API}/namespaces/shop/workloadconfigurationscans`, list.metadata.resourceVersion, (e) => events.push(e), ac.signal, 60);
+    const summaries: WatchEvent[] = [];
+    const watchingCss = kube.watch(`${API}/configurationscansummaries`, list.metadata.resourceVersion, (e) => summaries.push(e), ac.signal, 60);
+
+    expect(c.kubectl(["apply", "-f", "-"], deployment("priv", "shop", true)).code).toBe(0);
+    const applied = Date.now();
+    await waitFor(async () => (await resultOf("shop", "Deployment", "priv"))[0]?.spec.controls["C-0057"]?.status.status === "failed", 10_000);
+    const latency = Date.now() - applied;
+    expect(latency, `result ${latency} ms after the apply returned`).toBeLessThanOrEqual(2000);
+    await waitFor(() => events.some((e) => e.type === "ADDED" && e.object.metadata.labels["kubescape.io/workload-name"] === "priv"), 5000);
+    await waitFor(() => summaries.some((e) => e.type === "ADDED" && e.object.metadata.name === "shop"), 5000);
+
+    c.kubectl(["apply", "-f", "-"], deployment("priv", "shop", false));
+    await waitFor(() => events.some((e) => e.type === "MODIFIED" && e.object.spec.controls["C-0057"].status.status === "passed"), 10_000);
+
+    c.kubectl(["delete", "deployment", "priv", "-n", "shop"]);
+    await waitFor(() => events.some((e) => e.type === "DELETED" && e.object.metadata.labels["kubescape.io/workload-name"] === "priv"), 10_000);
+    expect(await resultOf("shop", "Deployment", "priv")).toHaveLength(0);
+    await waitFor(() => summaries.some((e) => e.type === "DELETED" && e.object.metadata.name === "shop"), 5000);
+    expect((await kube.find(`${API}/configurationscansummaries/shop`)) ?? null).toBeNull();
+    ac.abort();
+    await Promise.all([watching, watchingCss]);
+  });
+
+  it("asks the API server who may read: a user without RBAC is refused; a client that is not the front proxy is refused", async () => {
+    const refused = c.kubectl(["--context", "restricted", "get", "workloadconfigurationscans", "-n", "ks-bad"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/User "viewer" cannot list resource "workloadconfigurationscans" in API group "spdx.softwarecomposition.kubescape.io" in the namespace "ks-bad"/);
+    // allowed once RBAC says so
+    c.kubectl(["create", "role", "read-results", "-n", "ks-bad", "--verb=get,list", "--resource=workloadconfigurationscans.spdx.softwarecomposition.kubescape.io"]);
+    c.kubectl(["create", "rolebinding", "read-results", "-n", "ks-bad", "--role=read-results", "--user=viewer"]);
+    await waitFor(() => c.kubectl(["--context", "restricted", "get", "workloadconfigurationscans", "-n", "ks-bad", "-o", "name"]).stdout.includes("workloadconfigurationscan"), 15_000);
+    expect(c.kubectl(["--context", "restricted", "get", "workloadconfigurationscans", "-n", "shop"]).code).not.toBe(0);
+
+    // straight to the port: no client certificate, or the cluster CA's admin certificate claiming a user
+    expect((await direct(`${API}/workloadconfigurationscans`, { headers: { "X-Remote-User": "system:admin", "X-Remote-Group": "system:masters" } })).status).toBe(401);
+    const pki = path.join(c.dir, "pki");
+    const asAdmin = await direct(`${API}/workloadconfigurationscans`, {
+      cert: fs.readFileSync(path.join(pki, "admin.crt")),
+      key: fs.readFileSync(path.join(pki, "admin.key")),
+      headers: { "X-Remote-User": "system:admin", "X-Remote-Group": "system:masters" },
+    });
+    expect(asAdmin.status).toBe(401);
+    expect(asAdmin.body).not.toMatch(/C-0057/);
+  });
+
+  it("operator results and operator status read it like any storage", () => {
+    const r = runCli(["operator", "results", "--kubeconfig", c.kubeconfig, "-n", "ks-bad", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.resources.find((x: any) => x.name === "web-insecure").findings.some((f: any) => f.controlID === "C-0057" && f.status === "failed")).toBe(true);
+    const s = runCli(["operator", "status", "--kubeconfig", c.kubeconfig, "--operator-namespace", "kubescape"]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/storage: +ours \(served by the operator\) · \d+ workload results/);
+  });
+
+  it("kill -9 and restart on the same store: nothing rewritten that did not change, same resourceVersions", async () => {
+    const rvs = async () => new Map<string, string>((await kube.get<any>(`${API}/workloadconfigurationscans`)).items.map((i: any) => [`${i.metadata.namespace}/${i.metadata.name}`, i.metadata.resourceVersion]));
+    const before = await rvs();
+    await kill9(op.proc);
+    // a file the store cannot read is named and skipped, not fatal
+    fs.mkdirSync(path.join(storeDir, "shop"), { recursive: true });
+    fs.writeFileSync(path.join(storeDir, "shop", "garbage.json"), "{");
+    op = startOperator();
+    await waitFor(() => /full scan: /.test(op.log()), 150_000, op.log);
+    expect(op.log()).toMatch(/garbage\.json: .*; skipped/);
+    expect(op.log()).toMatch(new RegExp(`full scan: .*; ${before.size} stored before, 0 created, 0 updated, ${before.size} unchanged, 0 deleted\\)`));
+    await waitFor(async () => (await rvs()).size === before.size, 10_000);
+    expect(await rvs()).toEqual(before);
+  });
+});

@@ -1,0 +1,174 @@
+// The operator's own result store (served as the storage API by storage-server.ts): writes
+// with the API server's conflict rules, an index that survives a restart, summaries derived
+// from the scans, watches from a resourceVersion; its selectors; its self-signed certificate.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
+import { X509Certificate } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { ResultStore, type StoreEvent } from "../src/operator/store.js";
+import { matches, parseSelector } from "../src/operator/storage-server.js";
+import { selfSignedCert } from "../src/operator/cert.js";
+import { ResultWriter } from "../src/operator/writer.js";
+import { KINDS } from "../src/operator/storage.js";
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "ks-store-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const scan = (ns: string, name: string, failed: Record<string, string> = {}, extra: Record<string, string> = {}) => ({
+  apiVersion: "spdx.softwarecomposition.kubescape.io/v1beta1",
+  kind: "WorkloadConfigurationScan",
+  metadata: { name, namespace: ns, labels: { "app.kubernetes.io/managed-by": "kubescape-ts", "kubescape.io/workload-name": name, ...extra }, annotations: {} as Record<string, string> },
+  spec: {
+    controls: {
+      "C-0057": { controlID: "C-0057", name: "Privileged container", severity: { severity: failed["C-0057"] ?? "High", scoreFactor: 8 }, status: { status: "C-0057" in failed ? "failed" : "passed" } },
+      "C-0013": { controlID: "C-0013", name: "Non-root containers", severity: { severity: "Medium", scoreFactor: 6 }, status: { status: "C-0013" in failed ? "failed" : "passed" } },
+    },
+    relatedObjects: [],
+  },
+});
+
+describe("ResultStore", () => {
+  it("creates, replaces with the stored resourceVersion only, and deletes, as the API server would answer", async () => {
+    const store = await ResultStore.open(tmp());
+    const a = await store.put(scan("shop", "web"), "create");
+    expect(a.resourceVersion).toBe("1");
+    expect(a.uid).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(store.put(scan("shop", "web"), "create")).rejects.toMatchObject({ status: 409, reason: "AlreadyExists" });
+    await expect(store.put({ ...scan("shop", "web"), metadata: { ...scan("shop", "web").metadata, resourceVersion: "7" } }, "replace")).rejects.toMatchObject({ status: 409, reason: "Conflict" });
+    await expect(store.put(scan("shop", "nope"), "replace")).rejects.toMatchObject({ status: 404 });
+    const b = await store.put({ ...scan("shop", "web", { "C-0057": "High" }), metadata: { ...scan("shop", "web").metadata, resourceVersion: "1" } }, "replace");
+    expect(b.resourceVersion).toBe("2");
+    // what it was created with stays
+    expect(b.uid).toBe(a.uid);
+    expect(b.creationTimestamp).toBe(a.creationTimestamp);
+    expect((await store.read("shop", "web"))?.spec.controls["C-0057"].status.status).toBe("failed");
+    expect(await store.delete("shop", "web")).toMatchObject({ name: "web" });
+    expect(await store.read("shop", "web")).toBeUndefined();
+    expect(await store.delete("shop", "web")).toBeUndefined();
+    // names that are no Kubernetes names never reach the file system
+    await expect(store.put(scan("../etc", "passwd"), "create")).rejects.toMatchObject({ status: 422 });
+    await expect(store.put(scan("shop", "a/b"), "create")).rejects.toMatchObject({ status: 422 });
+  });
+
+  it("reopens what it wrote (same resourceVersions, the counter past them), drops half-written files and names unreadable ones", async () => {
+    const dir = tmp();
+    const store = await ResultStore.open(dir);
+    await store.put(scan("shop", "web"), "create");
+    await store.put(scan("shop", "api", { "C-0057": "High" }), "create");
+    await store.put(scan("bank", "db"), "create");
+    fs.writeFileSync(path.join(dir, "shop", "cut.json.9.tmp"), "{");
+    fs.writeFileSync(path.join(dir, "shop", "broken.json"), "{not json");
+    fs.writeFileSync(path.join(dir, "bank", "elsewhere.json"), JSON.stringify(scan("shop", "elsewhere")));
+    const warnings: string[] = [];
+    const again = await ResultStore.open(dir, (l) => warnings.push(l));
+    expect(again.size).toBe(3);
+    expect([...again.metas()].map((m) => `${m.namespace}/${m.name}@${m.resourceVersion}`)).toEqual(["bank/db@3", "shop/api@2", "shop/web@1"]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join("\n")).toMatch(/shop\/broken\.json: .*JSON.*; skipped/);
+    expect(warnings.join("\n")).toMatch(/bank\/elsewhere\.json: name or namespace does not match the file; skipped/);
+    expect(fs.existsSync(path.join(dir, "shop", "cut.json.9.tmp"))).toBe(false);
+    expect((await again.put(scan("shop", "new"), "create")).resourceVersion).toBe("4");
+  });
+
+  it("derives each scan's summary and each namespace's summary from the scans", async () => {
+    const store = await ResultStore.open(tmp());
+    await store.put(scan("shop", "web", { "C-0057": "High", "C-0013": "Medium" }), "create");
+    await store.put(scan("shop", "api", { "C-0057": "Critical" }), "create");
+    await store.put(scan("bank", "db"), "create");
+    const s = ResultStore.summaryOf((await store.read("shop", "web"))!);
+    expect(s.kind).toBe("WorkloadConfigurationScanSummary");
+    expect(s.metadata.resourceVersion).toBe("1");
+    expect(s.spec.severities).toEqual({ critical: 0, high: 1, medium: 1, low: 0, unknown: 0 });
+    expect(s.spec.controls["C-0057"]).toEqual({ controlID: "C-0057", severity: { severity: "High", scoreFactor: 8 }, status: { status: "failed" } });
+    const css = store.namespaceSummary("shop")!;
+    expect(css.spec.severities).toEqual({ critical: 1, high: 1, medium: 1, low: 0, unknown: 0 });
+    expect(css.spec.summaryRef).toEqual([
+      { namespace: "shop", kind: "WorkloadConfigurationScanSummary", name: "api" },
+      { namespace: "shop", kind: "WorkloadConfigurationScanSummary", name: "web" },
+    ]);
+    expect(css.metadata.resourceVersion).toBe("2");
+    expect(store.namespaceSummary("bank")!.spec.severities.high).toBe(0);
+    await store.delete("bank", "db");
+    expect(store.namespaceSummary("bank")).toBeUndefined();
+    expect(store.namespaces()).toEqual(["shop"]);
+  });
+
+  it("replays changes after a recent resourceVersion to a watch, and refuses one older than it keeps", async () => {
+    const store = await ResultStore.open(tmp());
+    for (let i = 0; i < 5; i++) await store.put(scan("shop", `w${i}`), "create");
+    await store.delete("shop", "w0");
+    const seen: StoreEvent[] = [];
+    const stop = store.subscribe((e) => seen.push(e), 3)!;
+    expect(seen.map((e) => `${e.type} ${e.name} ${e.rv}`)).toEqual(["ADDED w3 4", "ADDED w4 5", "DELETED w0 6"]);
+    // a deleted scan's last state, with the deletion's resourceVersion
+    expect(await seen[2].scan()).toMatchObject({ metadata: { name: "w0", resourceVersion: "6" } });
+    await store.put(scan("shop", "w9"), "create");
+    expect(seen.at(-1)).toMatchObject({ type: "ADDED", name: "w9", rv: 7 });
+    stop();
+    await store.put(scan("shop", "w10"), "create");
+    expect(seen).toHaveLength(4);
+    // no resourceVersion given: an unconditional replace
+    for (let i = 0; i < 4100; i++) await store.put(scan("shop", "w9"), "replace");
+    expect(store.subscribe(() => {}, 3)).toBeUndefined();
+  }, 60_000);
+
+  it("is a writer's backend: the summaries are derived, so only scans are written", async () => {
+    const store = await ResultStore.open(tmp());
+    const w = new ResultWriter(store.backend());
+    expect(await w.put(KINDS.scan, scan("shop", "web"), 1, "bulk")).toBe("created");
+    expect(await w.put(KINDS.scan, scan("shop", "web"), 2, "bulk")).toBe("unchanged");
+    expect(await w.put(KINDS.scan, scan("shop", "web", { "C-0057": "High" }), 3, "bulk")).toBe("updated");
+    await expect(w.put(KINDS.summary, scan("shop", "web") as any, 4, "bulk")).rejects.toMatchObject({ status: 405 });
+    // a restart: the writer reads digests back from the store and writes nothing unchanged
+    const w2 = new ResultWriter((await ResultStore.open(store.dir)).backend());
+    expect(await w2.load([KINDS.scan, KINDS.summary])).toBe(1);
+    expect(await w2.put(KINDS.scan, scan("shop", "web", { "C-0057": "High" }), 1, "bulk")).toBe("unchanged");
+  });
+});
+
+describe("selectors", () => {
+  const labels = { app: "web", tier: "front", "kubescape.io/workload-kind": "Deployment" };
+  it.each([
+    ["", true],
+    ["app=web", true],
+    ["app==web", true],
+    ["app!=web", false],
+    ["app=api", false],
+    ["app in (api, web)", true],
+    ["app notin (api,web)", false],
+    ["tier,app=web", true],
+    ["!tier", false],
+    ["missing", false],
+    ["!missing", true],
+    ["missing!=x", true],
+    ["kubescape.io/workload-kind=Deployment,app in (web),tier notin (back)", true],
+  ])("%j → %s", (sel, want) => {
+    expect(matches(parseSelector(sel), labels)).toBe(want);
+  });
+});
+
+describe("selfSignedCert", () => {
+  it("is a valid, self-signed P-256 serving certificate for the names given, usable by TLS", () => {
+    const { cert, key } = selfSignedCert("kubescape-ts-storage", ["localhost", "127.0.0.1", "storage.kubescape.svc"]);
+    const x = new X509Certificate(cert);
+    expect(x.subject).toBe("CN=kubescape-ts-storage");
+    expect(x.verify(x.publicKey)).toBe(true);
+    expect(x.checkHost("storage.kubescape.svc")).toBe("storage.kubescape.svc");
+    expect(x.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    expect(x.ca).toBe(false);
+    expect(x.keyUsage ?? ["1.3.6.1.5.5.7.3.1"]).toContain("1.3.6.1.5.5.7.3.1");
+    expect(Date.parse(x.validTo) - Date.now()).toBeGreaterThan(364 * 86_400_000);
+    expect(() => tls.createSecureContext({ cert, key })).not.toThrow();
+    // a new key each time
+    expect(selfSignedCert("x", ["localhost"]).key).not.toBe(key);
+  });
+});
