@@ -39,7 +39,9 @@ let op;
 const startOperator = async () => {
   const t = performance.now();
   const serve = storageMode === "serve" ? ["--serve-storage", "--storage-dir", storageDir, "--storage-port", String(storagePort), "--host", "127.0.0.1"] : [];
-  const proc = spawn(process.execPath, [path.join(root, "bin", "run.js"), "operator", "run", "--kubeconfig", kubeconfig, "--port", "0", "--no-leader-elect", ...serve], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(process.execPath, [path.join(root, "bin", "run.js"), "operator", "run", "--kubeconfig", kubeconfig, "--port", "0", "--no-leader-elect", ...serve], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let log = "";
   proc.stderr.on("data", (d) => (log += d));
   let peak = 0;
@@ -67,12 +69,24 @@ try {
         srv.close(() => resolve(port));
       });
     });
-    const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "kubescape-ts-storage", namespace: "kubescape" }, spec: { type: "ExternalName", externalName: "localhost", ports: [{ port: storagePort }] } };
+    const svc = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kubescape-ts-storage", namespace: "kubescape" },
+      spec: { type: "ExternalName", externalName: "localhost", ports: [{ port: storagePort }] },
+    };
     const apisvc = {
       apiVersion: "apiregistration.k8s.io/v1",
       kind: "APIService",
       metadata: { name: "v1beta1.spdx.softwarecomposition.kubescape.io" },
-      spec: { group: "spdx.softwarecomposition.kubescape.io", version: "v1beta1", groupPriorityMinimum: 1000, versionPriority: 15, insecureSkipTLSVerify: true, service: { name: "kubescape-ts-storage", namespace: "kubescape", port: storagePort } },
+      spec: {
+        group: "spdx.softwarecomposition.kubescape.io",
+        version: "v1beta1",
+        groupPriorityMinimum: 1000,
+        versionPriority: 15,
+        insecureSkipTLSVerify: true,
+        service: { name: "kubescape-ts-storage", namespace: "kubescape", port: storagePort },
+      },
     };
     const r = kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [svc, apisvc] }));
     if (r.status !== 0) throw new Error(r.stderr);

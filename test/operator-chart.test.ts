@@ -37,8 +37,35 @@ describe("operator chart", () => {
     expect(dep.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(["operator", "run", "6h", "--no-install-crds"]));
   });
 
-  it("passes our own scan: no failed High or Critical control", () => {
-    const dry = runCli(["operator", "install", "--dry-run", "--renderer", "builtin"]);
+  it("serving the storage API (storage.serve=true): the same with helm and built-in; an APIService and its Service instead of the result CRDs", () => {
+    const args = ["operator", "install", "--dry-run", "--operator-namespace", "ks-sec", "--set", "storage.serve=true"];
+    const builtin = runCli([...args, "--renderer", "builtin"]);
+    expect(builtin.code, builtin.stderr).toBe(0);
+    const withHelm = runCli([...args, "--renderer", "helm"], { env: { HELM_BIN: helm } });
+    expect(withHelm.code, withHelm.stderr).toBe(0);
+    const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    const sorted = (xs: any[]) => [...xs].sort((x, y) => (key(x) < key(y) ? -1 : 1));
+    const a = objects(builtin.stdout);
+    expect(sorted(objects(withHelm.stdout))).toEqual(sorted(a));
+    expect(a.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name)).toEqual(["scancommands.operator.kubescape-ts.io"]);
+    const svc = a.find((o) => o.kind === "APIService");
+    expect(svc.metadata.name).toBe("v1beta1.spdx.softwarecomposition.kubescape.io");
+    expect(svc.spec.service).toEqual({ name: "kubescape-ts-storage", namespace: "ks-sec", port: 443 });
+    expect(a.find((o) => o.kind === "Service" && o.metadata.name === "kubescape-ts-storage").spec.ports[0].targetPort).toBe("storage");
+    const dep = a.find((o) => o.kind === "Deployment").spec.template.spec;
+    expect(dep.containers[0].args).toEqual(expect.arrayContaining(["--serve-storage", "--storage-dir", "/data"]));
+    expect(dep.containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
+    // what an aggregated API server needs, and no more: review access, and the front proxy's CA
+    expect(a.find((o) => o.kind === "ClusterRole" && o.metadata.name === "kubescape-ts-operator-storage").rules).toEqual([
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ]);
+    expect(a.find((o) => o.kind === "RoleBinding" && o.metadata.namespace === "kube-system").roleRef.name).toBe("extension-apiserver-authentication-reader");
+    // off by default
+    expect(objects(runCli(["operator", "install", "--dry-run", "--renderer", "builtin"]).stdout).some((o) => o.kind === "APIService")).toBe(false);
+  });
+
+  it.each([[[] as string[]], [["--set", "storage.serve=true"]]])("passes our own scan: no failed High or Critical control %j", (set) => {
+    const dry = runCli(["operator", "install", "--dry-run", "--renderer", "builtin", ...set]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-chart-"));
     const file = path.join(dir, "operator.yaml");
     fs.writeFileSync(file, dry.stdout);

@@ -21,6 +21,7 @@ import {
   type ObjectRef,
 } from "../src/operator/storage.js";
 import { digestOf } from "../src/operator/writer.js";
+import { allChartCrds } from "../src/operator/chart.js";
 import { repoRoot } from "./support/cli.js";
 
 const MANIFESTS = `apiVersion: apps/v1
@@ -169,7 +170,7 @@ describe("report → WorkloadConfigurationScan", () => {
   });
 
   it("fits the CRD schema of the chart (every field it writes is declared, so none is pruned)", () => {
-    const crd = YAML.parse(fs.readFileSync(path.join(repoRoot, "charts/kubescape-operator/crds/workloadconfigurationscans.yaml"), "utf8"));
+    const crd = allChartCrds().find((c) => c.metadata.name === "workloadconfigurationscans.spdx.softwarecomposition.kubescape.io")!;
     const schema = crd.spec.versions[0].schema.openAPIV3Schema;
     const check = (value: unknown, s: any, at: string) => {
       if (s["x-kubernetes-preserve-unknown-fields"]) return;

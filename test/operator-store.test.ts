@@ -59,24 +59,56 @@ describe("ResultStore", () => {
     await expect(store.put(scan("shop", "a/b"), "create")).rejects.toMatchObject({ status: 422 });
   });
 
-  it("reopens what it wrote (same resourceVersions, the counter past them), drops half-written files and names unreadable ones", async () => {
+  it("reopens what it wrote (same resourceVersions, the counter past them) and drops a line cut short by a kill", async () => {
     const dir = tmp();
     const store = await ResultStore.open(dir);
     await store.put(scan("shop", "web"), "create");
     await store.put(scan("shop", "api", { "C-0057": "High" }), "create");
     await store.put(scan("bank", "db"), "create");
-    fs.writeFileSync(path.join(dir, "shop", "cut.json.9.tmp"), "{");
-    fs.writeFileSync(path.join(dir, "shop", "broken.json"), "{not json");
-    fs.writeFileSync(path.join(dir, "bank", "elsewhere.json"), JSON.stringify(scan("shop", "elsewhere")));
+    await store.delete("shop", "web");
+    await store.put(scan("shop", "web", { "C-0013": "Medium" }), "create");
+    store.close();
+    const log = path.join(dir, "results.log");
+    const whole = fs.statSync(log).size;
+    fs.appendFileSync(log, '{"t":"put","ns":"shop","name":"cut","rv":99,"meta":{');
     const warnings: string[] = [];
     const again = await ResultStore.open(dir, (l) => warnings.push(l));
     expect(again.size).toBe(3);
-    expect([...again.metas()].map((m) => `${m.namespace}/${m.name}@${m.resourceVersion}`)).toEqual(["bank/db@3", "shop/api@2", "shop/web@1"]);
-    expect(warnings).toHaveLength(2);
-    expect(warnings.join("\n")).toMatch(/shop\/broken\.json: .*JSON.*; skipped/);
-    expect(warnings.join("\n")).toMatch(/bank\/elsewhere\.json: name or namespace does not match the file; skipped/);
-    expect(fs.existsSync(path.join(dir, "shop", "cut.json.9.tmp"))).toBe(false);
-    expect((await again.put(scan("shop", "new"), "create")).resourceVersion).toBe("4");
+    expect([...again.metas()].map((m) => `${m.namespace}/${m.name}@${m.resourceVersion}`)).toEqual(["bank/db@3", "shop/api@2", "shop/web@5"]);
+    expect((await again.read("shop", "web"))?.spec.controls["C-0013"].status.status).toBe("failed");
+    expect(again.namespaceSummary("shop")!.spec.severities).toEqual({ critical: 0, high: 1, medium: 1, low: 0, unknown: 0 });
+    expect(warnings).toEqual([expect.stringMatching(/results\.log: .*bytes at the end are not a whole record \(a write cut short\); dropped/)]);
+    expect(fs.statSync(log).size).toBe(whole);
+    expect((await again.put(scan("shop", "new"), "create")).resourceVersion).toBe("6");
+    again.close();
+    // a record that is not readable: it and what follows are dropped, what precedes it kept
+    fs.appendFileSync(log, "not json\n" + fs.readFileSync(log, "utf8"));
+    const warned: string[] = [];
+    const third = await ResultStore.open(dir, (l) => warned.push(l));
+    expect(third.size).toBe(4);
+    expect(warned.join("\n")).toMatch(/is not readable .*; it and what follows are dropped/);
+    third.close();
+  });
+
+  it("rewrites the log with only the current lines when most of it is superseded", async () => {
+    const dir = tmp();
+    const store = await ResultStore.open(dir);
+    for (let i = 0; i < 20; i++) await store.put(scan("shop", "web", i % 2 ? { "C-0057": "High" } : {}), i ? "replace" : "create");
+    await store.put(scan("shop", "api"), "create");
+    store.close();
+    const log = path.join(dir, "results.log");
+    const before = fs.statSync(log).size;
+    const again = await ResultStore.open(dir);
+    // 21 lines, of which 19 superseded: rewritten at open
+    expect(fs.statSync(log).size).toBeLessThan(before / 5);
+    expect([...again.metas()].map((m) => `${m.name}@${m.resourceVersion}`)).toEqual(["api@21", "web@20"]);
+    expect((await again.read("shop", "web"))?.spec.controls["C-0057"].status.status).toBe("failed");
+    await again.put(scan("shop", "db"), "create");
+    again.close();
+    const third = await ResultStore.open(dir);
+    expect(third.size).toBe(3);
+    expect((await third.read("shop", "db"))?.metadata.resourceVersion).toBe("22");
+    third.close();
   });
 
   it("derives each scan's summary and each namespace's summary from the scans", async () => {

@@ -38,12 +38,10 @@ const name = (cn: string) => seq(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x0c, Buffer.
 const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
 
 const pem = (label: string, der: Buffer) =>
-  `-----BEGIN ${label}-----\n${
-    der
-      .toString("base64")
-      .match(/.{1,64}/g)!
-      .join("\n")
-  }\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${der
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END ${label}-----\n`;
 
 /** A P-256 key and a self-signed certificate for these DNS names and IPv4 addresses, valid for `days`. */
 export function selfSignedCert(commonName: string, altNames: string[], days = 365): { cert: string; key: string } {

@@ -1,7 +1,8 @@
 // Our chart (charts/kubescape-operator), rendered for `kubescape operator install`: with the
 // real helm when it is there (the user's choice of tool, and what `helm install` would
 // apply), else with a small renderer that understands what our templates use — `{{ .Values.a.b }}`
-// and `{{ .Release.Namespace }}`, nothing else. A test checks both render the same manifests.
+// and `{{ .Release.Namespace }}`, and whole lines `{{- if [not] .Values.a.b }}` … `{{- end }}`
+// (not nested), nothing else. A test checks both render the same manifests.
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
@@ -30,11 +31,53 @@ export function chartCrds(chartDir = CHART_DIR()): string[] {
     .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
 }
 
+/**
+ * Every CRD of the chart, whatever the values: those of crds/ and those the templates install
+ * when the operator does not serve the storage API (templates/storage-crds.yaml, whose only
+ * template lines are its {{ if }} and {{ end }}). The operator installs them out of cluster.
+ */
+export function allChartCrds(chartDir = CHART_DIR()): Record<string, any>[] {
+  const conditional = fs
+    .readFileSync(path.join(chartDir, "templates", "storage-crds.yaml"), "utf8")
+    .split("\n")
+    .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
+    .join("\n");
+  return [...chartCrds(chartDir), conditional].flatMap((t) => manifestObjects(t)).filter((o) => o.kind === "CustomResourceDefinition");
+}
+
 function setPath(values: Record<string, any>, key: string, value: string): void {
   const parts = key.split(".");
   let o = values;
   for (const p of parts.slice(0, -1)) o = o[p] && typeof o[p] === "object" ? o[p] : (o[p] = {});
   o[parts[parts.length - 1]] = value;
+}
+
+/** helm's truth of a value: false, 0, "", null and absent are false (a --set value is a string here). */
+const truthy = (v: unknown) => !(v === undefined || v === null || v === false || v === 0 || v === "" || v === "false" || v === "0");
+
+/** Keep or drop the lines between `{{- if [not] .Values.x }}` and `{{- end }}`, each on a line of its own. */
+function conditionals(text: string, values: Record<string, any>, file: string): string {
+  const out: string[] = [];
+  let keep: boolean | undefined;
+  for (const line of text.split("\n")) {
+    const open = /^\s*\{\{-?\s*if\s+(not\s+)?\.Values((?:\.[A-Za-z0-9_]+)+)\s*-?\}\}\s*$/.exec(line);
+    if (open) {
+      if (keep !== undefined) throw new UserError(`${file}: nested {{ if }} is not supported by the built-in renderer (install helm)`);
+      let v: any = values;
+      for (const k of open[2].slice(1).split(".")) v = v?.[k];
+      keep = open[1] ? !truthy(v) : truthy(v);
+      continue;
+    }
+    if (/^\s*\{\{-?\s*end\s*-?\}\}\s*$/.test(line)) {
+      if (keep === undefined) throw new UserError(`${file}: {{ end }} without {{ if }}`);
+      keep = undefined;
+      continue;
+    }
+    if (/\{\{-?\s*(if|else|end|range|with)\b/.test(line)) throw new UserError(`${file}: the built-in renderer supports {{ if }} and {{ end }} on lines of their own only (install helm)`);
+    if (keep !== false) out.push(line);
+  }
+  if (keep !== undefined) throw new UserError(`${file}: {{ if }} without {{ end }}`);
+  return out.join("\n");
 }
 
 /** Render the templates with the built-in renderer. */
@@ -61,7 +104,7 @@ export function renderBuiltIn(opts: ChartOptions): string {
     .readdirSync(tdir)
     .filter((x) => x.endsWith(".yaml"))
     .sort()) {
-    const text = fs.readFileSync(path.join(tdir, f), "utf8").replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expr: string) => lookup(expr.trim(), `templates/${f}`));
+    const text = conditionals(fs.readFileSync(path.join(tdir, f), "utf8"), values, `templates/${f}`).replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expr: string) => lookup(expr.trim(), `templates/${f}`));
     docs.push(`---\n# Source: kubescape-operator/templates/${f}\n${text}`);
   }
   return docs.join("\n");

@@ -16,11 +16,8 @@
 // - Only the leader (a coordination.k8s.io Lease) writes; the others keep their caches warm.
 import http from "node:http";
 import { setMaxListeners } from "node:events";
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
-import YAML from "yaml";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Scanner, selectControls } from "../core/scanner.js";
 import type { Control } from "../core/engine/registry.js";
@@ -32,6 +29,7 @@ import type { KubeConfigOptions } from "../core/sources/cluster/kubeconfig.js";
 import { Kube, collectionPath, objectPath, type ApiError } from "./kube.js";
 import { ResultWriter, type Priority } from "./writer.js";
 import { ResultStore } from "./store.js";
+import { allChartCrds } from "./chart.js";
 import { StorageServer } from "./storage-server.js";
 import { LeaderElector } from "./leader.js";
 import {
@@ -52,7 +50,6 @@ import {
 } from "./storage.js";
 import { COMMAND_GROUP, COMMAND_VERSION, COMMAND_PLURAL, LEASE_NAME, STATUS_CONFIGMAP, TRIGGER_COMMANDS, type OperatorStatus, type Condition } from "./protocol.js";
 import { VERSION } from "../version.js";
-import { packageRoot } from "./paths.js";
 
 export interface OperatorOptions {
   kube: KubeConfigOptions;
@@ -77,8 +74,8 @@ export interface OperatorOptions {
   installCrds?: boolean;
   /** for Kubescape's wlid annotation */
   clusterName?: string;
-  /** the chart's CRDs directory (default: the package's charts/kubescape-operator/crds) */
-  crdDir?: string;
+  /** the chart whose CRDs are installed when missing (default: the package's charts/kubescape-operator) */
+  chartDir?: string;
   log?: (line: string) => void;
   /** kinds not to read at all (their controls are skipped with that reason), e.g. Secret for least privilege */
   skipKinds?: string[];
@@ -135,6 +132,7 @@ export class Operator {
   private isLeader = false;
   private writer!: ResultWriter;
   private storageServer: StorageServer | undefined;
+  private store: ResultStore | undefined;
   /** the summaries are derived from the scans by the store we serve: not written */
   private readonly derived: boolean;
   /** namespace → WCSS name → severities (and the generation that wrote them), for the ConfigurationScanSummaries */
@@ -201,7 +199,7 @@ export class Operator {
     const writing = { concurrency: this.opts.writeConcurrency, bulkConcurrency: this.opts.bulkWriteConcurrency };
     if (this.opts.serveStorage) {
       const { dir, ...listen } = this.opts.serveStorage;
-      const store = await ResultStore.open(dir, (l) => this.log(l));
+      const store = (this.store = await ResultStore.open(dir, (l) => this.log(l)));
       this.storageServer = new StorageServer({ store, kube: this.kube, log: (l) => this.log(l), ...listen });
       await this.storageServer.start();
       this.log(`serving the storage API on port ${this.storageServer.port} (${store.size} results in ${dir})`);
@@ -270,6 +268,7 @@ export class Operator {
     await new Promise<void>((r) => this.server.close(() => r()));
     this.server.closeAllConnections?.();
     await this.storageServer?.stop();
+    this.store?.close();
     await this.scanner?.close();
     this.kube?.close();
   }
@@ -282,7 +281,7 @@ export class Operator {
 
   /** Kubescape's storage API, or our CRDs of the same group and kinds, installed when missing. */
   private async ensureStorage(): Promise<void> {
-    const crdDir = this.opts.crdDir ?? path.join(packageRoot(), "charts", "kubescape-operator", "crds");
+    const crds = allChartCrds(this.opts.chartDir);
     const served = async (p: string, plural: string) => {
       const doc = await this.kube.find<any>(p);
       return Array.isArray(doc?.resources) && doc.resources.some((r: any) => r?.name === plural);
@@ -302,8 +301,7 @@ export class Operator {
         this.setCondition("StorageReady", false, "NotServed", `${p} is not served and --no-install-crds was given`);
         return;
       }
-      for (const file of fs.readdirSync(crdDir).filter((f) => f.endsWith(".yaml"))) {
-        const crd = YAML.parse(fs.readFileSync(path.join(crdDir, file), "utf8"));
+      for (const crd of crds) {
         if (`/apis/${crd.spec.group}/${crd.spec.versions[0].name}` !== p) continue;
         try {
           await this.kube.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd);
@@ -598,7 +596,8 @@ export class Operator {
       for (const [name, v] of m) if (v.gen < gen) m.delete(name);
       if (!m.size) this.summaries.delete(ns);
     }
-    if (!this.derived) for (const { name } of [...this.writer.storedBefore(KINDS.namespaceSummary, gen)]) if (!this.summaries.has(name)) await this.writer.remove(KINDS.namespaceSummary, "", name, gen, "bulk");
+    if (!this.derived)
+      for (const { name } of [...this.writer.storedBefore(KINDS.namespaceSummary, gen)]) if (!this.summaries.has(name)) await this.writer.remove(KINDS.namespaceSummary, "", name, gen, "bulk");
     await this.writeNamespaceSummaries([...this.summaries.keys()], "bulk");
     this.writer.prune(gen);
     this.lastFullScan = new Date().toISOString();
@@ -913,7 +912,9 @@ export class Operator {
     if (req.method === "GET" && url.pathname === "/healthz") return send(200, "ok\n");
     if (req.method === "GET" && url.pathname === "/readyz") {
       const synced = this.kinds.size > 0 && [...this.kinds.values()].every((k) => k.synced || k.forbidden);
-      return synced && this.storageReady ? send(200, "ok\n") : send(503, synced ? "storage not ready\n" : "lists not complete\n");
+      if (!synced || !this.storageReady) return send(503, synced ? "storage not ready\n" : "lists not complete\n");
+      // the storage API is served from the leader's store: a standby takes no requests until it leads
+      return this.derived && !this.isLeader ? send(503, "standby: the leader serves the storage API\n") : send(200, "ok\n");
     }
     if (req.method === "GET" && url.pathname === "/metrics") {
       return send(200, `${this.reportMetrics}${await this.metrics.metrics()}`, this.metrics.contentType);

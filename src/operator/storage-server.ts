@@ -181,7 +181,22 @@ export class StorageServer {
     const kind = BY_PLURAL.get(plural);
     if (!kind || rest.length || (kind === "namespaceSummary" && namespace !== undefined)) return this.status(res, 404, "NotFound", `${p} is not served here`);
     const watch = ["1", "true"].includes(url.searchParams.get("watch") ?? "");
-    const verb = req.method === "GET" ? (name ? "get" : watch ? "watch" : "list") : req.method === "DELETE" && name ? "delete" : req.method === "DELETE" ? "deletecollection" : req.method === "POST" ? "create" : req.method === "PATCH" ? "patch" : "update";
+    const verb =
+      req.method === "GET"
+        ? name
+          ? "get"
+          : watch
+            ? "watch"
+            : "list"
+        : req.method === "DELETE" && name
+          ? "delete"
+          : req.method === "DELETE"
+            ? "deletecollection"
+            : req.method === "POST"
+              ? "create"
+              : req.method === "PATCH"
+                ? "patch"
+                : "update";
     const attrs: Record<string, string> = { verb, resource: plural, ...(namespace !== undefined ? { namespace } : {}), ...(name ? { name } : {}) };
     if (!(await this.allowed(user, attrs))) {
       const where = namespace !== undefined ? ` in the namespace "${namespace}"` : " at the cluster scope";
@@ -304,7 +319,10 @@ export class StorageServer {
         if (kind === "namespaceSummary") {
           if (!matches(fields, { "metadata.name": e.namespace })) return;
           const css = store.namespaceSummary(e.namespace);
-          return send(css ? (e.type === "ADDED" && css.spec.summaryRef.length === 1 ? "ADDED" : "MODIFIED") : "DELETED", css ?? { apiVersion: STORAGE_API_VERSION, kind: KINDS.namespaceSummary.kind, metadata: { name: e.namespace, resourceVersion: String(e.rv) } });
+          return send(
+            css ? (e.type === "ADDED" && css.spec.summaryRef.length === 1 ? "ADDED" : "MODIFIED") : "DELETED",
+            css ?? { apiVersion: STORAGE_API_VERSION, kind: KINDS.namespaceSummary.kind, metadata: { name: e.namespace, resourceVersion: String(e.rv) } },
+          );
         }
         const scan = await e.scan();
         if (!scan || !matches(labels, scan.metadata?.labels ?? {}) || !matches(fields, { "metadata.name": e.name, "metadata.namespace": e.namespace })) return;

@@ -3,9 +3,13 @@
 // component, because an API server and etcd take tens of milliseconds of CPU per result object,
 // and a cluster of 20,000 objects has 20,000 results.
 //
-// - WorkloadConfigurationScans are kept one JSON file each (<dir>/<namespace>/<name>.json,
-//   written to a temporary file and renamed), so a restart finds them; an index of their
-//   metadata and failed-control counts stays in memory, the bodies do not.
+// - WorkloadConfigurationScans are appended to one log file (<dir>/results.log), a line per
+//   write: a header (the object's metadata, its failed controls by severity) and its JSON; a
+//   delete is a header alone. One write per result: a file per result cost more in the file
+//   system (create, rename) than everything else a full scan writes. A restart reads the
+//   headers back; a line cut short by a kill is dropped; the log is rewritten with only the
+//   current lines when most of it is superseded.
+// - In memory: each scan's metadata and where its JSON is in the log, not the JSON.
 // - WorkloadConfigurationScanSummaries and ConfigurationScanSummaries are derived on read, as
 //   Kubescape's storage derives them: from a scan's controls, and from a namespace's scans.
 // - resourceVersions are one counter over the store; each change is kept in a ring of recent
@@ -31,6 +35,10 @@ interface Entry {
   meta: Meta;
   rv: number;
   severities: Severities;
+  /** where its JSON is in the log, and the whole line's length */
+  offset: number;
+  length: number;
+  line: number;
 }
 
 export interface StoreEvent {
@@ -57,6 +65,10 @@ const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** recent changes kept for watches that start from a resourceVersion */
 const RING = 4096;
 
+const LOG = "results.log";
+/** the log is rewritten when superseded lines are more than this and than the current ones */
+const COMPACT_BYTES = 64 << 20;
+
 export class ResultStore {
   private readonly index = new Map<string, Map<string, Entry>>();
   private rv = 0;
@@ -64,56 +76,121 @@ export class ResultStore {
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   /** bodies of deleted scans, kept for the DELETED events still in the ring */
   private readonly tombstones = new Map<string, Record<string, any>>();
-  /** namespace directories made */
-  private readonly dirs = new Set<string>();
+  private fd = -1;
+  /** bytes in the log, and of those, lines superseded by later ones */
+  private bytes = 0;
+  private garbage = 0;
 
   private constructor(readonly dir: string) {}
 
-  /** Open (or create) the store in dir and read the index of what is there; unreadable files are reported and skipped. */
+  private get file(): string {
+    return path.join(this.dir, LOG);
+  }
+
+  /** Open (or create) the store in dir and read the index of what is there; a line cut short is dropped and reported. */
   static async open(dir: string, warn: (line: string) => void = () => {}): Promise<ResultStore> {
     const store = new ResultStore(dir);
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-    for (const ns of await fsp.readdir(dir)) {
-      const nsDir = path.join(dir, ns);
-      if (!NAME.test(ns) || !(await fsp.stat(nsDir)).isDirectory()) continue;
-      for (const file of await fsp.readdir(nsDir)) {
-        const full = path.join(nsDir, file);
-        if (!file.endsWith(".json")) {
-          // a write cut short by a kill: its rename never happened
-          if (file.endsWith(".tmp")) await fsp.rm(full, { force: true });
-          continue;
-        }
-        try {
-          const obj = JSON.parse(await fsp.readFile(full, "utf8"));
-          const e = store.entryOf(obj);
-          if (e.meta.namespace !== ns || `${e.meta.name}.json` !== file) throw new Error("name or namespace does not match the file");
-          store.ns(ns).set(e.meta.name, e);
-          store.rv = Math.max(store.rv, e.rv);
-        } catch (err) {
-          warn(`storage: ${full}: ${(err as Error).message}; skipped`);
-        }
-      }
+    store.fd = fs.openSync(store.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    const valid = store.replay(warn);
+    const size = fs.fstatSync(store.fd).size;
+    if (valid < size) {
+      warn(`storage: ${store.file}: ${size - valid} bytes at the end are not a whole record (a write cut short); dropped`);
+      fs.ftruncateSync(store.fd, valid);
     }
+    store.bytes = valid;
+    if (store.garbage > store.bytes / 2) store.compact();
     return store;
   }
 
-  private entryOf(obj: Record<string, any>): Entry {
-    const md = obj?.metadata;
-    if (!md || typeof md.name !== "string" || typeof md.namespace !== "string") throw new Error("no metadata.name and metadata.namespace");
-    const controls = obj.spec?.controls && typeof obj.spec.controls === "object" ? Object.values(obj.spec.controls) : [];
-    return {
-      meta: {
-        name: md.name,
-        namespace: md.namespace,
-        uid: String(md.uid ?? ""),
-        resourceVersion: String(md.resourceVersion ?? "0"),
-        creationTimestamp: String(md.creationTimestamp ?? ""),
-        labels: md.labels ?? {},
-        annotations: md.annotations ?? {},
-      },
-      rv: Number(md.resourceVersion) || 0,
-      severities: severitiesOf(controls.filter((c: any) => c && typeof c === "object" && c.status && c.severity) as any),
-    };
+  /** Read the log's records into the index; returns the length of its valid part. */
+  private replay(warn: (line: string) => void): number {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = Buffer.alloc(0);
+    let pos = 0;
+    let base = 0;
+    for (;;) {
+      const n = fs.readSync(this.fd, chunk, 0, chunk.length, pos);
+      if (!n) break;
+      pos += n;
+      let buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let at = 0;
+      for (let nl = buf.indexOf(10, at); nl >= 0; nl = buf.indexOf(10, at)) {
+        const tab = buf.indexOf(9, at);
+        const headerEnd = tab >= 0 && tab < nl ? tab : nl;
+        let h: any;
+        try {
+          h = JSON.parse(buf.toString("utf8", at, headerEnd));
+          if (!h || typeof h.ns !== "string" || typeof h.name !== "string" || typeof h.rv !== "number") throw new Error("no ns, name and rv");
+        } catch (e) {
+          warn(`storage: ${this.file}: the record at byte ${base + at} is not readable (${(e as Error).message}); it and what follows are dropped`);
+          return base + at;
+        }
+        const lineLength = nl + 1 - at;
+        this.rv = Math.max(this.rv, h.rv);
+        const old = this.index.get(h.ns)?.get(h.name);
+        if (old) this.garbage += old.line;
+        if (h.t === "put" && tab >= 0 && tab < nl && h.meta) {
+          this.ns(h.ns).set(h.name, { meta: h.meta, rv: h.rv, severities: h.sev ?? emptySeverities(), offset: base + tab + 1, length: nl - tab - 1, line: lineLength });
+        } else {
+          this.index.get(h.ns)?.delete(h.name);
+          if (!this.index.get(h.ns)?.size) this.index.delete(h.ns);
+          this.garbage += lineLength;
+        }
+        at = nl + 1;
+      }
+      base += at;
+      carry = Buffer.from(buf.subarray(at));
+      buf = carry;
+    }
+    return base;
+  }
+
+  /** Rewrite the log with only the current lines (synchronous: a full scan's log is read and written in well under a second). */
+  private compact(): void {
+    const tmp = `${this.file}.compact`;
+    const out = fs.openSync(tmp, "w", 0o600);
+    let offset = 0;
+    try {
+      for (const m of this.index.values()) {
+        for (const e of m.values()) {
+          const head = Buffer.from(`${this.header("put", e.meta, e.rv, e.severities)}\t`);
+          const body = Buffer.alloc(e.length + 1);
+          fs.readSync(this.fd, body, 0, e.length, e.offset);
+          body[e.length] = 10;
+          fs.writeSync(out, head);
+          fs.writeSync(out, body);
+          e.offset = offset + head.length;
+          e.line = head.length + body.length;
+          offset += e.line;
+        }
+      }
+    } finally {
+      fs.closeSync(out);
+    }
+    fs.renameSync(tmp, this.file);
+    fs.closeSync(this.fd);
+    this.fd = fs.openSync(this.file, fs.constants.O_RDWR, 0o600);
+    this.bytes = offset;
+    this.garbage = 0;
+  }
+
+  private header(t: "put" | "del", meta: Meta, rv: number, sev?: Severities): string {
+    return JSON.stringify(t === "put" ? { t, ns: meta.namespace, name: meta.name, rv, meta, sev } : { t, ns: meta.namespace, name: meta.name, rv });
+  }
+
+  /** Append a line; returns the offset it starts at. */
+  private append(...parts: Buffer[]): number {
+    const at = this.bytes;
+    let n = 0;
+    for (const p of parts) n += fs.writeSync(this.fd, p, 0, p.length, at + n);
+    this.bytes += n;
+    return at;
+  }
+
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
   }
 
   private ns(namespace: string): Map<string, Entry> {
@@ -122,9 +199,8 @@ export class ResultStore {
     return m;
   }
 
-  private file(namespace: string, name: string): string {
+  private check(namespace: string, name: string): void {
     if (!NAME.test(namespace) || !NAME.test(name)) throw new StoreError(`invalid name ${JSON.stringify(`${namespace}/${name}`)}`, 422, "Invalid");
-    return path.join(this.dir, namespace, `${name}.json`);
   }
 
   get resourceVersion(): string {
@@ -140,9 +216,9 @@ export class ResultStore {
   // --- writes ------------------------------------------------------------------------------
 
   /** Create (no resourceVersion given) or replace (the stored one's resourceVersion given) a scan. */
-  async put(obj: StoredObject, mode: "create" | "replace"): Promise<Meta> {
+  async put(obj: StoredObject, mode: "create" | "replace", specText = JSON.stringify(obj.spec)): Promise<Meta> {
     const { name, namespace = "" } = obj.metadata;
-    const file = this.file(namespace, name);
+    this.check(namespace, name);
     const have = this.index.get(namespace)?.get(name);
     if (mode === "create" && have) throw new StoreError(`${namespace}/${name} already exists`, 409, "AlreadyExists");
     if (mode === "replace") {
@@ -151,49 +227,47 @@ export class ResultStore {
         throw new StoreError(`${namespace}/${name}: the object has been modified`, 409, "Conflict");
     }
     const rv = ++this.rv;
-    const body = {
-      ...obj,
-      apiVersion: STORAGE_API_VERSION,
-      kind: KINDS.scan.kind,
-      metadata: {
-        ...obj.metadata,
-        namespace,
-        uid: have?.meta.uid ?? randomUUID(),
-        resourceVersion: String(rv),
-        creationTimestamp: have?.meta.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-      },
+    const meta: Meta = {
+      name,
+      namespace,
+      uid: have?.meta.uid ?? randomUUID(),
+      resourceVersion: String(rv),
+      creationTimestamp: have?.meta.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      labels: obj.metadata.labels ?? {},
+      annotations: obj.metadata.annotations ?? {},
     };
-    const entry = this.entryOf(body);
-    // synchronous: a few tens of microseconds each, where the thread pool's round trips for
-    // mkdir, open, write, close and rename cost more than the writing (20,000 at a full scan)
-    if (!this.dirs.has(namespace)) {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      this.dirs.add(namespace);
-    }
-    const tmp = `${file}.${rv}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    // a later write of the same object may have finished first: the newer one stays
-    const now = this.index.get(namespace)?.get(name);
-    if (now && now.rv > rv) return now.meta;
-    this.ns(namespace).set(name, entry);
+    const controls = (obj.spec as any)?.controls;
+    const severities = severitiesOf(controls && typeof controls === "object" ? (Object.values(controls).filter((c: any) => c?.status && c?.severity) as any) : []);
+    const head = Buffer.from(`${this.header("put", meta, rv, severities)}\t`);
+    const body = Buffer.from(`{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":${specText}}\n`);
+    const at = this.append(head, body);
+    if (have) this.garbage += have.line;
+    this.ns(namespace).set(name, { meta, rv, severities, offset: at + head.length, length: body.length - 1, line: head.length + body.length });
     this.emit({ type: have ? "MODIFIED" : "ADDED", rv, namespace, name, scan: () => this.read(namespace, name) });
-    return entry.meta;
+    this.maybeCompact();
+    return meta;
   }
 
   async delete(namespace: string, name: string): Promise<Meta | undefined> {
-    const file = this.file(namespace, name);
+    this.check(namespace, name);
     const have = this.index.get(namespace)?.get(name);
     if (!have) return undefined;
     const last = await this.read(namespace, name);
+    const rv = ++this.rv;
+    const line = Buffer.from(`${this.header("del", have.meta, rv)}\n`);
+    this.append(line);
+    this.garbage += have.line + line.length;
     this.index.get(namespace)?.delete(name);
     if (!this.index.get(namespace)?.size) this.index.delete(namespace);
-    fs.rmSync(file, { force: true });
-    const rv = ++this.rv;
     const key = `${namespace}/${name}/${rv}`;
     if (last) this.tombstones.set(key, { ...last, metadata: { ...last.metadata, resourceVersion: String(rv) } });
     this.emit({ type: "DELETED", rv, namespace, name, scan: async () => this.tombstones.get(key) });
+    this.maybeCompact();
     return have.meta;
+  }
+
+  private maybeCompact(): void {
+    if (this.garbage > COMPACT_BYTES && this.garbage > this.bytes - this.garbage) this.compact();
   }
 
   private emit(e: StoreEvent): void {
@@ -208,24 +282,17 @@ export class ResultStore {
   // --- reads -------------------------------------------------------------------------------
 
   async read(namespace: string, name: string): Promise<Record<string, any> | undefined> {
-    if (!this.index.get(namespace)?.has(name)) return undefined;
-    try {
-      return JSON.parse(await fsp.readFile(this.file(namespace, name), "utf8"));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw e;
-    }
+    const raw = await this.raw(namespace, name);
+    return raw && JSON.parse(raw.toString("utf8"));
   }
 
   /** The stored bytes of a scan (what a GET answers), or undefined. */
   async raw(namespace: string, name: string): Promise<Buffer | undefined> {
-    if (!this.index.get(namespace)?.has(name)) return undefined;
-    try {
-      return await fsp.readFile(this.file(namespace, name));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw e;
-    }
+    const e = this.index.get(namespace)?.get(name);
+    if (!e) return undefined;
+    const buf = Buffer.alloc(e.length);
+    fs.readSync(this.fd, buf, 0, e.length, e.offset);
+    return buf;
   }
 
   meta(namespace: string, name: string): Meta | undefined {
@@ -301,8 +368,8 @@ export class ResultStore {
           .filter((m) => m.labels[LABEL.managedBy] === MANAGED_BY)
           .map((m) => ({ namespace: m.namespace, name: m.name, resourceVersion: m.resourceVersion, digest: m.annotations[ANNOTATION.digest] ?? "" }));
       },
-      create: async (kind, _ns, obj) => (only(kind), (await this.put(obj, "create")).resourceVersion),
-      replace: async (kind, _ns, obj) => (only(kind), (await this.put(obj, "replace")).resourceVersion),
+      create: async (kind, _ns, obj, text) => (only(kind), (await this.put(obj, "create", text)).resourceVersion),
+      replace: async (kind, _ns, obj, text) => (only(kind), (await this.put(obj, "replace", text)).resourceVersion),
       get: async (kind, ns, name) => (only(kind), (await this.read(ns, name)) as StoredObject | undefined),
       delete: async (kind, ns, name) => {
         only(kind);
@@ -311,4 +378,3 @@ export class ResultStore {
     };
   }
 }
-

@@ -64,10 +64,11 @@ export interface WriterStats {
  * spec); 128 bits. The mapping lists paths and related objects in a canonical order
  * (storage.ts), so the same findings always serialise the same.
  */
-export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">): string {
+export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">, specText = JSON.stringify(obj.spec)): string {
   const { [ANNOTATION.scannedAt]: _t, [ANNOTATION.digest]: _d, ...annotations } = obj.metadata.annotations ?? {};
+  // the same text as JSON.stringify([labels, annotations, spec])
   return createHash("sha256")
-    .update(JSON.stringify([obj.metadata.labels ?? {}, annotations, obj.spec]))
+    .update(`[${JSON.stringify(obj.metadata.labels ?? {})},${JSON.stringify(annotations)},${specText}]`)
     .digest("base64url")
     .slice(0, 22);
 }
@@ -76,9 +77,13 @@ export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">): string {
 export interface ResultBackend {
   /** ours stored of a kind: names, resourceVersions and digests only */
   list(kind: ResultKind): Promise<{ namespace: string; name: string; resourceVersion?: string; digest: string }[]>;
-  /** create or replace (with obj.metadata.resourceVersion); rejects with status 409 or 404 as the API server does; resolves with the new resourceVersion */
-  create(kind: ResultKind, namespace: string, obj: StoredObject): Promise<string | undefined>;
-  replace(kind: ResultKind, namespace: string, obj: StoredObject): Promise<string | undefined>;
+  /**
+   * create or replace (with obj.metadata.resourceVersion); rejects with status 409 or 404 as the
+   * API server does; resolves with the new resourceVersion. specText: JSON.stringify(obj.spec),
+   * made once for the digest, for a backend that writes text.
+   */
+  create(kind: ResultKind, namespace: string, obj: StoredObject, specText?: string): Promise<string | undefined>;
+  replace(kind: ResultKind, namespace: string, obj: StoredObject, specText?: string): Promise<string | undefined>;
   get(kind: ResultKind, namespace: string, name: string): Promise<StoredObject | undefined>;
   /** a missing object is success */
   delete(kind: ResultKind, namespace: string, name: string): Promise<void>;
@@ -179,7 +184,8 @@ export class ResultWriter {
         this.stats.stale++;
         return "stale";
       }
-      const digest = digestOf(obj);
+      const specText = JSON.stringify(obj.spec);
+      const digest = digestOf(obj, specText);
       if (e?.digest === digest) {
         e.gen = gen;
         this.stats.unchanged++;
@@ -192,11 +198,11 @@ export class ResultWriter {
           let written: string | undefined;
           if (rv === undefined) {
             delete obj.metadata.resourceVersion;
-            written = await this.slot(priority, () => this.backend.create(kind, ns, obj));
+            written = await this.slot(priority, () => this.backend.create(kind, ns, obj, specText));
             this.stats.created++;
           } else {
             obj.metadata.resourceVersion = rv;
-            written = await this.slot(priority, () => this.backend.replace(kind, ns, obj));
+            written = await this.slot(priority, () => this.backend.replace(kind, ns, obj, specText));
             this.stats.updated++;
           }
           this.entries.set(key, { digest, resourceVersion: written, gen });

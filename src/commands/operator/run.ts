@@ -40,6 +40,9 @@ export default class OperatorRun extends Command {
     const { flags } = await this.parse(OperatorRun);
     const intervalMs = parseDuration(flags.interval);
     if (intervalMs === undefined || intervalMs < 1000) fail(`--interval ${flags.interval}: expected a duration of at least 1s, like 24h, 30m or 90s`);
+    // long-running: the young and old generations kept small, as for a scan and the TUI
+    const { smallYoungGeneration } = await import("../../cli/scan-command.js");
+    smallYoungGeneration();
     const { Operator } = await import("../../operator/operator.js");
     const { kubeOptions } = await import("../../cli/operator-flags.js");
     const readPem = (file: string | undefined, flag: string) => {
