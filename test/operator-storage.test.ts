@@ -1,11 +1,8 @@
 // The operator's storage mapping: a real scan → Kubescape-shaped result objects (names,
 // labels, field names, statuses, paths, summaries) → back into a report that every format
 // renders. No cluster: the mapping is pure.
-import fs from "node:fs";
-import path from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import YAML from "yaml";
 import { Scanner, streamSource, selectControls, render, type ScanReport } from "../src/core/index.js";
 import {
   resultName,
@@ -22,7 +19,6 @@ import {
 } from "../src/operator/storage.js";
 import { digestOf } from "../src/operator/writer.js";
 import { allChartCrds } from "../src/operator/chart.js";
-import { repoRoot } from "./support/cli.js";
 
 const MANIFESTS = `apiVersion: apps/v1
 kind: Deployment
