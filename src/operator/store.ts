@@ -238,11 +238,13 @@ export class ResultStore {
     };
     const controls = (obj.spec as any)?.controls;
     const severities = severitiesOf(controls && typeof controls === "object" ? (Object.values(controls).filter((c: any) => c?.status && c?.severity) as any) : []);
-    const head = Buffer.from(`${this.header("put", meta, rv, severities)}\t`);
-    const body = Buffer.from(`{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":${specText}}\n`);
-    const at = this.append(head, body);
+    // one write: the header, a tab, the object's JSON, a newline
+    const head = `${this.header("put", meta, rv, severities)}\t`;
+    const line = Buffer.from(`${head}{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":${specText}}\n`);
+    const headBytes = Buffer.byteLength(head);
+    const at = this.append(line);
     if (have) this.garbage += have.line;
-    this.ns(namespace).set(name, { meta, rv, severities, offset: at + head.length, length: body.length - 1, line: head.length + body.length });
+    this.ns(namespace).set(name, { meta, rv, severities, offset: at + headBytes, length: line.length - headBytes - 1, line: line.length });
     this.emit({ type: have ? "MODIFIED" : "ADDED", rv, namespace, name, scan: () => this.read(namespace, name) });
     this.maybeCompact();
     return meta;
