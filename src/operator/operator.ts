@@ -571,8 +571,6 @@ export class Operator {
       refs = objects.map((o) => o.ref);
       report = await this.scanner.scan({ source: this.source(objects), controls: this.controls.map((c) => c.id) }, { signal: this.abort.signal });
     }
-    const { buildRegistry } = await import("../report/prometheus.js");
-    this.reportMetrics = await buildRegistry(report).metrics();
     const failing = report.summary.resources.failed;
     const stored = await loaded;
     const t1 = performance.now();
@@ -580,8 +578,6 @@ export class Operator {
     scanned();
     const before = { ...this.writer.stats };
     const { results } = await this.write(report, refs, gen, "bulk");
-    // the report is not needed past here: a full scan of 20,000 objects must not keep it
-    report = undefined;
     if (!this.isLeader || this.abort.signal.aborted) return;
     const t2 = performance.now();
     // what no longer exists: ours, neither written nor found unchanged by this scan (nor by a later one)
@@ -607,6 +603,11 @@ export class Operator {
       `full scan: ${refs.length} objects, ${results} results, ${failing} resources failing (scan ${Math.round(t1 - t0)} ms, write ${Math.round(t2 - t1)} ms, clean-up ${Math.round(performance.now() - t2)} ms; ` +
         `${stored} stored before, ${st.created - before.created} created, ${st.updated - before.updated} updated, ${st.unchanged - before.unchanged} unchanged, ${stale.length} deleted)`,
     );
+    // the report's gauges for /metrics, once its results are there
+    const { buildRegistry } = await import("../report/prometheus.js");
+    this.reportMetrics = await buildRegistry(report).metrics();
+    // the report is not needed past here: a full scan of 20,000 objects must not keep it
+    report = undefined;
     await this.writeStatus();
   }
 
