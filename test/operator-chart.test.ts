@@ -64,6 +64,13 @@ describe("operator chart", () => {
     expect(objects(runCli(["operator", "install", "--dry-run", "--renderer", "builtin"]).stdout).some((o) => o.kind === "APIService")).toBe(false);
   });
 
+  it("uninstall removes what either storage mode installed, whatever --set it is given", () => {
+    const gone = objects(runCli(["operator", "uninstall", "--dry-run", "--renderer", "builtin"]).stdout);
+    const names = gone.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names).toEqual(expect.arrayContaining(["APIService/v1beta1.spdx.softwarecomposition.kubescape.io", "CustomResourceDefinition/workloadconfigurationscans.spdx.softwarecomposition.kubescape.io", "Service/kubescape-ts-storage"]));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it.each([[[] as string[]], [["--set", "storage.serve=true"]]])("passes our own scan: no failed High or Critical control %j", (set) => {
     const dry = runCli(["operator", "install", "--dry-run", "--renderer", "builtin", ...set]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-chart-"));
