@@ -2,11 +2,10 @@
 // bounded requests in flight, event writes ahead of a bulk backlog, unchanged results not
 // sent again (also by a new writer that reads what is stored), older scans never overwrite
 // newer results, and a result changed behind its back is read again and replaced.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../support/cli.js";
 import { startCluster, type TestCluster } from "./support.js";
 import { Kube } from "../../src/operator/kube.js";
+import { allChartCrds } from "../../src/operator/chart.js";
 import { ResultWriter, type StoredObject } from "../../src/operator/writer.js";
 import { KINDS, LABEL, MANAGED_BY, STORAGE_API_VERSION, ANNOTATION } from "../../src/operator/storage.js";
 
@@ -45,7 +44,8 @@ const result = (name: string, failed: boolean): StoredObject => ({
 
 beforeAll(async () => {
   c = startCluster("writer");
-  expect(c.kubectl(["apply", "-f", path.join(repoRoot, "charts", "kubescape-operator", "crds")]).code).toBe(0);
+  const crds = c.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: allChartCrds() }));
+  expect(crds.code, crds.stderr).toBe(0);
   c.kubectl(["create", "namespace", NS]);
   c.kubectl(["wait", "--for=condition=Established", "crd/workloadconfigurationscans.spdx.softwarecomposition.kubescape.io", "--timeout=30s"]);
   kube = await Kube.connect({ kubeconfig: c.kubeconfig });
