@@ -67,7 +67,13 @@ describe("operator chart", () => {
   it("uninstall removes what either storage mode installed, whatever --set it is given", () => {
     const gone = objects(runCli(["operator", "uninstall", "--dry-run", "--renderer", "builtin"]).stdout);
     const names = gone.map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(names).toEqual(expect.arrayContaining(["APIService/v1beta1.spdx.softwarecomposition.kubescape.io", "CustomResourceDefinition/workloadconfigurationscans.spdx.softwarecomposition.kubescape.io", "Service/kubescape-ts-storage"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "APIService/v1beta1.spdx.softwarecomposition.kubescape.io",
+        "CustomResourceDefinition/workloadconfigurationscans.spdx.softwarecomposition.kubescape.io",
+        "Service/kubescape-ts-storage",
+      ]),
+    );
     expect(new Set(names).size).toBe(names.length);
   });
 

@@ -54,7 +54,13 @@ export default class OperatorRun extends Command {
       }
     };
     const serveStorage = flags["serve-storage"]
-      ? { dir: flags["storage-dir"], host: flags.host, port: flags["storage-port"], cert: readPem(flags["tls-cert-file"], "tls-cert-file"), key: readPem(flags["tls-private-key-file"], "tls-private-key-file") }
+      ? {
+          dir: flags["storage-dir"],
+          host: flags.host,
+          port: flags["storage-port"],
+          cert: readPem(flags["tls-cert-file"], "tls-cert-file"),
+          key: readPem(flags["tls-private-key-file"], "tls-private-key-file"),
+        }
       : undefined;
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${oneLine(line)}\n`);
     const op = new Operator({
