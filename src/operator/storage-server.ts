@@ -16,7 +16,8 @@ import type { AddressInfo } from "node:net";
 import { KINDS, STORAGE_API_VERSION, STORAGE_GROUP, STORAGE_VERSION } from "./storage.js";
 import { ResultStore, StoreError, type Meta, type StoreEvent } from "./store.js";
 import { selfSignedCert } from "./cert.js";
-import type { Kube } from "./kube.js";
+import type { ApiError, Kube } from "./kube.js";
+import { UserError } from "../core/errors.js";
 
 export interface StorageServerOptions {
   store: ResultStore;
@@ -93,10 +94,19 @@ export class StorageServer {
   }
 
   private async readRequestHeader(): Promise<{ ca: string; allowedNames: string[] }> {
-    const cm = await this.opts.kube.get<any>("/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication");
+    let cm: any;
+    try {
+      cm = await this.opts.kube.get<any>("/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication");
+    } catch (e) {
+      throw new UserError(
+        `--serve-storage: reading kube-system/extension-apiserver-authentication (the front proxy's CA): ${(e as Error).message}${(e as ApiError).status === 403 ? " (bind the Role extension-apiserver-authentication-reader, as the chart does)" : ""}`,
+      );
+    }
     const ca = cm?.data?.["requestheader-client-ca-file"];
     if (typeof ca !== "string" || !ca.includes("BEGIN CERTIFICATE"))
-      throw new Error("kube-system/extension-apiserver-authentication has no requestheader-client-ca-file: the API server has no front proxy configured, so it cannot reach an aggregated API");
+      throw new UserError(
+        "--serve-storage: kube-system/extension-apiserver-authentication has no requestheader-client-ca-file: the API server has no front proxy, so it cannot reach an aggregated API",
+      );
     let allowedNames: string[] = [];
     try {
       const parsed = JSON.parse(cm.data["requestheader-allowed-names"] ?? "[]");
@@ -171,7 +181,12 @@ export class StorageServer {
     if (p === `/apis/${STORAGE_GROUP}/${STORAGE_VERSION}`) return this.json(res, 200, DISCOVERY);
     const prefix = `/apis/${STORAGE_GROUP}/${STORAGE_VERSION}/`;
     if (!p.startsWith(prefix)) return this.status(res, 404, "NotFound", `${p} is not served here`);
-    const parts = p.slice(prefix.length).split("/").map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = p.slice(prefix.length).split("/").map(decodeURIComponent);
+    } catch {
+      return this.status(res, 400, "BadRequest", "the path is not valid percent-encoding");
+    }
     let namespace: string | undefined;
     if (parts[0] === "namespaces" && parts.length >= 3) {
       namespace = parts[1];
