@@ -10,7 +10,7 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, repoRoot } from "../support/cli.js";
-import { startCluster, type TestCluster } from "./support.js";
+import { deployment, startCluster, waitFor, type TestCluster } from "./support.js";
 import { Kube, type WatchEvent } from "../../src/operator/kube.js";
 
 let c: TestCluster;
@@ -19,16 +19,6 @@ let port = 0;
 let storeDir = "";
 const procs: ChildProcess[] = [];
 const API = "/apis/spdx.softwarecomposition.kubescape.io/v1beta1";
-
-async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: () => string = () => ""): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function startOperator(): { proc: ChildProcess; log: () => string } {
   let log = "";
@@ -53,20 +43,6 @@ const kill9 = (proc: ChildProcess) =>
     proc.once("exit", () => resolve());
     proc.kill("SIGKILL");
   });
-
-const deployment = (name: string, ns: string, privileged: boolean) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-        - name: app
-          image: nginx:1.27
-          securityContext: {privileged: ${privileged}}
-`;
 
 const resultOf = async (ns: string, kind: string, name: string) =>
   (await kube.get<any>(`${API}/namespaces/${ns}/workloadconfigurationscans?labelSelector=${encodeURIComponent(`kubescape.io/workload-kind=${kind},kubescape.io/workload-name=${name}`)}`))

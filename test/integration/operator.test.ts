@@ -9,7 +9,7 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, repoRoot } from "../support/cli.js";
-import { startCluster, type TestCluster } from "./support.js";
+import { deployment, startCluster, waitFor, type TestCluster } from "./support.js";
 import { Kube } from "../../src/operator/kube.js";
 
 let c: TestCluster;
@@ -46,36 +46,12 @@ function startOperator(args: string[], env: NodeJS.ProcessEnv = {}): Op {
   };
 }
 
-async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: () => string = () => ""): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const resultOf = async (ns: string, kind: string, name: string) => {
   const list = await kube.get<any>(`${WCS}/namespaces/${ns}/workloadconfigurationscans?labelSelector=${encodeURIComponent(`kubescape.io/workload-kind=${kind},kubescape.io/workload-name=${name}`)}`);
   return list.items as any[];
 };
 const metrics = async (url: string) => (await fetch(`${url}/metrics`)).text();
 const leaseHolder = async (ns: string) => (await kube.find<any>(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/kubescape-ts-operator`))?.spec?.holderIdentity ?? "";
-
-const deployment = (name: string, ns: string, privileged: boolean) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-        - name: app
-          image: nginx:1.27
-          securityContext: {privileged: ${privileged}}
-`;
 
 const kill9 = (op: Op) =>
   new Promise<void>((resolve) => {

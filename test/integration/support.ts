@@ -39,3 +39,29 @@ export function writeKubeconfig(dir: string, name: string, text: string): string
   fs.writeFileSync(p, text);
   return p;
 }
+
+/** Poll fn every 50 ms until it answers something truthy; fail after timeoutMs, saying what(). */
+export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: () => string = () => ""): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms ${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A one-container Deployment, privileged or not (C-0057's two sides). */
+export const deployment = (name: string, ns: string, privileged: boolean) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          securityContext: {privileged: ${privileged}}
+`;
