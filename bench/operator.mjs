@@ -6,7 +6,7 @@
 //   - p95 from a changed Deployment (kubectl patch returned) to its updated result: ≤ 2 s, over --changes changes
 //   - then the operator is killed (SIGKILL) and started again: time until its start-up full scan
 //     has converged with what is stored (nothing rewritten that did not change)
-// --storage serve (the default, as the chart runs it): the operator serves the storage API from
+// --storage serve (the default; the chart with storage.serve=true): the operator serves the storage API from
 // its own store, registered with an APIService (here through an ExternalName Service to
 // localhost, as the test cluster has no pod network); crd: results written through the API
 // server as custom resources. Figures only, no assertion. --kubeconfig PATH uses a running, seeded cluster instead (not
