@@ -20,14 +20,15 @@ let storeDir = "";
 const procs: ChildProcess[] = [];
 const API = "/apis/spdx.softwarecomposition.kubescape.io/v1beta1";
 
-function startOperator(): { proc: ChildProcess; log: () => string } {
+/** The operator serving storage on storagePort from dir; by default the only replica (no Lease). */
+function startOperator(storagePort = port, dir = storeDir, replica: string[] = ["--no-leader-elect"]): { proc: ChildProcess; log: () => string } {
   let log = "";
   const proc = spawn(
     process.execPath,
     [
       path.join(repoRoot, "bin", "run.js"),
-      ...["operator", "run", "--kubeconfig", c.kubeconfig, "--operator-namespace", "kubescape", "--no-leader-elect", "--port", "0", "--threads", "1"],
-      ...["--serve-storage", "--storage-dir", storeDir, "--storage-port", String(port), "--host", "127.0.0.1"],
+      ...["operator", "run", "--kubeconfig", c.kubeconfig, "--operator-namespace", "kubescape", ...replica, "--port", "0", "--threads", "1"],
+      ...["--serve-storage", "--storage-dir", dir, "--storage-port", String(storagePort), "--host", "127.0.0.1"],
     ],
     { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -62,16 +63,19 @@ const direct = (p: string, opts: https.RequestOptions = {}) =>
 
 let op: { proc: ChildProcess; log: () => string };
 
-beforeAll(async () => {
-  c = startCluster("storage-server", { seed: true });
-  for (const ns of ["kubescape", "shop"]) c.kubectl(["create", "namespace", ns]);
-  kube = await Kube.connect({ kubeconfig: c.kubeconfig });
-  port = await new Promise<number>((resolve) => {
+const freePort = () =>
+  new Promise<number>((resolve) => {
     const srv = net.createServer().listen(0, "127.0.0.1", () => {
       const p = (srv.address() as net.AddressInfo).port;
       srv.close(() => resolve(p));
     });
   });
+
+beforeAll(async () => {
+  c = startCluster("storage-server", { seed: true });
+  for (const ns of ["kubescape", "shop"]) c.kubectl(["create", "namespace", ns]);
+  kube = await Kube.connect({ kubeconfig: c.kubeconfig });
+  port = await freePort();
   storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-storage-"));
   const r = c.kubectl(
     ["apply", "-f", "-"],
@@ -225,5 +229,33 @@ describe("operator --serve-storage", () => {
     expect(op.log()).toMatch(new RegExp(`full scan: .*; ${before.size} stored before, \\d+ created, 0 updated, ${before.size} unchanged, 0 deleted\\)`));
     const after = await rvs();
     for (const [k, rv] of before) expect(after.get(k), k).toBe(rv);
+  });
+
+  it("two replicas: the standby is not ready (the leader serves the storage API); killed, the other leads, is ready and serves its own results", async () => {
+    await kill9(op.proc);
+    const ports = [await freePort(), await freePort()];
+    const dirs = [fs.mkdtempSync(path.join(os.tmpdir(), "ks-storage-a-")), fs.mkdtempSync(path.join(os.tmpdir(), "ks-storage-b-"))];
+    const replica = (id: string) => ["--identity", id, "--lease-duration", "3"];
+    const a = startOperator(ports[0], dirs[0], replica("sa"));
+    await waitFor(() => /full scan: /.test(a.log()), 150_000, a.log);
+    const b = startOperator(ports[1], dirs[1], replica("sb"));
+    const url = async (o: { log: () => string }) => `http://127.0.0.1:${(await waitFor(() => /operator http:\/\/[^:]+:(\d+)/.exec(o.log()), 120_000, o.log))[1]}`;
+    const [ua, ub] = [await url(a), await url(b)];
+    const ready = async (u: string) => {
+      const r = await fetch(`${u}/readyz`);
+      return `${r.status} ${(await r.text()).trim()}`;
+    };
+    await waitFor(async () => (await ready(ub)) !== "503 lists not complete", 60_000, b.log);
+    expect(await ready(ua)).toBe("200 ok");
+    expect(await ready(ub)).toBe("503 standby: the leader serves the storage API");
+    await kill9(a.proc);
+    await waitFor(() => /full scan: /.test(b.log()), 60_000, b.log);
+    expect(await ready(ub)).toBe("200 ok");
+    // the APIService's Service to the new leader (in a cluster, readiness does this)
+    c.kubectl(["patch", "service", "kubescape-ts-storage", "-n", "kubescape", "--type=merge", "-p", JSON.stringify({ spec: { ports: [{ port: ports[1] }] } })]);
+    c.kubectl(["patch", "apiservice", "v1beta1.spdx.softwarecomposition.kubescape.io", "--type=merge", "-p", JSON.stringify({ spec: { service: { port: ports[1] } } })]);
+    await waitFor(async () => (await resultOf("ks-bad", "Deployment", "web-insecure").catch(() => []))[0]?.spec.controls["C-0057"]?.status.status === "failed", 30_000);
+    await kill9(b.proc);
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 });
