@@ -20,6 +20,7 @@ import os from "node:os";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Scanner, selectControls } from "../core/scanner.js";
+import { collectGarbage } from "../core/engine/memory.js";
 import type { Control } from "../core/engine/registry.js";
 import type { K8sObject, ScanObject } from "../core/model.js";
 import type { ScanReport } from "../core/scoring/result.js";
@@ -606,8 +607,10 @@ export class Operator {
     // the report's gauges for /metrics, once its results are there
     const { buildRegistry } = await import("../report/prometheus.js");
     this.reportMetrics = await buildRegistry(report).metrics();
-    // the report is not needed past here: a full scan of 20,000 objects must not keep it
+    // the report is not needed past here: a full scan of 20,000 objects must not keep it, nor
+    // its garbage until the old space fills again (hours, for an operator that then idles)
     report = undefined;
+    collectGarbage();
     await this.writeStatus();
   }
 

@@ -1,4 +1,6 @@
 // The wasm memory of an opa-wasm instance: reserved large up front, and replaced when it grew.
+import v8 from "node:v8";
+import vm from "node:vm";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { customBuiltins } from "./builtins.js";
 
@@ -38,3 +40,17 @@ export const RECYCLE_TOUCHED_BYTES = 64 * 1024 * 1024;
 
 /** An instance of the compiled rules with the engine's builtins and the initial memory. */
 export const newInstance = (module: WebAssembly.Module): Promise<LoadedPolicy> => loadPolicy(module, INITIAL_PAGES, customBuiltins);
+
+let gc: (() => void) | undefined;
+/**
+ * A full garbage collection now: for a thread that knows a large graph just became garbage (a
+ * worker's dropped instance, the operator's report after a full scan) and would otherwise keep
+ * it resident until its old space fills again.
+ */
+export function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString("--expose-gc");
+    gc = vm.runInNewContext("gc") as () => void;
+  }
+  gc();
+}

@@ -3,16 +3,12 @@
 // the data changes (no reply; later inputs see it), {input: ArrayBuffer} (reply {result} or
 // {error}). One message at a time: the pool sends the next input after the reply.
 import { parentPort } from "node:worker_threads";
-import v8 from "node:v8";
-import vm from "node:vm";
-import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, collectGarbage as gc, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 let policy: Promise<LoadedPolicy> | undefined;
 
 // An idle worker of a long-lived runtime gives its memory back (see "trim"); an idle thread
-// runs no garbage collection of its own, so it asks for one.
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc") as () => void;
+// runs no garbage collection of its own, so it asks for one (gc).
 let setup: { module: WebAssembly.Module; data: object } | undefined;
 
 async function instance(): Promise<LoadedPolicy> {
