@@ -567,10 +567,11 @@ export class Operator {
     loaded.catch(() => {});
     let refs: ObjectRef[];
     let report: ScanReport | undefined;
+    const timings: Record<string, number> = {};
     {
       const objects = this.all();
       refs = objects.map((o) => o.ref);
-      report = await this.scanner.scan({ source: this.source(objects), controls: this.controls.map((c) => c.id) }, { signal: this.abort.signal });
+      report = await this.scanner.scan({ source: this.source(objects), controls: this.controls.map((c) => c.id) }, { signal: this.abort.signal, timings });
     }
     const failing = report.summary.resources.failed;
     const stored = await loaded;
@@ -601,7 +602,9 @@ export class Operator {
     this.m.lastFull.set(Date.now() / 1000);
     const st = this.writer.stats;
     this.log(
-      `full scan: ${refs.length} objects, ${results} results, ${failing} resources failing (scan ${Math.round(t1 - t0)} ms, write ${Math.round(t2 - t1)} ms, clean-up ${Math.round(performance.now() - t2)} ms; ` +
+      `full scan: ${refs.length} objects, ${results} results, ${failing} resources failing (scan ${Math.round(t1 - t0)} ms [${Object.entries(timings)
+        .map(([k, v]) => `${k} ${Math.round(v)}`)
+        .join(", ")}], write ${Math.round(t2 - t1)} ms, clean-up ${Math.round(performance.now() - t2)} ms; ` +
         `${stored} stored before, ${st.created - before.created} created, ${st.updated - before.updated} updated, ${st.unchanged - before.unchanged} unchanged, ${stale.length} deleted)`,
     );
     // the report's gauges for /metrics, once its results are there
