@@ -15,6 +15,7 @@ import { loadConnection, loadClientNode, ClusterConfigError } from "../src/core/
 import { readCluster } from "../src/core/sources/cluster/index.js";
 import { oneLine, redactUrl, scrub } from "../src/core/sources/cluster/text.js";
 import { runCli, repoRoot } from "./support/cli.js";
+import { freePort } from "./support/net.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-bounds-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -61,14 +62,6 @@ function apiServer(list: (req: http.IncomingMessage, res: http.ServerResponse) =
     res.writeHead(404).end("{}");
   });
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 let n = 0;
 function kubeconfig(server: string, user = "{token: t0k3n}"): string {

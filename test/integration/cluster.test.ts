@@ -2,7 +2,6 @@
 // good and bad objects. No mocks: every fault here is produced by the real server.
 import fs from "node:fs";
 import path from "node:path";
-import net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import YAML from "yaml";
@@ -10,6 +9,7 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { runCli, repoRoot } from "../support/cli.js";
 import { startCluster, writeKubeconfig, type TestCluster } from "./support.js";
+import { freePort } from "../support/net.js";
 import { readCluster } from "../../src/core/sources/cluster/index.js";
 import { loadKubeConfig, watch, create, patch, apply, type WatchEvent } from "../../src/core/sources/cluster/api.js";
 
@@ -186,12 +186,7 @@ describe("faults", () => {
   });
 
   it("an unreachable API server and an unknown context: one line each, exit 2", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const kc = YAML.parse(fs.readFileSync(c.kubeconfig, "utf8"));
     for (const cl of kc.clusters) cl.cluster.server = `https://127.0.0.1:${port}`;
     const t0 = performance.now();

@@ -4,13 +4,13 @@
 // APIService's Service is an ExternalName to localhost. No mocks.
 import fs from "node:fs";
 import https from "node:https";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, repoRoot } from "../support/cli.js";
-import { deployment, startCluster, waitFor, type TestCluster } from "./support.js";
+import { deployment, killed, startCluster, storedResults, waitFor, type TestCluster } from "./support.js";
+import { freePort } from "../support/net.js";
 import { Kube, type WatchEvent } from "../../src/operator/kube.js";
 
 let c: TestCluster;
@@ -38,16 +38,7 @@ function startOperator(storagePort = port, dir = storeDir, replica: string[] = [
   return { proc, log: () => log };
 }
 
-const kill9 = (proc: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (proc.exitCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill("SIGKILL");
-  });
-
-const resultOf = async (ns: string, kind: string, name: string) =>
-  (await kube.get<any>(`${API}/namespaces/${ns}/workloadconfigurationscans?labelSelector=${encodeURIComponent(`kubescape.io/workload-kind=${kind},kubescape.io/workload-name=${name}`)}`))
-    .items as any[];
+const resultOf = (ns: string, kind: string, name: string) => storedResults(kube, ns, kind, name);
 
 /** A request straight to the storage port, not through the API server. */
 const direct = (p: string, opts: https.RequestOptions = {}) =>
@@ -62,14 +53,6 @@ const direct = (p: string, opts: https.RequestOptions = {}) =>
   });
 
 let op: { proc: ChildProcess; log: () => string };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
 
 beforeAll(async () => {
   c = startCluster("storage-server", { seed: true });
@@ -219,7 +202,7 @@ describe("operator --serve-storage", () => {
     const rvs = async () =>
       new Map<string, string>((await kube.get<any>(`${API}/workloadconfigurationscans`)).items.map((i: any) => [`${i.metadata.namespace}/${i.metadata.name}`, i.metadata.resourceVersion]));
     const before = await rvs();
-    await kill9(op.proc);
+    await killed(op.proc);
     // a record cut short by the kill is named and dropped, not fatal
     fs.appendFileSync(path.join(storeDir, "results.log"), '{"t":"put","ns":"shop","name":"cut-short"');
     op = startOperator();
@@ -232,7 +215,7 @@ describe("operator --serve-storage", () => {
   });
 
   it("two replicas: the standby is not ready (the leader serves the storage API); killed, the other leads, is ready and serves its own results", async () => {
-    await kill9(op.proc);
+    await killed(op.proc);
     const ports = [await freePort(), await freePort()];
     const dirs = [fs.mkdtempSync(path.join(os.tmpdir(), "ks-storage-a-")), fs.mkdtempSync(path.join(os.tmpdir(), "ks-storage-b-"))];
     const replica = (id: string) => ["--identity", id, "--lease-duration", "3"];
@@ -248,14 +231,14 @@ describe("operator --serve-storage", () => {
     await waitFor(async () => (await ready(ub)) !== "503 lists not complete", 60_000, b.log);
     expect(await ready(ua)).toBe("200 ok");
     expect(await ready(ub)).toBe("503 standby: the leader serves the storage API");
-    await kill9(a.proc);
+    await killed(a.proc);
     await waitFor(() => /full scan: /.test(b.log()), 60_000, b.log);
     expect(await ready(ub)).toBe("200 ok");
     // the APIService's Service to the new leader (in a cluster, readiness does this)
     c.kubectl(["patch", "service", "kubescape-ts-storage", "-n", "kubescape", "--type=merge", "-p", JSON.stringify({ spec: { ports: [{ port: ports[1] }] } })]);
     c.kubectl(["patch", "apiservice", "v1beta1.spdx.softwarecomposition.kubescape.io", "--type=merge", "-p", JSON.stringify({ spec: { service: { port: ports[1] } } })]);
     await waitFor(async () => (await resultOf("ks-bad", "Deployment", "web-insecure").catch(() => []))[0]?.spec.controls["C-0057"]?.status.status === "failed", 30_000);
-    await kill9(b.proc);
+    await killed(b.proc);
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 });

@@ -9,7 +9,7 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, repoRoot } from "../support/cli.js";
-import { deployment, startCluster, waitFor, type TestCluster } from "./support.js";
+import { deployment, killed, startCluster, storedResults, waitFor, type TestCluster } from "./support.js";
 import { Kube } from "../../src/operator/kube.js";
 
 let c: TestCluster;
@@ -46,19 +46,11 @@ function startOperator(args: string[], env: NodeJS.ProcessEnv = {}): Op {
   };
 }
 
-const resultOf = async (ns: string, kind: string, name: string) => {
-  const list = await kube.get<any>(`${WCS}/namespaces/${ns}/workloadconfigurationscans?labelSelector=${encodeURIComponent(`kubescape.io/workload-kind=${kind},kubescape.io/workload-name=${name}`)}`);
-  return list.items as any[];
-};
+const resultOf = (ns: string, kind: string, name: string) => storedResults(kube, ns, kind, name);
 const metrics = async (url: string) => (await fetch(`${url}/metrics`)).text();
 const leaseHolder = async (ns: string) => (await kube.find<any>(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/kubescape-ts-operator`))?.spec?.holderIdentity ?? "";
 
-const kill9 = (op: Op) =>
-  new Promise<void>((resolve) => {
-    if (op.proc.exitCode !== null) return resolve();
-    op.proc.once("exit", () => resolve());
-    op.proc.kill("SIGKILL");
-  });
+const kill9 = (op: Op) => killed(op.proc);
 
 beforeAll(async () => {
   c = startCluster("operator", { seed: true });

@@ -2,7 +2,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import type { Kube } from "../../src/operator/kube.js";
 import { repoRoot } from "../support/cli.js";
 
 export interface TestCluster {
@@ -65,3 +66,17 @@ spec:
           image: nginx:1.27
           securityContext: {privileged: ${privileged}}
 `;
+
+/** SIGKILL a child process (unless it has exited) and wait for its exit. */
+export const killed = (proc: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    proc.once("exit", () => resolve());
+    proc.kill("SIGKILL");
+  });
+
+/** The stored WorkloadConfigurationScans of one workload (by Kubescape's workload labels). */
+export async function storedResults(kube: Kube, ns: string, kind: string, name: string): Promise<any[]> {
+  const selector = encodeURIComponent(`kubescape.io/workload-kind=${kind},kubescape.io/workload-name=${name}`);
+  return (await kube.get<any>(`/apis/spdx.softwarecomposition.kubescape.io/v1beta1/namespaces/${ns}/workloadconfigurationscans?labelSelector=${selector}`)).items;
+}
