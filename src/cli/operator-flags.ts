@@ -44,28 +44,26 @@ export const chartCommandFlags = {
 
 type ChartCommandFlags = Parameters<typeof kubeOptions>[0] & { "operator-namespace": string; "dry-run"?: boolean; set?: string[]; renderer: string };
 
+const objectKey = (o: Record<string, any>) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+
 /**
  * Render the operator's chart, then print it (--dry-run), apply it (install, upgrade: server-side
  * apply over what is there) or delete what it names (uninstall); progress on stderr.
  */
-const objectKey = (o: Record<string, any>) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
-
 export async function runChartCommand(flags: ChartCommandFlags, action: "install" | "upgrade" | "uninstall"): Promise<void> {
   const { installManifests, applyManifests, deleteManifests } = await import("../operator/client.js");
   const render = (set: string[] = []) => installManifests({ namespace: flags["operator-namespace"], set: [...(flags.set ?? []), ...set], renderer: flags.renderer as "auto" });
-  const m = await render();
+  // an uninstall removes what either storage mode installs (its CRDs, or its APIService),
+  // whatever --set the install was given: the chart rendered in both
+  const m = await render(action === "uninstall" ? ["storage.serve=false"] : []);
   if (action === "uninstall") {
-    // what either storage mode installs (its CRDs, or its APIService): an uninstall without the
-    // --set of the install still removes all of it
     const { default: YAML } = await import("yaml");
     const seen = new Set(m.objects.map(objectKey));
-    for (const serve of ["true", "false"]) {
-      for (const o of (await render([`storage.serve=${serve}`])).objects) {
-        if (seen.has(objectKey(o))) continue;
-        seen.add(objectKey(o));
-        m.objects.push(o);
-        m.yaml += `---\n${YAML.stringify(o)}`;
-      }
+    for (const o of (await render(["storage.serve=true"])).objects) {
+      if (seen.has(objectKey(o))) continue;
+      seen.add(objectKey(o));
+      m.objects.push(o);
+      m.yaml += `---\n${YAML.stringify(o)}`;
     }
   }
   if (flags["dry-run"]) {
