@@ -282,7 +282,8 @@ export class Operator {
 
   /** Kubescape's storage API, or our CRDs of the same group and kinds, installed when missing. */
   private async ensureStorage(): Promise<void> {
-    const crds = allChartCrds(this.opts.chartDir);
+    // read only when one must be installed
+    let crds: Record<string, any>[] | undefined;
     const served = async (p: string, plural: string) => {
       const doc = await this.kube.find<any>(p);
       return Array.isArray(doc?.resources) && doc.resources.some((r: any) => r?.name === plural);
@@ -302,7 +303,7 @@ export class Operator {
         this.setCondition("StorageReady", false, "NotServed", `${p} is not served and --no-install-crds was given`);
         return;
       }
-      for (const crd of crds) {
+      for (const crd of (crds ??= allChartCrds(this.opts.chartDir))) {
         if (`/apis/${crd.spec.group}/${crd.spec.versions[0].name}` !== p) continue;
         try {
           await this.kube.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd);
