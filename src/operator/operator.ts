@@ -201,7 +201,7 @@ export class Operator {
     if (this.opts.serveStorage) {
       const { dir, ...listen } = this.opts.serveStorage;
       const store = (this.store = await ResultStore.open(dir, (l) => this.log(l)));
-      this.storageServer = new StorageServer({ store, kube: this.kube, log: (l) => this.log(l), ...listen });
+      this.storageServer = new StorageServer({ store, kube: this.kube, ...listen });
       await this.storageServer.start();
       this.log(`serving the storage API on port ${this.storageServer.port} (${store.size} results in ${dir})`);
       this.writer = new ResultWriter(store.backend(), writing);

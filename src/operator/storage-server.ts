@@ -27,9 +27,6 @@ export interface StorageServerOptions {
   /** PEM serving certificate and key (default: self-signed at start) */
   cert?: string;
   key?: string;
-  /** the front proxy's CA and client names (default: read from kube-system/extension-apiserver-authentication) */
-  requestHeader?: { ca: string; allowedNames: string[] };
-  log?: (line: string) => void;
 }
 
 type KindKey = "scan" | "summary" | "namespaceSummary";
@@ -65,11 +62,13 @@ export class StorageServer {
   private server: https.Server | undefined;
   private readonly decisions = new Map<string, { allowed: boolean; until: number }>();
   private readonly watches = new Set<() => void>();
+  /** the front proxy's client certificate names (none: any the front proxy's CA signed) */
+  private allowedNames: string[] = [];
 
   constructor(private readonly opts: StorageServerOptions) {}
 
   async start(): Promise<void> {
-    const rh = this.opts.requestHeader ?? (await this.readRequestHeader());
+    const rh = await this.readRequestHeader();
     const { cert, key } = this.opts.cert && this.opts.key ? { cert: this.opts.cert, key: this.opts.key } : selfSignedCert("kubescape-ts-storage", ["localhost", "127.0.0.1"]);
     this.allowedNames = rh.allowedNames;
     this.server = https.createServer({ cert, key, ca: rh.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
@@ -80,8 +79,6 @@ export class StorageServer {
       this.server!.listen(this.opts.port ?? 8443, this.opts.host ?? "0.0.0.0", () => resolve());
     });
   }
-
-  private allowedNames: string[] = [];
 
   get port(): number {
     return (this.server?.address() as AddressInfo).port;
