@@ -179,12 +179,10 @@ export class ResultStore {
     return JSON.stringify(t === "put" ? { t, ns: meta.namespace, name: meta.name, rv, meta, sev } : { t, ns: meta.namespace, name: meta.name, rv });
   }
 
-  /** Append a line; returns the offset it starts at. */
-  private append(...parts: Buffer[]): number {
+  /** Append a line (one write); returns the offset it starts at. */
+  private append(line: Buffer): number {
     const at = this.bytes;
-    let n = 0;
-    for (const p of parts) n += fs.writeSync(this.fd, p, 0, p.length, at + n);
-    this.bytes += n;
+    this.bytes += fs.writeSync(this.fd, line, 0, line.length, at);
     return at;
   }
 
