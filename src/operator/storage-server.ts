@@ -14,7 +14,7 @@ import type http from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { AddressInfo } from "node:net";
 import { KINDS, STORAGE_API_VERSION, STORAGE_GROUP, STORAGE_VERSION } from "./storage.js";
-import { ResultStore, StoreError, type Meta, type StoreEvent } from "./store.js";
+import { ResultStore, StoreError, type StoreEvent } from "./store.js";
 import { selfSignedCert } from "./cert.js";
 import type { ApiError, Kube } from "./kube.js";
 import { UserError } from "../core/errors.js";
@@ -250,24 +250,24 @@ export class StorageServer {
     }
   }
 
-  /** The metadata of what a collection request selects, in order. */
-  private select(url: URL, kind: KindKey, namespace: string | undefined): { metas: Meta[]; namespaces: string[] } {
+  /** What a collection request selects, in order: [namespace, name] of each (a namespace summary's namespace is its name). */
+  private select(url: URL, kind: KindKey, namespace: string | undefined): (readonly [string, string])[] {
     const labels = parseSelector(url.searchParams.get("labelSelector") ?? "");
     const fields = parseSelector(url.searchParams.get("fieldSelector") ?? "");
     const store = this.opts.store;
     if (kind === "namespaceSummary") {
       const names = store.namespaces().filter((ns) => matches(fields, { "metadata.name": ns }));
-      return { metas: [], namespaces: names.filter((ns) => matches(labels, store.namespaceSummary(ns)?.metadata.labels ?? {})) };
+      return names.filter((ns) => matches(labels, store.namespaceSummary(ns)?.metadata.labels ?? {})).map((ns) => ["", ns] as const);
     }
-    const metas = [...store.metas(namespace)].filter((m) => matches(labels, m.labels) && matches(fields, { "metadata.name": m.name, "metadata.namespace": m.namespace }));
-    return { metas, namespaces: [] };
+    return [...store.metas(namespace)]
+      .filter((m) => matches(labels, m.labels) && matches(fields, { "metadata.name": m.name, "metadata.namespace": m.namespace }))
+      .map((m) => [m.namespace, m.name] as const);
   }
 
   private async list(req: http.IncomingMessage, res: http.ServerResponse, url: URL, kind: KindKey, namespace: string | undefined): Promise<void> {
     const store = this.opts.store;
     const rv = store.resourceVersion;
-    const { metas, namespaces } = this.select(url, kind, namespace);
-    const keys = kind === "namespaceSummary" ? namespaces.map((ns) => ["", ns] as const) : metas.map((m) => [m.namespace, m.name] as const);
+    const keys = this.select(url, kind, namespace);
     const limit = Math.max(0, Number(url.searchParams.get("limit")) || 0);
     let start = 0;
     const cont = url.searchParams.get("continue");
@@ -357,8 +357,7 @@ export class StorageServer {
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
     if (initial) {
       chain = chain.then(async () => {
-        const keys = kind === "namespaceSummary" ? initial.namespaces.map((ns) => ["", ns] as const) : initial.metas.map((m) => [m.namespace, m.name] as const);
-        for (const [ns, name] of keys) {
+        for (const [ns, name] of initial) {
           if (ended) return;
           const obj = await this.object(kind, ns, name);
           if (obj) send("ADDED", obj.toString());
