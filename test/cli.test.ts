@@ -170,6 +170,11 @@ describe("exit codes", () => {
       [["scan", "examples/", "-f", "json,csv", "-o", "/proc/nope/report"], /^error: cannot write \/proc\/nope\/report.json \(ENOENT\)\n$/],
       [["scan", "examples/", "--baseline", "examples"], /^error: examples: cannot read \(EISDIR\)\n$/],
       [["diff", "missing-a.json", "missing-b.json"], /^error: missing-a.json: cannot read \(ENOENT\)\n$/],
+      [["operator", "run", "--serve-storage", "--tls-cert-file", "missing.pem", "--tls-private-key-file", "package.json"], /^error: --tls-cert-file missing.pem: ENOENT\n$/],
+      [
+        ["operator", "run", "--serve-storage", "--tls-cert-file", "package.json", "--tls-private-key-file", "package.json"],
+        /^error: --tls-cert-file package.json and --tls-private-key-file package.json: not a usable certificate and key \(.+\)\n$/,
+      ],
     ];
     for (const [args, msg] of cases) {
       const r = runCli(args);

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import tls from "node:tls";
 import { Command, Flags } from "@oclif/core";
 import { fail, oneLine } from "../../cli/errors.js";
 import { operatorFlags, parseDuration, list } from "../../cli/operator-flags.js";
@@ -53,15 +54,17 @@ export default class OperatorRun extends Command {
         return fail(`--${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     };
-    const serveStorage = flags["serve-storage"]
-      ? {
-          dir: flags["storage-dir"],
-          host: flags.host,
-          port: flags["storage-port"],
-          cert: readPem(flags["tls-cert-file"], "tls-cert-file"),
-          key: readPem(flags["tls-private-key-file"], "tls-private-key-file"),
-        }
-      : undefined;
+    const cert = readPem(flags["tls-cert-file"], "tls-cert-file");
+    const key = readPem(flags["tls-private-key-file"], "tls-private-key-file");
+    if (cert && key) {
+      // a pair TLS cannot use is the user's to fix, said before anything starts
+      try {
+        tls.createSecureContext({ cert, key });
+      } catch (e) {
+        fail(`--tls-cert-file ${flags["tls-cert-file"]} and --tls-private-key-file ${flags["tls-private-key-file"]}: not a usable certificate and key (${(e as Error).message})`);
+      }
+    }
+    const serveStorage = flags["serve-storage"] ? { dir: flags["storage-dir"], host: flags.host, port: flags["storage-port"], cert, key } : undefined;
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${oneLine(line)}\n`);
     const op = new Operator({
       kube: kubeOptions(flags),
