@@ -9,7 +9,7 @@ import { X509Certificate } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { ResultStore, type StoreEvent } from "../src/operator/store.js";
 import { matches, parseSelector } from "../src/operator/storage-server.js";
-import { selfSignedCert } from "../src/operator/cert.js";
+import { selfSignedCert, uint } from "../src/operator/cert.js";
 import { ResultWriter } from "../src/operator/writer.js";
 import { KINDS } from "../src/operator/storage.js";
 
@@ -202,5 +202,27 @@ describe("selfSignedCert", () => {
     expect(() => tls.createSecureContext({ cert, key })).not.toThrow();
     // a new key each time
     expect(selfSignedCert("x", ["localhost"]).key).not.toBe(key);
+  });
+
+  // The serial is random: one in 256 began with a zero byte before a byte under 0x80, which
+  // OpenSSL refuses as "illegal padding" (seen in CI); one with a high bit needs a zero added.
+  it.each([
+    ["a zero byte then a low one", "0010aabbccddeeff00112233445566"],
+    ["zero bytes only but the last", "00000000000000000000000000000001"],
+    ["a high bit", "80112233445566778899aabbccddeeff"],
+    ["a zero byte then a high one", "00ff112233445566778899aabbccddee"],
+  ])("encodes a serial with %s as DER, which OpenSSL reads", (_, hex) => {
+    const serial = Buffer.from(hex, "hex");
+    const x = new X509Certificate(selfSignedCert("x", ["localhost"], 1, serial).cert);
+    expect(BigInt("0x" + x.serialNumber)).toBe(BigInt("0x" + hex));
+  });
+  it.each([
+    ["00", "020100"],
+    ["0000", "020100"],
+    ["007f", "02017f"],
+    ["0080", "02020080"],
+    ["80", "02020080"],
+  ])("uint(%s) is %s", (hex, der) => {
+    expect(uint(Buffer.from(hex, "hex")).toString("hex")).toBe(der);
   });
 });

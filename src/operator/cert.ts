@@ -34,6 +34,13 @@ const time = (d: Date): Buffer => {
   // UTCTime until 2049, GeneralizedTime after (RFC 5280 4.1.2.5)
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
 };
+/** A non-negative DER INTEGER: no redundant leading zero (OpenSSL refuses one as "illegal padding"), a zero added before a high bit. */
+export const uint = (bytes: Buffer): Buffer => {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const v = bytes.subarray(i);
+  return tlv(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+};
 const name = (cn: string) => seq(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x0c, Buffer.from(cn)))));
 const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
 
@@ -44,10 +51,8 @@ const pem = (label: string, der: Buffer) =>
     .join("\n")}\n-----END ${label}-----\n`;
 
 /** A P-256 key and a self-signed certificate for these DNS names and IPv4 addresses, valid for `days`. */
-export function selfSignedCert(commonName: string, altNames: string[], days = 365): { cert: string; key: string } {
+export function selfSignedCert(commonName: string, altNames: string[], days = 365, serial = randomBytes(16)): { cert: string; key: string } {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f; // positive
   const now = Date.now();
   const sans = altNames.map((n) => (/^\d+\.\d+\.\d+\.\d+$/.test(n) ? tlv(0x87, Buffer.from(n.split(".").map(Number))) : tlv(0x82, Buffer.from(n))));
   const extensions = tlv(
@@ -61,7 +66,7 @@ export function selfSignedCert(commonName: string, altNames: string[], days = 36
   );
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
-    tlv(0x02, serial),
+    uint(serial),
     ECDSA_SHA256,
     name(commonName),
     seq(time(new Date(now - 3600_000)), time(new Date(now + days * 86_400_000))),
