@@ -11,16 +11,22 @@ import data.kubescape.lib
 # otherwise the fix is to set it to false.
 deny contains alert if {
 	sa_bindings := lib.rbac_sa_bindings
+	firsts := group_firsts
 	some w in lib.rbac_workloads
 	lib.rbac_token_mounted(w.obj, w.t)
 	ns := lib.namespace(w.obj)
 	sa := lib.rbac_workload_sa(w.t)
-	bindings := array.concat([lib.rbac_bindings[x.binding] | some x in sa_bindings[lib.index_key([ns, sa])]], group_bindings(ns))
-	count(bindings) > 0
+
+	# the bindings naming the account, then the first of those to a group it belongs to
+	direct := [x.binding | some x in sa_bindings[lib.index_key([ns, sa])]]
+	via_group := [min(g) | g := {i | some k in ["*", ns]; i := firsts[k]}; count(g) > 0]
+	positions := array.concat(direct, via_group)
+	count(positions) > 0
+	binding := lib.rbac_bindings[positions[0]]
 	path := concat("", [w.t.path, ".automountServiceAccountToken"])
 	paths := paths_of(w.t, path)
 	alert := {
-		"message": concat("", [w.obj.kind, " ", lib.meta_name(w.obj), " mounts the token of service account ", sa, ", which ", bindings[0].kind, " ", lib.meta_name(bindings[0]), " binds to a role"]),
+		"message": concat("", [w.obj.kind, " ", lib.meta_name(w.obj), " mounts the token of service account ", sa, ", which ", binding.kind, " ", lib.meta_name(binding), " binds to a role"]),
 		"objects": [lib.ref(w.obj)],
 		"relatedObjects": [lib.rbac_sa_ref(ns, sa)],
 		"failedPaths": paths.failed,
@@ -29,27 +35,25 @@ deny contains alert if {
 	}
 }
 
-# group_bindings(ns): the bindings whose subjects include a group every service account of
-# namespace ns belongs to (all authenticated users, all service accounts, or all service
-# accounts of ns): they give the account their role as surely as naming it. Looked up in
-# sa_group_bindings, so each workload scans only the few bindings to such groups.
-group_bindings(ns) := [x.binding |
-	some x in sa_group_bindings
-	x.group in {"system:authenticated", "system:serviceaccounts", concat("", ["system:serviceaccounts:", ns])}
-]
+# group_firsts: for the groups every service account belongs to, the position in
+# lib.rbac_bindings of the first binding naming one: "*" for all authenticated users or all
+# service accounts, a namespace for all service accounts of it (system:serviceaccounts:<ns>).
+# Found once per evaluation: a list of these bindings per workload was quadratic (400 bindings
+# to system:authenticated made each workload build a list of 400 objects).
+group_firsts[k] := min({i | some p in group_subjects; p.key == k; i := p.binding}) if some k in {p.key | some p in group_subjects}
 
-# sa_group_bindings: each binding with a subject that is a service-account group, with that
-# group, found once per evaluation (a function per workload over every binding was quadratic).
-sa_group_bindings := [{"binding": b, "group": s.name} |
-	some b in lib.rbac_bindings
+group_subjects := [{"key": group_key(s.name), "binding": i} |
+	some i, b in lib.rbac_bindings
 	some s in lib.rbac_subjects(b)
 	s.kind == "Group"
-	sa_group(s.name)
 ]
 
-sa_group(name) if name in {"system:authenticated", "system:serviceaccounts"}
+group_key(name) := "*" if name in {"system:authenticated", "system:serviceaccounts"}
 
-sa_group(name) if startswith(name, "system:serviceaccounts:")
+group_key(name) := trim_prefix(name, "system:serviceaccounts:") if {
+	startswith(name, "system:serviceaccounts:")
+	name != "system:serviceaccounts:"
+}
 
 paths_of(t, path) := {"failed": [path], "fix": []} if {
 	t.spec.automountServiceAccountToken == true
