@@ -3,10 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, beforeAll } from "vitest";
 // @ts-expect-error plain JS helper shared with the rule test kit
-import { readCase, compareAlerts, compareMessages, compareRelevant, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
+import { readCase, listCases, compareAlerts, compareMessages, compareRelevant, evaluateCase, diffLines } from "../scripts/lib/cases.mjs";
 import { PolicyRuntime } from "../src/core/engine/runtime.js";
 import { Registry } from "../src/core/engine/registry.js";
 import { defaultConfigInputs } from "../src/core/engine/config.js";
+import { crossGroups } from "../src/core/engine/plan.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const registry = Registry.load();
@@ -67,6 +68,48 @@ describe("rule cases", () => {
       }
     }
   });
+});
+
+// Cross-object rules that share splitKinds are evaluated in the same calls (plan.ts), each
+// seeing the objects of the others' kinds too. Every such rule, on each of its cases (its own
+// and the reference cases named after it), must decide as it does alone with the case's
+// objects: the group's other rules' case objects of kinds it does not match are added.
+describe("cross-object rules evaluated together", () => {
+  const refRoot = path.resolve(root, "..", "shared", "regolibrary", "cases");
+  const casesOf = (name: string) => [
+    ...(fs.existsSync(path.join(root, "rules", name, "tests")) ? fs.readdirSync(path.join(root, "rules", name, "tests")).map((n) => path.join(root, "rules", name, "tests", n)) : []),
+    ...listCases(refRoot)
+      .filter((e: { rule: string }) => e.rule === name)
+      .map((e: { dir: string }) => e.dir),
+  ];
+  const groups = crossGroups(registry.rules.filter((r) => r.crossObject && r.matchKinds.length > 0)).filter((g) => g.length > 1);
+  it("the rules that share the workload kinds as splitKinds are one group", () => {
+    expect(Math.max(...groups.map((g) => g.length))).toBeGreaterThanOrEqual(15);
+  });
+  const key = (a: { rule: string; message?: string; objects: unknown[]; relatedObjects?: unknown[]; failedPaths: string[]; fixPaths: unknown[]; reviewPaths?: string[]; deletePaths?: string[] }) =>
+    JSON.stringify([a.rule, a.message, a.objects, a.relatedObjects, a.failedPaths, a.fixPaths, a.reviewPaths, a.deletePaths]);
+  for (const group of groups) {
+    const others = new Map(group.map((r) => [r.name, casesOf(r.name).flatMap((dir) => readCase(dir).objects)]));
+    for (const rule of group) {
+      const mine = new Set(rule.matchKinds);
+      const union = new Set(group.flatMap((r) => r.matchKinds));
+      const foreign = group.filter((r) => r !== rule).flatMap((r) => others.get(r.name)!.filter((o: { kind?: string }) => !mine.has(o.kind!) && union.has(o.kind!)));
+      it(`${rule.name}: the same alerts with ${foreign.length} objects of the others' kinds added`, () => {
+        expect(foreign.length, "the other rules' cases bring objects of kinds this rule does not match").toBeGreaterThan(0);
+        let fired = 0;
+        for (const dir of casesOf(rule.name)) {
+          const c = readCase(dir);
+          const alone = evaluateCase(runtime, [rule], c, defaultConfigInputs());
+          const together = evaluateCase(runtime, group, { ...c, objects: [...c.objects, ...foreign] }, defaultConfigInputs());
+          const got = together.alerts.filter((a: { rule: string }) => a.rule === rule.name);
+          expect(got.map(key).sort(), dir).toEqual(alone.alerts.map(key).sort());
+          expect(together.warnings, dir).toEqual([]);
+          fired += alone.alerts.length;
+        }
+        expect(fired, "some case makes the rule fire").toBeGreaterThan(0);
+      });
+    }
+  }
 });
 
 describe("config inputs change verdicts", () => {

@@ -124,7 +124,7 @@ describe("policy runtime", () => {
     ).toEqual([`${rbac} User//alice`, "v1 ServiceAccount/shop/billing"]);
   });
 
-  it("rules with splitKinds or splitByNamespace give the same alerts in parts as over all their objects at once", async () => {
+  it("rules with splitKinds or splitByNamespace give the same alerts in parts as over all their objects at once, and together as alone", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ks-split-"));
     await generate(dir, 1500, 11);
     // plus hand-written RBAC, network and workload fixtures (cluster-wide bindings, policies)
@@ -160,6 +160,9 @@ describe("policy runtime", () => {
       );
     const expected = perRule(whole.alerts);
     expect(perRule(chunked.alerts)).toEqual(expected);
+    // rules sharing splitKinds run in the same calls (plan.ts crossGroups); each alone, the same
+    const alone = split.flatMap((r) => runtime.evaluate(result.objects, [r], { crossChunkSize: 37 }).alerts);
+    expect(perRule(alone)).toEqual(expected);
     // the fixtures make most of these rules fire, so the comparison is not of empty sets
     expect(
       Object.entries(expected)

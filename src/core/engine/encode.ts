@@ -27,7 +27,7 @@ const LONE_SURROGATE = /\p{Cs}/gu;
 /**
  * Builds the JSON input of wasm calls as bytes (the SDK takes an ArrayBuffer as-is). Each
  * object is serialised and UTF-8 encoded once, with its __ksid, however many calls it goes
- * into (a cross-object rule's objects go into one call per rule). Objects
+ * into (the context objects of cross-object rules go into a call per chunk). Objects
  * JSON.stringify cannot write, or writes in a way OPA rejects (lone surrogates, nesting
  * deep enough to overflow a stack), are written by a careful writer that replaces lone
  * surrogates with U+FFFD and cuts nesting deeper than MAX_DEPTH, noting the cut in `cuts`.

@@ -165,8 +165,8 @@ export class PolicyRuntime {
 
   /**
    * Evaluate rules over objects on this thread. Per-object rules run over chunks of objects
-   * in one call for all of them; cross-object rules run once each over every object of
-   * their kinds. A rule that fails is narrowed down and reported in `errors`; the rest go on.
+   * in one call for all of them; cross-object rules over the objects of their kinds, those
+   * sharing splitKinds together (plan.ts). A rule that fails is narrowed down and reported in `errors`; the rest go on.
    * The signal is checked between tasks (only a callback or a worker thread can abort a
    * synchronous call); evaluateParallel also yields to the event loop between them.
    */
@@ -328,7 +328,7 @@ export class PolicyRuntime {
 
   /**
    * Evaluate a task here, narrowing a failure down so that one bad rule or object does not
-   * hide the other results: to each rule alone; for a per-object rule, by halves down to the
+   * hide the other results: to each rule alone (a cross-object one with its kinds only); for a per-object rule, by halves down to the
    * objects it fails on (each object's verdict is its own); for a cross-object rule, see narrowCross.
    */
   private run(run: Run, objs: ScanObject[], rules: RuleMeta[]): void {
@@ -337,7 +337,8 @@ export class PolicyRuntime {
     } catch (e) {
       const message = String((e as Error)?.message ?? e);
       if (rules.length > 1) {
-        for (const r of rules) this.run(run, objs, [r]);
+        // a cross-object rule of a group alone, with only its kinds (as if it had run alone)
+        for (const r of rules) this.run(run, r.crossObject ? objs.filter((o) => r.matchKinds.includes(o.object.kind)) : objs, [r]);
       } else if (objs.length > 1 && !rules[0].crossObject) {
         const half = Math.ceil(objs.length / 2);
         this.run(run, objs.slice(0, half), rules);
