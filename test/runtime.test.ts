@@ -6,6 +6,11 @@ import { PolicyRuntime, PARALLEL_MIN_OBJECTS } from "../src/core/engine/runtime.
 import { Registry } from "../src/core/engine/registry.js";
 import { defaultConfigInputs } from "../src/core/engine/config.js";
 import { readFileSources } from "../src/core/sources/files.js";
+import { evaluateRaw, resultsOf } from "../src/core/engine/memory.js";
+import { customBuiltins } from "../src/core/engine/builtins.js";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { InputEncoder } from "../src/core/engine/encode.js";
+import { readData } from "../src/core/data-files.js";
 // @ts-expect-error plain JS generator
 import { generate } from "../bench/generate.mjs";
 import { repoRoot } from "./support/cli.js";
@@ -170,6 +175,30 @@ describe("policy runtime", () => {
         .map(([name]) => name),
     ).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("evaluateRaw gives the SDK's result as bytes, also when the input grows the memory and the text is not ASCII", async () => {
+    const module = await WebAssembly.compile(readData("rules", "bundle", "policy.wasm"));
+    // instances with a small memory (the engine's start with 256 MiB): a 2 MB input grows it
+    const [a, b] = [await loadPolicy(module, 32, customBuiltins), await loadPolicy(module, 32, customBuiltins)];
+    for (const p of [a, b]) p.setData({ postureControlInputs: defaultConfigInputs(), dataControlInputs: {} });
+    const registry = Registry.load();
+    const rules = registry.rules.filter((r) => ["rule-privileged-container", "k8s-common-labels-usage", "host-network-access"].includes(r.name));
+    const pod = (i: number, pad = "") => ({
+      id: i,
+      object: { apiVersion: "v1", kind: "Pod", metadata: { name: `pödchen-${i}`, annotations: { pad } }, spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx", securityContext: { privileged: true } }] } },
+      source: { file: "x", docIndex: 0, itemPath: [] },
+    });
+    const enc = new InputEncoder();
+    const inputs = [[pod(0)], [pod(1, "x".repeat(2 << 20))]];
+    for (const objs of inputs) {
+      const want = (a.evaluate(enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[])[0].result;
+      const got = resultsOf(evaluateRaw(b, enc.encode(objs, rules)));
+      expect(got).toEqual(want);
+      expect(b.mem.buffer.byteLength, "the memory grew past the input").toBeGreaterThan(objs.length && objs[0].object.metadata.annotations.pad.length);
+      expect(Object.values(got).flat().length).toBeGreaterThanOrEqual(3);
+      expect(JSON.stringify(got)).toContain(objs[0].object.metadata.name);
+    }
   });
 
   it("evaluates only the rules asked for", async () => {

@@ -38,6 +38,31 @@ export const heapEndOf = (p: LoadedPolicy): number => ((p as unknown as { wasmIn
  */
 export const RECYCLE_TOUCHED_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Evaluate `input` (JSON bytes) on the default entrypoint and return the result's JSON bytes,
+ * not parsed: a worker hands them to the main thread as they are (a transfer, not a copy of an
+ * object graph), which parses them once. The SDK's evaluate, without its parse: it finds the
+ * end of the text one byte at a time in JavaScript and parses it where it is made.
+ */
+export function evaluateRaw(p: LoadedPolicy, input: ArrayBuffer): Uint8Array {
+  const x = p as unknown as { minorVersion: number; dataHeapPtr: number; dataAddr: number; mem: WebAssembly.Memory; wasmInstance: WebAssembly.Instance };
+  // the SDK's fast path (ABI 1.2, which our opa builds); anything older through the SDK
+  if (!(x.minorVersion >= 2)) return new TextEncoder().encode(JSON.stringify(p.evaluate(input)));
+  const bytes = new Uint8Array(input);
+  const at = x.dataHeapPtr;
+  const over = at + bytes.byteLength - x.mem.buffer.byteLength;
+  if (over > 0) x.mem.grow(Math.ceil(over / 65536));
+  new Uint8Array(x.mem.buffer).set(bytes, at);
+  const ret = (x.wasmInstance.exports.opa_eval as (...a: number[]) => number)(0, 0, x.dataAddr, at, bytes.byteLength, at + bytes.byteLength, 0);
+  const mem = new Uint8Array(x.mem.buffer);
+  // a copy of the text, whose buffer can be transferred
+  return mem.slice(ret, mem.indexOf(0, ret));
+}
+
+const decoder = new TextDecoder();
+/** The rule results of evaluateRaw's bytes (the first result's "result": rule name → alerts). */
+export const resultsOf = (raw: Uint8Array): Record<string, unknown[]> => (JSON.parse(decoder.decode(raw)) as { result?: Record<string, unknown[]> }[])[0]?.result ?? {};
+
 /** An instance of the compiled rules with the engine's builtins and the initial memory. */
 export const newInstance = (module: WebAssembly.Module): Promise<LoadedPolicy> => loadPolicy(module, INITIAL_PAGES, customBuiltins);
 

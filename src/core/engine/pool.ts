@@ -7,7 +7,8 @@ import { Worker } from "node:worker_threads";
 import { dataPath } from "../data-files.js";
 
 export interface WorkerReply {
-  result?: Record<string, unknown[]>;
+  /** the result's JSON bytes (memory.ts evaluateRaw; read with resultsOf) */
+  raw?: Uint8Array;
   error?: string;
 }
 

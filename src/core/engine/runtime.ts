@@ -11,7 +11,7 @@ import { InputEncoder, type Cut } from "./encode.js";
 import { alertSink, collect, RelevanceSink, type AlertSink } from "./alerts.js";
 import { WorkerPool } from "./pool.js";
 import type { IdSet } from "../id-set.js";
-import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, evaluateRaw, heapEndOf, memoryOf, newInstance, resultsOf, type LoadedPolicy } from "./memory.js";
 
 export { DEFAULT_CHUNK_SIZE, DEFAULT_CROSS_CHUNK_SIZE, LARGE_OBJECT_CHARS } from "./plan.js";
 export { normalizeAlert } from "./alerts.js";
@@ -282,7 +282,7 @@ export class PolicyRuntime {
           if (stopped()) return;
           if (reply.error !== undefined) this.run(run, t.objs, t.rules);
           else {
-            collect(reply.result ?? {}, guarded);
+            collect(reply.raw ? resultsOf(reply.raw) : {}, guarded);
             workerTasks++;
           }
           progress();
@@ -399,13 +399,13 @@ export class PolicyRuntime {
       this.policy.setData(run.data);
       this.policyData = run.data;
     }
-    let rs;
+    let raw;
     try {
-      rs = this.policy.evaluate(run.enc.encode(objs, rules)) as { result: Record<string, unknown[]> }[];
+      raw = evaluateRaw(this.policy, run.enc.encode(objs, rules));
     } finally {
       this.touched = Math.max(this.touched, heapEndOf(this.policy));
     }
-    collect(rs[0]?.result ?? {}, alerts);
+    collect(resultsOf(raw), alerts);
   }
 }
 

@@ -1,9 +1,9 @@
 // A worker thread that evaluates JSON inputs against the compiled rules module.
 // Messages in: {module, data} once (reply {ready: true} or {ready: false, error}), {data} when
-// the data changes (no reply; later inputs see it), {input: ArrayBuffer} (reply {result} or
-// {error}). One message at a time: the pool sends the next input after the reply.
+// the data changes (no reply; later inputs see it), {input: ArrayBuffer} (reply {raw}: the
+// result's JSON bytes, transferred; or {error}). One message at a time: the pool sends the next input after the reply.
 import { parentPort } from "node:worker_threads";
-import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, collectGarbage as gc, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
+import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, collectGarbage as gc, evaluateRaw, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
 let policy: Promise<LoadedPolicy> | undefined;
 
@@ -44,8 +44,8 @@ parentPort!.on("message", async (msg: { module?: WebAssembly.Module; data?: obje
   }
   const p = await (policy ??= instance());
   try {
-    const rs = p.evaluate(msg.input) as { result: Record<string, unknown[]> }[];
-    parentPort!.postMessage({ result: rs[0]?.result ?? {} });
+    const raw = evaluateRaw(p, msg.input);
+    parentPort!.postMessage({ raw }, [raw.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ error: String((e as Error)?.message ?? e) });
   }
