@@ -90,6 +90,34 @@ describe("ResultStore", () => {
     third.close();
   });
 
+  it("writes appended lines together: readable at once, in the file by the next turn of the event loop, all of them past a MiB", async () => {
+    const dir = tmp();
+    const log = path.join(dir, "results.log");
+    const store = await ResultStore.open(dir);
+    await store.put(scan("shop", "web", { "C-0057": "High" }), "create");
+    await store.put(scan("shop", "api"), "create");
+    // not in the file yet; a read writes them first
+    expect(fs.statSync(log).size).toBe(0);
+    expect((await store.read("shop", "web"))?.spec.controls["C-0057"].status.status).toBe("failed");
+    const written = fs.statSync(log).size;
+    expect(written).toBeGreaterThan(0);
+    await store.put(scan("shop", "db"), "create");
+    expect(fs.statSync(log).size).toBe(written);
+    await new Promise((r) => setImmediate(r));
+    expect(fs.statSync(log).size).toBeGreaterThan(written);
+    // a MiB of lines in one turn: written as they pass it, the rest by the next turn
+    const big = scan("bank", "big");
+    (big.spec as Record<string, unknown>).relatedObjects = [{ namespace: "bank", apiGroup: "", apiVersion: "v1", kind: "ConfigMap", name: "x".repeat(200) }];
+    const before = fs.statSync(log).size;
+    for (let i = 0; i < 3000; i++) await store.put({ ...big, metadata: { ...big.metadata, name: `big-${i}` } }, "create");
+    expect(fs.statSync(log).size - before).toBeGreaterThan(1 << 20);
+    store.close();
+    const again = await ResultStore.open(dir);
+    expect(again.size).toBe(3003);
+    expect((await again.read("bank", "big-2999"))?.metadata.name).toBe("big-2999");
+    again.close();
+  });
+
   it("rewrites the log with only the current lines when most of it is superseded", async () => {
     const dir = tmp();
     const store = await ResultStore.open(dir);

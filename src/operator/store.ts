@@ -68,6 +68,8 @@ const RING = 4096;
 const LOG = "results.log";
 /** the log is rewritten when superseded lines are more than this and than the current ones */
 const COMPACT_BYTES = 64 << 20;
+/** appended lines are written together once this many bytes wait (see append) */
+const FLUSH_BYTES = 1 << 20;
 
 export class ResultStore {
   private readonly index = new Map<string, Map<string, Entry>>();
@@ -77,7 +79,11 @@ export class ResultStore {
   /** bodies of deleted scans, kept for the DELETED events still in the ring */
   private readonly tombstones = new Map<string, Record<string, any>>();
   private fd = -1;
-  /** bytes in the log, and of those, lines superseded by later ones */
+  /** lines appended but not yet written (append), their bytes, and the write planned for them */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushSoon: NodeJS.Immediate | undefined;
+  /** bytes in the log (those pending included), and of those, lines superseded by later ones */
   private bytes = 0;
   private garbage = 0;
 
@@ -148,6 +154,7 @@ export class ResultStore {
 
   /** Rewrite the log with only the current lines (synchronous: a full scan's log is read and written in well under a second). */
   private compact(): void {
+    this.flush();
     const tmp = `${this.file}.compact`;
     const out = fs.openSync(tmp, "w", 0o600);
     let offset = 0;
@@ -179,15 +186,44 @@ export class ResultStore {
     return JSON.stringify(t === "put" ? { t, ns: meta.namespace, name: meta.name, rv, meta, sev } : { t, ns: meta.namespace, name: meta.name, rv });
   }
 
-  /** Append a line (one write); returns the offset it starts at. */
+  /**
+   * Append a line; returns the offset it starts at. Lines are written together (one writev)
+   * once FLUSH_BYTES are waiting or the event loop turns, and before any read: a full scan's
+   * 20,000 lines cost a few hundred writes instead of 20,000. A crash loses at most those
+   * lines, which the operator writes again (it compares what is stored with what it scanned).
+   */
   private append(line: Buffer): number {
     const at = this.bytes;
-    this.bytes += fs.writeSync(this.fd, line, 0, line.length, at);
+    this.bytes += line.length;
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    else this.flushSoon ??= setImmediate(() => this.flush());
     return at;
   }
 
+  /** Write the lines append() holds. */
+  private flush(): void {
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    this.flushSoon = undefined;
+    let at = this.bytes - this.pendingBytes;
+    let bufs = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    while (bufs.length) {
+      let n = fs.writevSync(this.fd, bufs, at);
+      at += n;
+      // a short write: go on from where it stopped
+      while (bufs.length && n >= bufs[0].length) n -= bufs.shift()!.length;
+      if (n > 0) bufs[0] = bufs[0].subarray(n);
+    }
+  }
+
   close(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) {
+      this.flush();
+      fs.closeSync(this.fd);
+    }
     this.fd = -1;
   }
 
@@ -290,6 +326,7 @@ export class ResultStore {
   async raw(namespace: string, name: string): Promise<Buffer | undefined> {
     const e = this.index.get(namespace)?.get(name);
     if (!e) return undefined;
+    if (this.pendingBytes) this.flush();
     const buf = Buffer.alloc(e.length);
     fs.readSync(this.fd, buf, 0, e.length, e.offset);
     return buf;

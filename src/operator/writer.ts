@@ -13,7 +13,7 @@
 //   follows its workload within seconds while a backlog of thousands drains.
 // - Each write carries the generation of the scan that made it: a write older than what is
 //   stored for that object (a full scan's result for an object rescanned since) is dropped.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { ANNOTATION, LABEL, MANAGED_BY, STORAGE_GROUP, STORAGE_VERSION } from "./storage.js";
 import { Kube, METADATA_ONLY, collectionPath, objectPath, type ApiError } from "./kube.js";
 
@@ -67,10 +67,7 @@ export interface WriterStats {
 export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">, specText = JSON.stringify(obj.spec)): string {
   const { [ANNOTATION.scannedAt]: _t, [ANNOTATION.digest]: _d, ...annotations } = obj.metadata.annotations ?? {};
   // the same text as JSON.stringify([labels, annotations, spec])
-  return createHash("sha256")
-    .update(`[${JSON.stringify(obj.metadata.labels ?? {})},${JSON.stringify(annotations)},${specText}]`)
-    .digest("base64url")
-    .slice(0, 22);
+  return hash("sha256", `[${JSON.stringify(obj.metadata.labels ?? {})},${JSON.stringify(annotations)},${specText}]`, "base64url").slice(0, 22);
 }
 
 /** Where results are written: the API server (ours or Kubescape's storage API), or our own store (store.ts). */
