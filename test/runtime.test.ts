@@ -186,7 +186,12 @@ describe("policy runtime", () => {
     const rules = registry.rules.filter((r) => ["rule-privileged-container", "k8s-common-labels-usage", "host-network-access"].includes(r.name));
     const pod = (i: number, pad = "") => ({
       id: i,
-      object: { apiVersion: "v1", kind: "Pod", metadata: { name: `pödchen-${i}`, annotations: { pad } }, spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx", securityContext: { privileged: true } }] } },
+      object: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `pödchen-${i}`, annotations: { pad } },
+        spec: { hostNetwork: true, containers: [{ name: "c", image: "nginx", securityContext: { privileged: true } }] },
+      },
       source: { file: "x", docIndex: 0, itemPath: [] },
     });
     const enc = new InputEncoder();
