@@ -207,7 +207,7 @@ export class ResultStore {
     if (this.flushSoon) clearImmediate(this.flushSoon);
     this.flushSoon = undefined;
     let at = this.bytes - this.pendingBytes;
-    let bufs = this.pending;
+    const bufs = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
     while (bufs.length) {
