@@ -5,6 +5,7 @@
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
+import { settle } from "./settle.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = process.argv.slice(2);
@@ -24,6 +25,7 @@ try {
   const seed = spawnSync(process.execPath, [path.join(root, "test", "cluster", "seed.mjs"), "--kubeconfig", kubeconfig, "--count", String(count)], { encoding: "utf8" });
   if (seed.status !== 0) throw new Error(seed.stderr);
   console.log(`seeded ${count} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(await settle());
   const t1 = performance.now();
   const scan = spawnSync(process.execPath, [path.join(root, "bench", "scan-once.mjs"), "--cluster", kubeconfig], { encoding: "utf8", maxBuffer: 64 << 20 });
   const wall = performance.now() - t1;

@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
+import { settle } from "./settle.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = process.argv.slice(2);
@@ -92,6 +93,7 @@ try {
     if (r.status !== 0) throw new Error(r.stderr);
   }
   console.log(`storage: ${storageMode === "serve" ? "served by the operator (APIService)" : "CRDs through the API server"}`);
+  console.log(await settle());
   console.log(
     `load average at start: ${os
       .loadavg()
