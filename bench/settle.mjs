@@ -23,7 +23,5 @@ export async function settle({ idle = 0.85, windows = 2, maxSeconds = 60 } = {})
     quiet = last >= idle ? quiet + 1 : 0;
   }
   const waited = ((Date.now() - t0) / 1000).toFixed(0);
-  return quiet >= windows
-    ? `machine quiet after ${waited} s (${Math.round(last * 100)} % idle)`
-    : `machine still busy after ${waited} s (${Math.round(last * 100)} % idle): measured anyway`;
+  return quiet >= windows ? `machine quiet after ${waited} s (${Math.round(last * 100)} % idle)` : `machine still busy after ${waited} s (${Math.round(last * 100)} % idle): measured anyway`;
 }
