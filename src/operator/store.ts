@@ -5,10 +5,10 @@
 //
 // - WorkloadConfigurationScans are appended to one log file (<dir>/results.log), a line per
 //   write: a header (the object's metadata, its failed controls by severity) and its JSON; a
-//   delete is a header alone. One write per result: a file per result cost more in the file
-//   system (create, rename) than everything else a full scan writes. A restart reads the
-//   headers back; a line cut short by a kill is dropped; the log is rewritten with only the
-//   current lines when most of it is superseded.
+//   delete is a header alone. One file, its lines written together (see append): a file per
+//   result cost more in the file system (create, rename) than everything else a full scan
+//   writes. A restart reads the headers back; a line cut short by a kill is dropped; the log
+//   is rewritten with only the current lines when most of it is superseded.
 // - In memory: each scan's metadata and where its JSON is in the log, not the JSON.
 // - WorkloadConfigurationScanSummaries and ConfigurationScanSummaries are derived on read, as
 //   Kubescape's storage derives them: from a scan's controls, and from a namespace's scans.
@@ -272,7 +272,7 @@ export class ResultStore {
     };
     const controls = (obj.spec as any)?.controls;
     const severities = severitiesOf(controls && typeof controls === "object" ? (Object.values(controls).filter((c: any) => c?.status && c?.severity) as any) : []);
-    // one write: the header, a tab, the object's JSON, a newline
+    // one line: the header, a tab, the object's JSON, a newline
     const head = `${this.header("put", meta, rv, severities)}\t`;
     const line = Buffer.from(`${head}{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":${specText}}\n`);
     const headBytes = Buffer.byteLength(head);

@@ -166,7 +166,8 @@ export class PolicyRuntime {
   /**
    * Evaluate rules over objects on this thread. Per-object rules run over chunks of objects
    * in one call for all of them; cross-object rules over the objects of their kinds, those
-   * sharing splitKinds together (plan.ts). A rule that fails is narrowed down and reported in `errors`; the rest go on.
+   * sharing splitKinds together (plan.ts). A rule that fails is narrowed down and reported
+   * in `errors`; the rest go on.
    * The signal is checked between tasks (only a callback or a worker thread can abort a
    * synchronous call); evaluateParallel also yields to the event loop between them.
    */
@@ -328,8 +329,9 @@ export class PolicyRuntime {
 
   /**
    * Evaluate a task here, narrowing a failure down so that one bad rule or object does not
-   * hide the other results: to each rule alone (a cross-object one with its kinds only); for a per-object rule, by halves down to the
-   * objects it fails on (each object's verdict is its own); for a cross-object rule, see narrowCross.
+   * hide the other results: to each rule alone (a cross-object one with its kinds only); for
+   * a per-object rule, by halves down to the objects it fails on (each object's verdict is its
+   * own); for a cross-object rule, see narrowCross.
    */
   private run(run: Run, objs: ScanObject[], rules: RuleMeta[]): void {
     try {

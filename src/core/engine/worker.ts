@@ -1,7 +1,8 @@
 // A worker thread that evaluates JSON inputs against the compiled rules module.
 // Messages in: {module, data} once (reply {ready: true} or {ready: false, error}), {data} when
 // the data changes (no reply; later inputs see it), {input: ArrayBuffer} (reply {raw}: the
-// result's JSON bytes, transferred; or {error}). One message at a time: the pool sends the next input after the reply.
+// result's JSON bytes, transferred; or {error}). One message at a time: the pool sends the
+// next input after the reply.
 import { parentPort } from "node:worker_threads";
 import { RECYCLE_BYTES, RECYCLE_TOUCHED_BYTES, collectGarbage as gc, evaluateRaw, heapEndOf, memoryOf, newInstance, type LoadedPolicy } from "./memory.js";
 
