@@ -75,12 +75,10 @@ describe("rule cases", () => {
 // and the reference cases named after it), must decide as it does alone with the case's
 // objects: the group's other rules' case objects of kinds it does not match are added.
 describe("cross-object rules evaluated together", () => {
-  const refRoot = path.resolve(root, "..", "shared", "regolibrary", "cases");
+  const refCases: { rule: string; dir: string }[] = listCases(path.resolve(root, "..", "shared", "regolibrary", "cases"));
   const casesOf = (name: string) => [
     ...(fs.existsSync(path.join(root, "rules", name, "tests")) ? fs.readdirSync(path.join(root, "rules", name, "tests")).map((n) => path.join(root, "rules", name, "tests", n)) : []),
-    ...listCases(refRoot)
-      .filter((e: { rule: string }) => e.rule === name)
-      .map((e: { dir: string }) => e.dir),
+    ...refCases.filter((e) => e.rule === name).map((e) => e.dir),
   ];
   const groups = crossGroups(registry.rules.filter((r) => r.crossObject && r.matchKinds.length > 0)).filter((g) => g.length > 1);
   it("the rules that share the workload kinds as splitKinds are one group", () => {
