@@ -131,7 +131,7 @@ net_sandbox_kinds := {"SandboxTemplate"}
 
 net_sandbox_spec(obj) := s if {
 	is_object(obj)
-	obj.kind in net_sandbox_kinds
+	net_sandbox_kinds[obj.kind]
 	s := obj.spec.podTemplate.spec
 	is_object(s)
 }

@@ -28,7 +28,7 @@ rbac_roles := rbac_role_index
 rbac_role_index[k] contains i if {
 	some i, role in input.objects
 	is_object(role)
-	role.kind in rbac_role_kinds
+	rbac_role_kinds[role.kind]
 	name := role.metadata.name
 	is_string(name)
 	k := rbac_role_key(role.kind, namespace(role), name)
@@ -49,7 +49,7 @@ rbac_ref_key(b) := k if {
 }
 
 rbac_ref_key(b) := k if {
-	b.kind in rbac_binding_kinds
+	rbac_binding_kinds[b.kind]
 	b.roleRef.kind == "ClusterRole"
 	n := b.roleRef.name
 	is_string(n)
@@ -60,7 +60,7 @@ rbac_ref_key(b) := k if {
 rbac_bindings := [b |
 	some b in input.objects
 	is_object(b)
-	b.kind in rbac_binding_kinds
+	rbac_binding_kinds[b.kind]
 ]
 
 # rbac_grants: each {binding, role} pair where the binding's roleRef names a role of the input.
@@ -77,7 +77,7 @@ rbac_subjects(b) := {s |
 	some i, subj in b.subjects
 	is_object(subj)
 	kind := subj.kind
-	kind in rbac_subject_kinds
+	rbac_subject_kinds[kind]
 	name := subj.name
 	is_string(name)
 	ns := rbac_subject_namespace(b, subj)
@@ -328,7 +328,7 @@ rbac_sa_binding_index[k] contains {"binding": i, "index": s.index} if {
 rbac_workloads := [{"obj": obj, "t": t} |
 	some obj in input.objects
 	is_object(obj)
-	obj.kind in workload_kinds
+	workload_kinds[obj.kind]
 	t := pod_template(obj)
 ]
 

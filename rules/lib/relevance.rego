@@ -17,7 +17,7 @@ rel_component(comp) := [object.get(obj, "__ksid", -1) |
 # only context, e.g. the Services beside the workloads it judges).
 rel_kinds(kinds) := [object.get(obj, "__ksid", -1) |
 	some obj in input.objects
-	obj.kind in kinds
+	kinds[obj.kind]
 ]
 
 # rel_product_deployments(name): the Deployments running an image of product name (a key of

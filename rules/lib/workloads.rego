@@ -16,7 +16,7 @@ default is_workload(_) := false
 
 is_workload(obj) if {
 	is_object(obj)
-	obj.kind in common_workload_kinds
+	common_workload_kinds[obj.kind]
 }
 
 # pod_template(obj) is {"spec", "metadata", "path"} for any object that runs pods;
@@ -41,7 +41,7 @@ pod_template_of(obj) := {"spec": obj.spec, "metadata": object.get(obj, "metadata
 }
 
 pod_template_of(obj) := {"spec": obj.spec.template.spec, "metadata": object.get(obj.spec.template, "metadata", {}), "path": "spec.template.spec"} if {
-	obj.kind in template_kinds
+	template_kinds[obj.kind]
 	is_object(obj.spec.template.spec)
 }
 
@@ -58,7 +58,7 @@ pod_labels(obj) := labels(t.metadata) if t := pod_template(obj)
 workloads := [obj |
 	some obj in input.objects
 	is_object(obj)
-	obj.kind in workload_kinds
+	workload_kinds[obj.kind]
 	pod_template(obj)
 ]
 
@@ -102,7 +102,7 @@ label_locations(obj) := {{"meta": object.get(obj, "metadata", {}), "path": "meta
 	{"meta": object.get(obj, "metadata", {}), "path": "metadata"},
 	{"meta": object.get(obj.spec.template, "metadata", {}), "path": "spec.template.metadata"},
 } if {
-	obj.kind in template_kinds
+	template_kinds[obj.kind]
 	is_object(obj.spec.template)
 } else := {
 	{"meta": object.get(obj, "metadata", {}), "path": "metadata"},
@@ -111,7 +111,7 @@ label_locations(obj) := {{"meta": object.get(obj, "metadata", {}), "path": "meta
 	obj.kind == "CronJob"
 	is_object(obj.spec.jobTemplate.spec.template)
 } else := {{"meta": object.get(obj, "metadata", {}), "path": "metadata"}} if {
-	obj.kind in workload_kinds
+	workload_kinds[obj.kind]
 }
 
 # missing_label_fixes(obj, wanted): fix paths for every label location that carries
