@@ -13,11 +13,16 @@ import {
   toNamespaceSummaries,
   reportFromStored,
   controlInfo,
+  findingsReader,
+  mappingTables,
+  resultMetadata,
+  severitiesOf,
+  WorkloadScans,
   wlid,
   type ControlInfo,
   type ObjectRef,
 } from "../src/operator/storage.js";
-import { digestOf } from "../src/operator/writer.js";
+import { defer, render as renderResult, specOf } from "../src/operator/render.js";
 import { allChartCrds } from "../src/operator/chart.js";
 
 const MANIFESTS = `apiVersion: apps/v1
@@ -160,9 +165,50 @@ describe("report → WorkloadConfigurationScan", () => {
   it("the content digest ignores the scan time but not a changed status", () => {
     const [a] = toWorkloadScans(report, refs.slice(0, 1), { namespace: "k", cluster: "c", controls: infos }, "2024-01-01T00:00:00Z");
     const [b] = toWorkloadScans(report, refs.slice(0, 1), { namespace: "k", cluster: "c", controls: infos }, "2025-01-01T00:00:00Z");
-    expect(digestOf(a)).toBe(digestOf(b));
+    expect(renderResult(a).digest).toBe(renderResult(b).digest);
     b.spec.controls["C-0057"].status.status = "passed";
-    expect(digestOf(a)).not.toBe(digestOf(b));
+    expect(renderResult(a).digest).not.toBe(renderResult(b).digest);
+  });
+
+  it("a deferred result (what our store keeps) makes the mapping's spec, counts its severities, and has a digest of its findings, not of the scan time", async () => {
+    const opts = { namespace: "k", cluster: "c", controls: infos };
+    const tables = mappingTables(report, opts, "2024-01-01T00:00:00Z");
+    const read = findingsReader(report);
+    const mapped = toWorkloadScans(report, refs, opts, "2024-01-01T00:00:00Z");
+    const scans = new WorkloadScans(tables);
+    const deferred = refs.filter((r) => scans.controlsOf(r.kind).length).map((r) => defer(resultMetadata(r, tables), read(r), tables));
+    expect(deferred).toHaveLength(mapped.length);
+    deferred.forEach((d, i) => {
+      expect(JSON.parse(Buffer.from(specOf(d)).toString("utf8"))).toEqual(mapped[i].spec);
+      expect(d.metadata).toEqual(mapped[i].metadata);
+      expect(d.severities).toEqual(severitiesOf(Object.values(mapped[i].spec.controls)));
+    });
+    // web fails C-0057 (High), quiet's C-0057 is excepted: it does not count
+    expect(deferred[0].severities.high).toBeGreaterThan(deferred[1].severities.high);
+
+    // the scan time is not in the digest; the same content in other tables objects is the same
+    const later = mappingTables(report, opts, "2025-01-01T00:00:00Z");
+    const again = defer(resultMetadata(refs[0], later), findingsReader(report)(refs[0]), later);
+    expect(again.digest).toBe(deferred[0].digest);
+    expect(again.tablesDigest).toBe(deferred[0].tablesDigest);
+    // an event's scan runs only the controls that check the changed kinds: the same findings, the same digest
+    const only = { ...tables, controls: tables.controls.filter((c) => c.kinds.has("Deployment")) };
+    expect(only.controls.length).toBeLessThan(tables.controls.length);
+    expect(defer(resultMetadata(refs[0], only), read(refs[0]), only).digest).toBe(deferred[0].digest);
+    // a finding that changes changes it
+    const changed = read(refs[0]);
+    changed.findings = changed.findings.map((f) => (f.controlID === "C-0057" ? { ...f, status: "excepted" as const, exception: "x" } : f));
+    expect(defer(resultMetadata(refs[0], tables), changed, tables).digest).not.toBe(deferred[0].digest);
+    // and so do the tables: a control that was skipped
+    const skipped = { ...tables, outcomes: { ...tables.outcomes, "C-0013": { status: "skipped" as const } } };
+    expect(defer(resultMetadata(refs[0], skipped), read(refs[0]), skipped).digest).not.toBe(deferred[0].digest);
+
+    // findings are canonical: the objects scanned in the other order give the same text
+    const docs = MANIFESTS.split(/^---\n/m)
+      .reverse()
+      .join("---\n");
+    const other = await scanner.scan({ source: streamSource("<test>", docs) });
+    for (const r of refs) expect(JSON.stringify(findingsReader(other)(r))).toBe(JSON.stringify(read(r)));
   });
 
   it("fits the CRD schema of the chart (every field it writes is declared, so none is pruned)", () => {

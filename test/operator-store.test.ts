@@ -11,7 +11,8 @@ import { ResultStore, type StoreEvent } from "../src/operator/store.js";
 import { matches, parseSelector } from "../src/operator/storage-server.js";
 import { selfSignedCert, uint } from "../src/operator/cert.js";
 import { ResultWriter } from "../src/operator/writer.js";
-import { KINDS } from "../src/operator/storage.js";
+import { KINDS, type ObjectFindings, type SpecTables } from "../src/operator/storage.js";
+import { defer, specMaker } from "../src/operator/render.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -136,6 +137,84 @@ describe("ResultStore", () => {
     const third = await ResultStore.open(dir);
     expect(third.size).toBe(3);
     expect((await third.read("shop", "db"))?.metadata.resourceVersion).toBe("22");
+    third.close();
+  });
+
+  it("keeps a deferred result as its findings and its tables once, and reads back the object they make, after reopening and compaction too", async () => {
+    const tables: SpecTables = {
+      controls: [
+        {
+          id: "C-0057",
+          name: "Privileged container",
+          severity: "High",
+          baseScore: 8,
+          kinds: new Set(["Deployment"]),
+          rules: [{ name: "rule-privileged-container", matchKinds: ["Deployment"] }],
+          frameworks: [],
+        },
+        {
+          id: "C-0013",
+          name: "Non-root containers",
+          severity: "Medium",
+          baseScore: 6,
+          kinds: new Set(["Deployment"]),
+          rules: [{ name: "non-root-containers", matchKinds: ["Deployment"] }],
+          frameworks: [],
+        },
+      ],
+      outcomes: {},
+    };
+    const ref = (name: string) => ({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: "shop" });
+    const failing = (name: string): ObjectFindings => ({
+      ref: ref(name),
+      findings: [{ controlID: "C-0057", status: "failed", paths: [{ failedPath: "spec.template.spec.containers[0].securityContext.privileged" }], relatedObjects: [] }],
+    });
+    const md = (name: string) => ({ name, namespace: "shop", labels: { "app.kubernetes.io/managed-by": "kubescape-ts" }, annotations: {} });
+    const dir = tmp();
+    const log = path.join(dir, "results.log");
+    const store = await ResultStore.open(dir);
+    await store.put(defer(md("web"), failing("web"), tables), "create");
+    await store.put(defer(md("api"), { ref: ref("api"), findings: [] }, tables), "create");
+    // the same content in another object: the same tables
+    await store.put(defer(md("db"), failing("db"), { ...tables }), "create");
+    const want = (findings: ObjectFindings) => specMaker(tables).spec(findings);
+    const check = async (s: ResultStore) => {
+      const web = await s.read("shop", "web");
+      expect(web).toEqual({ apiVersion: "spdx.softwarecomposition.kubescape.io/v1beta1", kind: "WorkloadConfigurationScan", metadata: s.meta("shop", "web"), spec: want(failing("web")) });
+      expect(web!.spec.controls["C-0057"]).toMatchObject({ status: { status: "failed" }, rules: [{ paths: [{ failedPath: "spec.template.spec.containers[0].securityContext.privileged" }] }] });
+      expect((await s.read("shop", "api"))!.spec.controls["C-0013"].status.status).toBe("passed");
+      expect(s.namespaceSummary("shop")!.spec.severities.high).toBe(2);
+      expect(JSON.parse((await s.raw("shop", "db"))!.toString("utf8")).spec).toEqual(want(failing("db")));
+    };
+    await check(store);
+    const tablesLines = () =>
+      fs
+        .readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith('{"t":"tables"'));
+    expect(tablesLines()).toHaveLength(1);
+    // the log holds the findings, not the spec they make
+    const webLine = fs
+      .readFileSync(log, "utf8")
+      .split("\n")
+      .find((l) => l.includes('"name":"web"'))!;
+    expect(webLine.split("\t")[1]).toBe(JSON.stringify(failing("web")));
+    // superseded until compacted at the next open
+    for (let i = 0; i < 20; i++) await store.put({ ...defer(md("web"), failing("web"), tables), metadata: { ...md("web"), resourceVersion: undefined } }, "replace");
+    store.close();
+    const before = fs.statSync(log).size;
+    const again = await ResultStore.open(dir);
+    expect(fs.statSync(log).size).toBeLessThan(before);
+    expect(tablesLines()).toHaveLength(1);
+    await check(again);
+    again.close();
+    // a record naming tables the log does not hold (never written by the store): dropped, with what follows
+    fs.appendFileSync(log, `${JSON.stringify({ t: "put", ns: "shop", name: "odd", rv: 99, meta: { ...md("odd"), resourceVersion: "99" }, tab: "nope" })}\t{}\n`);
+    const warned: string[] = [];
+    const third = await ResultStore.open(dir, (l) => warned.push(l));
+    expect(third.meta("shop", "odd")).toBeUndefined();
+    expect(warned.join("\n")).toMatch(/spec tables "nope" are not in the log before it/);
+    await check(third);
     third.close();
   });
 

@@ -72,12 +72,12 @@ export class Kube {
     this.reader.close();
   }
 
-  /** One request; resolves with the parsed body (undefined for an empty one), rejects with an ApiError for a non-2xx status. */
+  /** One request (a body: an object, or its JSON as text or bytes); resolves with the parsed body (undefined for an empty one), rejects with an ApiError for a non-2xx status. */
   async request<T = any>(method: string, path: string, body?: unknown, contentType = "application/json", timeoutMs = 30_000): Promise<T> {
     await this.maybeRefresh();
     this.requests++;
     const url = new URL(path, this.base);
-    const data = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+    const data = body === undefined ? undefined : body instanceof Uint8Array ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     const headers: Record<string, string> = { ...this.conn.headers, Accept: "application/json", "User-Agent": "kubescape-ts-operator" };
     if (data) {
       headers["Content-Type"] = contentType;

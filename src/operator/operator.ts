@@ -33,18 +33,22 @@ import { ResultStore } from "./store.js";
 import { allChartCrds } from "./chart.js";
 import { StorageServer } from "./storage-server.js";
 import { LeaderElector } from "./leader.js";
+import { defer, renderWithSummary, specMaker } from "./render.js";
 import {
   KINDS,
   LABEL,
   MANAGED_BY,
+  STORAGE_API_VERSION,
   STORAGE_GROUP,
   STORAGE_VERSION,
   controlInfo,
+  emptySeverities,
+  findingsReader,
+  mappingTables,
   refKey,
+  resultMetadata,
   resultName,
   toNamespaceSummaries,
-  toSummary,
-  workloadScanMapper,
   type ControlInfo,
   type ObjectRef,
   type Severities,
@@ -737,8 +741,9 @@ export class Operator {
   /** Write the results of these objects (generation gen); returns how many results there are and their namespaces. */
   private async write(report: ScanReport, refs: ObjectRef[], gen: number, priority: Priority, allControls = this.controlInfos): Promise<{ results: number; namespaces: Set<string> }> {
     const conn = this.kube.conn;
-    // made one object at a time as the writers take them: a full scan never holds all results
-    const map = workloadScanMapper(report, { namespace: this.opts.namespace, cluster: this.opts.clusterName ?? conn.context, controls: allControls });
+    const tables = mappingTables(report, { namespace: this.opts.namespace, cluster: this.opts.clusterName ?? conn.context, controls: allControls });
+    const scans = specMaker(tables);
+    const read = findingsReader(report);
     const namespaces = new Set<string>();
     let results = 0;
     let next = 0;
@@ -749,23 +754,25 @@ export class Operator {
     let failed: unknown;
     const worker = async () => {
       while (next < refs.length && failed === undefined && this.isLeader && !this.abort.signal.aborted) {
-        const scan = map(refs[next++]);
-        if (!scan) continue;
-        const { name, namespace: ns } = scan.metadata;
+        // made one object at a time as the writers take them: a full scan never holds all results
+        const ref = refs[next++];
+        if (!scans.controlsOf(ref.kind).length) continue;
+        const metadata = resultMetadata(ref, tables);
+        const { name, namespace: ns } = metadata;
         results++;
         try {
           if (this.derived) {
-            // the store derives the summaries
-            count(await this.writer.put(KINDS.scan, scan, gen, priority));
+            // our store keeps the findings, and derives the summaries
+            count(await this.writer.put(KINDS.scan, defer(metadata, read(ref), tables), gen, priority));
             continue;
           }
-          const summary = toSummary(scan);
+          const { scan, summary } = renderWithSummary({ apiVersion: STORAGE_API_VERSION, kind: "WorkloadConfigurationScan", metadata, spec: scans.spec(read(ref)) });
           // the summary first: whoever sees a result finds its summary there already
           const outcome = count(await this.writer.put(KINDS.summary, summary, gen, priority));
           if (outcome === "stale" || outcome === "gone") continue;
           let m = this.summaries.get(ns);
           if (!m) this.summaries.set(ns, (m = new Map()));
-          if ((m.get(name)?.gen ?? 0) <= gen) m.set(name, { severities: summary.spec.severities, gen });
+          if ((m.get(name)?.gen ?? 0) <= gen) m.set(name, { severities: scan.severities ?? emptySeverities(), gen });
           namespaces.add(ns);
           count(await this.writer.put(KINDS.scan, scan, gen, priority));
         } catch (e) {

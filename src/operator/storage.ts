@@ -235,7 +235,7 @@ export interface MappingOptions {
  * paths, each by path): a scan of one object and a scan of all may find them in another order,
  * and the same findings must serialise the same (the writer's digest, writer.ts).
  */
-function pathsOf(paths: PathEntry[]): RulePath[] {
+function pathsOf(paths: Pick<PathEntry, "type" | "path" | "value">[]): RulePath[] {
   const failed: RulePath[] = [];
   const fix: RulePath[] = [];
   for (const p of paths) {
@@ -252,12 +252,65 @@ function pathsOf(paths: PathEntry[]): RulePath[] {
 const sorted = (xs: string[]) => [...xs].sort();
 
 /**
+ * What the mapping reads of a finding, in a canonical form: its paths in Kubescape's stored shape
+ * and order (pathsOf), its related objects sorted. Plain data: the store keeps it as it is and
+ * makes the stored object from it when read (store.ts).
+ */
+export type MappedFinding = Pick<ResourceFinding, "controlID" | "status" | "exception" | "error" | "relatedObjects"> & { paths: RulePath[] };
+
+/** One scanned object and its findings (none: every control it has passed, or was skipped), by control ID. */
+export interface ObjectFindings {
+  ref: ObjectRef;
+  findings: MappedFinding[];
+}
+
+/** What a result's spec is made from, besides the object's findings: the controls run, and how each ended over the whole scan. */
+export interface SpecTables {
+  controls: ControlInfo[];
+  /** control ID → its status over the scan, for those that were not-applicable or skipped (with the reason) */
+  outcomes: Record<string, { status: "not-applicable" | "skipped"; skipReason?: string }>;
+}
+
+/** ... and its metadata: the options, and when the scan ran. */
+export interface MappingTables extends SpecTables, MappingOptions {
+  scannedAt: string;
+}
+
+export function mappingTables(report: ScanReport, opts: MappingOptions, scannedAt = report.startedAt): MappingTables {
+  const outcomes: MappingTables["outcomes"] = {};
+  for (const c of report.controls) {
+    if (c.status === "not-applicable") outcomes[c.id] = { status: c.status };
+    else if (c.status === "skipped") outcomes[c.id] = c.skipReason ? { status: c.status, skipReason: c.skipReason } : { status: c.status };
+  }
+  return { ...opts, scannedAt, outcomes };
+}
+
+/** The findings of each object of a report, as the mapping reads them (the report's indexes built once). */
+export function findingsReader(report: ScanReport): (ref: ObjectRef) => ObjectFindings {
+  const byId = new Map<string, ResourceResult>(report.resources.map((r) => [r.resourceID, r]));
+  const byRef = new Map<string, ResourceResult>(report.resources.map((r) => [refKey(r), r]));
+  return (ref) => {
+    const res = byRef.get(refKey(ref)) ?? byId.get(resourceIdOf(ref));
+    const findings: MappedFinding[] = (res?.findings ?? []).map((f) => ({
+      controlID: f.controlID,
+      status: f.status,
+      ...(f.exception === undefined ? {} : { exception: f.exception }),
+      ...(f.error === undefined ? {} : { error: f.error }),
+      paths: pathsOf(f.paths),
+      relatedObjects: f.relatedObjects.length > 1 ? sorted(f.relatedObjects) : f.relatedObjects,
+    }));
+    findings.sort((a, b) => (a.controlID < b.controlID ? -1 : a.controlID > b.controlID ? 1 : 0));
+    return { ref, findings };
+  };
+}
+
+/**
  * One control's result on one object. Empty fields are left out (Kubescape's Go types read
  * them as their zero values) and a control that passed carries no rules: the API server keeps
  * a managed-fields entry for every field written, so each empty field costs twice, on
  * thousands of objects.
  */
-function scannedControl(c: ControlInfo, kind: string, finding: ResourceFinding | undefined, skipped: ControlResult | undefined): ScannedControl {
+function scannedControl(c: ControlInfo, kind: string, finding: MappedFinding | undefined, skipped: MappingTables["outcomes"][string] | undefined): ScannedControl {
   if (!finding) {
     // most of a result's controls (written out: spreads cost more, on 20,000 results)
     const reason = skipped?.skipReason;
@@ -283,9 +336,9 @@ function scannedControl(c: ControlInfo, kind: string, finding: ResourceFinding |
     {
       name: rule?.name ?? c.id,
       status: st,
-      ...(finding.paths.length ? { paths: pathsOf(finding.paths) } : {}),
+      ...(finding.paths.length ? { paths: finding.paths } : {}),
       ...(finding.exception ? { appliedIgnoreRules: [finding.exception] } : {}),
-      ...(finding.relatedObjects.length ? { relatedResourcesIDs: sorted(finding.relatedObjects) } : {}),
+      ...(finding.relatedObjects.length ? { relatedResourcesIDs: finding.relatedObjects } : {}),
     },
   ];
   return out;
@@ -305,41 +358,76 @@ export function toWorkloadScans(report: ScanReport, objects: ObjectRef[], opts: 
   return objects.map(map).filter((s): s is WorkloadConfigurationScan => s !== undefined);
 }
 
-/**
- * toWorkloadScans one object at a time (the report's indexes built once): a full scan of
- * 20,000 objects writes them as they are made instead of holding them all.
- */
+/** toWorkloadScans one object at a time (the report's indexes built once). */
 export function workloadScanMapper(report: ScanReport, opts: MappingOptions, scannedAt = report.startedAt): (ref: ObjectRef) => WorkloadConfigurationScan | undefined {
-  const byId = new Map<string, ResourceResult>(report.resources.map((r) => [r.resourceID, r]));
-  const byRef = new Map<string, ResourceResult>(report.resources.map((r) => [refKey(r), r]));
-  const results = new Map(report.controls.map((c) => [c.id, c]));
-  const byKind = new Map<string, ControlInfo[]>();
-  return (ref) => {
-    let controls = byKind.get(ref.kind);
-    if (!controls) byKind.set(ref.kind, (controls = opts.controls.filter((c) => c.kinds.has(ref.kind))));
-    if (!controls.length) return undefined;
-    const res = byRef.get(refKey(ref)) ?? byId.get(resourceIdOf(ref));
-    const findings = new Map((res?.findings ?? []).map((f) => [f.controlID, f]));
-    const spec: WorkloadConfigurationScan["spec"] = { controls: {}, relatedObjects: [] };
-    for (const c of controls) {
-      const result = results.get(c.id);
+  const tables = mappingTables(report, opts, scannedAt);
+  const scans = new WorkloadScans(tables);
+  const read = findingsReader(report);
+  return (ref) => scans.of(read(ref), tables);
+}
+
+/** Results' specs from objects' findings and the scan's tables (the controls of each kind found once). */
+export class WorkloadScans {
+  private readonly byKind = new Map<string, ControlInfo[]>();
+  constructor(readonly tables: SpecTables) {}
+
+  /** The controls that check a kind: none, and an object of that kind has no result. */
+  controlsOf(kind: string): ControlInfo[] {
+    let controls = this.byKind.get(kind);
+    if (!controls) this.byKind.set(kind, (controls = this.tables.controls.filter((c) => c.kinds.has(kind))));
+    return controls;
+  }
+
+  /** Each control of the object's kind, by ID, and what the object's findings say of it (not-applicable ones left out). */
+  private *decided({ ref, findings: list }: ObjectFindings): Generator<[ControlInfo, MappedFinding | undefined, MappingTables["outcomes"][string] | undefined]> {
+    const findings = new Map(list.map((f) => [f.controlID, f]));
+    for (const c of this.controlsOf(ref.kind)) {
+      const outcome = this.tables.outcomes[c.id];
+      const finding = findings.get(c.id);
       // a control about no scanned resource is about none of them, this one included
-      if (result?.status === "not-applicable" && !findings.has(c.id)) continue;
-      const skipped = result?.status === "skipped" && !findings.has(c.id) ? result : undefined;
-      spec.controls[c.id] = scannedControl(c, ref.kind, findings.get(c.id), skipped);
+      if (outcome?.status === "not-applicable" && !finding) continue;
+      yield [c, finding, outcome?.status === "skipped" && !finding ? outcome : undefined];
     }
-    return {
-      apiVersion: STORAGE_API_VERSION,
-      kind: "WorkloadConfigurationScan",
-      metadata: {
-        name: resultName(ref),
-        namespace: ref.namespace || opts.namespace,
-        labels: resultLabels(ref),
-        annotations: { [ANNOTATION.wlid]: wlid(opts.cluster, ref), [ANNOTATION.resourceID]: resourceIdOf(ref), [ANNOTATION.scannedAt]: scannedAt },
-      },
-      spec,
-    };
+  }
+
+  spec(input: ObjectFindings): WorkloadConfigurationScan["spec"] {
+    const spec: WorkloadConfigurationScan["spec"] = { controls: {}, relatedObjects: [] };
+    for (const [c, finding, skipped] of this.decided(input)) spec.controls[c.id] = scannedControl(c, input.ref.kind, finding, skipped);
+    return spec;
+  }
+
+  /** severitiesOf(spec(input).controls), without making the spec */
+  severities(input: ObjectFindings): Severities {
+    const s = emptySeverities();
+    for (const [c, finding] of this.decided(input)) if (finding && finding.status !== "excepted") s[SEVERITY_KEY[c.severity]]++;
+    return s;
+  }
+
+  /** The object's WorkloadConfigurationScan (none when no control checks its kind). */
+  of(input: ObjectFindings, opts: Omit<MappingTables, keyof SpecTables>): WorkloadConfigurationScan | undefined {
+    if (!this.controlsOf(input.ref.kind).length) return undefined;
+    return { apiVersion: STORAGE_API_VERSION, kind: "WorkloadConfigurationScan", metadata: resultMetadata(input.ref, opts), spec: this.spec(input) };
+  }
+}
+
+/** A result's name, labels and annotations (Kubescape's, and ours: the resource ID and the scan time). */
+export function resultMetadata(ref: ObjectRef, opts: Omit<MappingTables, keyof SpecTables>): WorkloadConfigurationScan["metadata"] {
+  return {
+    name: resultName(ref),
+    namespace: ref.namespace || opts.namespace,
+    labels: resultLabels(ref),
+    annotations: { [ANNOTATION.wlid]: wlid(opts.cluster, ref), [ANNOTATION.resourceID]: resourceIdOf(ref), [ANNOTATION.scannedAt]: opts.scannedAt },
   };
+}
+
+/** Spec tables as JSON (kinds as lists) and back: the store keeps them once for all the results made with them. */
+export function tablesToJson(t: SpecTables): string {
+  return JSON.stringify({ controls: t.controls.map((c) => ({ ...c, kinds: [...c.kinds] })), outcomes: t.outcomes });
+}
+
+export function tablesFromJson(text: string): SpecTables {
+  const t = JSON.parse(text) as { controls: (Omit<ControlInfo, "kinds"> & { kinds: string[] })[]; outcomes: SpecTables["outcomes"] };
+  return { controls: t.controls.map((c) => ({ ...c, kinds: new Set(c.kinds) })), outcomes: t.outcomes };
 }
 
 /** Failed controls counted by severity (passed, excepted and skipped ones do not count). */

@@ -18,7 +18,22 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { ANNOTATION, KINDS, LABEL, MANAGED_BY, STORAGE_API_VERSION, emptySeverities, severitiesOf, toSummary, type Severities, type WorkloadConfigurationScan } from "./storage.js";
+import {
+  ANNOTATION,
+  KINDS,
+  LABEL,
+  MANAGED_BY,
+  STORAGE_API_VERSION,
+  emptySeverities,
+  tablesFromJson,
+  tablesToJson,
+  toSummary,
+  type ObjectFindings,
+  type Severities,
+  type SpecTables,
+  type WorkloadConfigurationScan,
+} from "./storage.js";
+import { isDeferred, ready, specMaker, type Ready } from "./render.js";
 import type { ResultBackend, ResultKind, StoredObject } from "./writer.js";
 
 export interface Meta {
@@ -39,6 +54,8 @@ interface Entry {
   offset: number;
   length: number;
   line: number;
+  /** set when the log holds its findings, not its JSON: the id of the spec tables to make its spec with */
+  tab?: string;
 }
 
 export interface StoreEvent {
@@ -70,9 +87,14 @@ const LOG = "results.log";
 const COMPACT_BYTES = 64 << 20;
 /** appended lines are written together once this many bytes wait (see append) */
 const FLUSH_BYTES = 1 << 20;
+/** what ends a put line after the spec: the object, then the line */
+const LINE_END = Buffer.from("}\n");
+const NEWLINE = Buffer.from("\n");
 
 export class ResultStore {
   private readonly index = new Map<string, Map<string, Entry>>();
+  /** spec tables by id (their digest): written to the log once, before the first record that names them */
+  private readonly tables = new Map<string, SpecTables>();
   private rv = 0;
   private readonly ring: StoreEvent[] = [];
   private readonly listeners = new Set<(e: StoreEvent) => void>();
@@ -80,7 +102,7 @@ export class ResultStore {
   private readonly tombstones = new Map<string, Record<string, any>>();
   private fd = -1;
   /** lines appended but not yet written (append), their bytes, and the write planned for them */
-  private pending: Buffer[] = [];
+  private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private flushSoon: NodeJS.Immediate | undefined;
   /** bytes in the log (those pending included), and of those, lines superseded by later ones */
@@ -127,7 +149,13 @@ export class ResultStore {
         let h: any;
         try {
           h = JSON.parse(buf.toString("utf8", at, headerEnd));
+          if (h?.t === "tables" && typeof h.id === "string" && headerEnd < nl) {
+            this.tables.set(h.id, tablesFromJson(buf.toString("utf8", tab + 1, nl)));
+            at = nl + 1;
+            continue;
+          }
           if (!h || typeof h.ns !== "string" || typeof h.name !== "string" || typeof h.rv !== "number") throw new Error("no ns, name and rv");
+          if (h.tab !== undefined && !this.tables.has(h.tab)) throw new Error(`spec tables ${JSON.stringify(h.tab)} are not in the log before it`);
         } catch (e) {
           warn(`storage: ${this.file}: the record at byte ${base + at} is not readable (${(e as Error).message}); it and what follows are dropped`);
           return base + at;
@@ -137,7 +165,9 @@ export class ResultStore {
         const old = this.index.get(h.ns)?.get(h.name);
         if (old) this.garbage += old.line;
         if (h.t === "put" && tab >= 0 && tab < nl && h.meta) {
-          this.ns(h.ns).set(h.name, { meta: h.meta, rv: h.rv, severities: h.sev ?? emptySeverities(), offset: base + tab + 1, length: nl - tab - 1, line: lineLength });
+          const e: Entry = { meta: h.meta, rv: h.rv, severities: h.sev ?? emptySeverities(), offset: base + tab + 1, length: nl - tab - 1, line: lineLength };
+          if (h.tab !== undefined) e.tab = h.tab;
+          this.ns(h.ns).set(h.name, e);
         } else {
           this.index.get(h.ns)?.delete(h.name);
           if (!this.index.get(h.ns)?.size) this.index.delete(h.ns);
@@ -159,9 +189,21 @@ export class ResultStore {
     const out = fs.openSync(tmp, "w", 0o600);
     let offset = 0;
     try {
+      // the spec tables still named, before what names them
+      const named = new Set<string>();
+      for (const m of this.index.values()) for (const e of m.values()) if (e.tab !== undefined) named.add(e.tab);
+      for (const id of [...this.tables.keys()]) {
+        if (!named.has(id)) {
+          this.tables.delete(id);
+          continue;
+        }
+        const line = this.tablesLine(id, this.tables.get(id)!);
+        fs.writeSync(out, line);
+        offset += line.length;
+      }
       for (const m of this.index.values()) {
         for (const e of m.values()) {
-          const head = Buffer.from(`${this.header("put", e.meta, e.rv, e.severities)}\t`);
+          const head = Buffer.from(`${this.header("put", e.meta, e.rv, e.severities, e.tab)}\t`);
           const body = Buffer.alloc(e.length + 1);
           fs.readSync(this.fd, body, 0, e.length, e.offset);
           body[e.length] = 10;
@@ -182,8 +224,12 @@ export class ResultStore {
     this.garbage = 0;
   }
 
-  private header(t: "put" | "del", meta: Meta, rv: number, sev?: Severities): string {
-    return JSON.stringify(t === "put" ? { t, ns: meta.namespace, name: meta.name, rv, meta, sev } : { t, ns: meta.namespace, name: meta.name, rv });
+  private header(t: "put" | "del", meta: Meta, rv: number, sev?: Severities, tab?: string): string {
+    return JSON.stringify(t === "put" ? { t, ns: meta.namespace, name: meta.name, rv, meta, sev, tab } : { t, ns: meta.namespace, name: meta.name, rv });
+  }
+
+  private tablesLine(id: string, tables: SpecTables): Buffer {
+    return Buffer.from(`${JSON.stringify({ t: "tables", id })}\t${tablesToJson(tables)}\n`);
   }
 
   /**
@@ -192,11 +238,13 @@ export class ResultStore {
    * 20,000 lines cost a few hundred writes instead of 20,000. A crash loses at most those
    * lines, which the operator writes again (it compares what is stored with what it scanned).
    */
-  private append(line: Buffer): number {
+  private append(...parts: Uint8Array[]): number {
     const at = this.bytes;
-    this.bytes += line.length;
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    for (const part of parts) {
+      this.bytes += part.length;
+      this.pending.push(part);
+      this.pendingBytes += part.length;
+    }
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     else this.flushSoon ??= setImmediate(() => this.flush());
     return at;
@@ -249,15 +297,19 @@ export class ResultStore {
 
   // --- writes ------------------------------------------------------------------------------
 
-  /** Create (no resourceVersion given) or replace (the stored one's resourceVersion given) a scan. */
-  async put(obj: StoredObject, mode: "create" | "replace", specText = JSON.stringify(obj.spec)): Promise<Meta> {
-    const { name, namespace = "" } = obj.metadata;
+  /**
+   * Create (no resourceVersion given) or replace (the stored one's resourceVersion given) a
+   * scan: a result made ready (a deferred one is kept as its findings), or an object rendered here.
+   */
+  async put(obj: StoredObject | Ready, mode: "create" | "replace"): Promise<Meta> {
+    const r = ready(obj);
+    const { name, namespace = "" } = r.metadata;
     this.check(namespace, name);
     const have = this.index.get(namespace)?.get(name);
     if (mode === "create" && have) throw new StoreError(`${namespace}/${name} already exists`, 409, "AlreadyExists");
     if (mode === "replace") {
       if (!have) throw new StoreError(`${namespace}/${name} not found`, 404, "NotFound");
-      if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== have.meta.resourceVersion)
+      if (r.metadata.resourceVersion !== undefined && r.metadata.resourceVersion !== have.meta.resourceVersion)
         throw new StoreError(`${namespace}/${name}: the object has been modified`, 409, "Conflict");
     }
     const rv = ++this.rv;
@@ -267,18 +319,34 @@ export class ResultStore {
       uid: have?.meta.uid ?? randomUUID(),
       resourceVersion: String(rv),
       creationTimestamp: have?.meta.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-      labels: obj.metadata.labels ?? {},
-      annotations: obj.metadata.annotations ?? {},
+      labels: r.metadata.labels ?? {},
+      annotations: r.metadata.annotations ?? {},
     };
-    const controls = (obj.spec as any)?.controls;
-    const severities = severitiesOf(controls && typeof controls === "object" ? (Object.values(controls).filter((c: any) => c?.status && c?.severity) as any) : []);
-    // one line: the header, a tab, the object's JSON, a newline
-    const head = `${this.header("put", meta, rv, severities)}\t`;
-    const line = Buffer.from(`${head}{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":${specText}}\n`);
-    const headBytes = Buffer.byteLength(head);
-    const at = this.append(line);
+    const severities = r.severities ?? emptySeverities();
+    const entry: Entry = { meta, rv, severities, offset: 0, length: 0, line: 0 };
+    // one line: the header, a tab, the object's JSON (or its findings), a newline
+    let at: number;
+    if (isDeferred(r)) {
+      if (!this.tables.has(r.tablesDigest)) {
+        this.tables.set(r.tablesDigest, r.tables);
+        this.append(this.tablesLine(r.tablesDigest, r.tables));
+      }
+      entry.tab = r.tablesDigest;
+      const head = Buffer.from(`${this.header("put", meta, rv, severities, entry.tab)}\t`);
+      const body = Buffer.from(r.text);
+      at = this.append(head, body, NEWLINE) + head.length;
+      entry.length = body.length;
+      entry.line = head.length + body.length + 1;
+    } else {
+      const head = Buffer.from(`${this.header("put", meta, rv, severities)}\t{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":`);
+      const headBytes = head.indexOf(9) + 1;
+      at = this.append(head, r.spec, LINE_END) + headBytes;
+      entry.length = head.length - headBytes + r.spec.length + 1;
+      entry.line = headBytes + entry.length + 1;
+    }
+    entry.offset = at;
     if (have) this.garbage += have.line;
-    this.ns(namespace).set(name, { meta, rv, severities, offset: at + headBytes, length: line.length - headBytes - 1, line: line.length });
+    this.ns(namespace).set(name, entry);
     this.emit({ type: have ? "MODIFIED" : "ADDED", rv, namespace, name, scan: () => this.read(namespace, name) });
     this.maybeCompact();
     return meta;
@@ -322,14 +390,16 @@ export class ResultStore {
     return raw && JSON.parse(raw.toString("utf8"));
   }
 
-  /** The stored bytes of a scan (what a GET answers), or undefined. */
+  /** The stored bytes of a scan (what a GET answers; one kept as its findings made now), or undefined. */
   async raw(namespace: string, name: string): Promise<Buffer | undefined> {
     const e = this.index.get(namespace)?.get(name);
     if (!e) return undefined;
     if (this.pendingBytes) this.flush();
     const buf = Buffer.alloc(e.length);
     fs.readSync(this.fd, buf, 0, e.length, e.offset);
-    return buf;
+    if (e.tab === undefined) return buf;
+    const spec = specMaker(this.tables.get(e.tab)!).spec(JSON.parse(buf.toString("utf8")) as ObjectFindings);
+    return Buffer.from(`{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(e.meta)},"spec":${JSON.stringify(spec)}}`);
   }
 
   meta(namespace: string, name: string): Meta | undefined {
@@ -405,8 +475,8 @@ export class ResultStore {
           .filter((m) => m.labels[LABEL.managedBy] === MANAGED_BY)
           .map((m) => ({ namespace: m.namespace, name: m.name, resourceVersion: m.resourceVersion, digest: m.annotations[ANNOTATION.digest] ?? "" }));
       },
-      create: async (kind, _ns, obj, text) => (only(kind), (await this.put(obj, "create", text)).resourceVersion),
-      replace: async (kind, _ns, obj, text) => (only(kind), (await this.put(obj, "replace", text)).resourceVersion),
+      create: async (kind, _ns, r) => (only(kind), (await this.put(r, "create")).resourceVersion),
+      replace: async (kind, _ns, r) => (only(kind), (await this.put(r, "replace")).resourceVersion),
       get: async (kind, ns, name) => (only(kind), (await this.read(ns, name)) as StoredObject | undefined),
       delete: async (kind, ns, name) => {
         only(kind);

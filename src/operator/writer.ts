@@ -13,8 +13,8 @@
 //   follows its workload within seconds while a backlog of thousands drains.
 // - Each write carries the generation of the scan that made it: a write older than what is
 //   stored for that object (a full scan's result for an object rescanned since) is dropped.
-import { hash } from "node:crypto";
 import { ANNOTATION, LABEL, MANAGED_BY, STORAGE_GROUP, STORAGE_VERSION } from "./storage.js";
+import { bodyOf, ready, type Ready } from "./render.js";
 import { Kube, METADATA_ONLY, collectionPath, objectPath, type ApiError } from "./kube.js";
 
 export type Priority = "event" | "bulk";
@@ -59,28 +59,16 @@ export interface WriterStats {
   maxInFlight: number;
 }
 
-/**
- * A digest of what a result says (labels, annotations but the scan time and the digest itself,
- * spec); 128 bits. The mapping lists paths and related objects in a canonical order
- * (storage.ts), so the same findings always serialise the same.
- */
-export function digestOf(obj: Pick<StoredObject, "metadata" | "spec">, specText = JSON.stringify(obj.spec)): string {
-  const { [ANNOTATION.scannedAt]: _t, [ANNOTATION.digest]: _d, ...annotations } = obj.metadata.annotations ?? {};
-  // the same text as JSON.stringify([labels, annotations, spec])
-  return hash("sha256", `[${JSON.stringify(obj.metadata.labels ?? {})},${JSON.stringify(annotations)},${specText}]`, "base64url").slice(0, 22);
-}
-
 /** Where results are written: the API server (ours or Kubescape's storage API), or our own store (store.ts). */
 export interface ResultBackend {
   /** ours stored of a kind: names, resourceVersions and digests only */
   list(kind: ResultKind): Promise<{ namespace: string; name: string; resourceVersion?: string; digest: string }[]>;
   /**
-   * create or replace (with obj.metadata.resourceVersion); rejects with status 409 or 404 as the
-   * API server does; resolves with the new resourceVersion. specText: JSON.stringify(obj.spec),
-   * made once for the digest, for a backend that writes text.
+   * create or replace (with r.metadata.resourceVersion); rejects with status 409 or 404 as the
+   * API server does; resolves with the new resourceVersion
    */
-  create(kind: ResultKind, namespace: string, obj: StoredObject, specText?: string): Promise<string | undefined>;
-  replace(kind: ResultKind, namespace: string, obj: StoredObject, specText?: string): Promise<string | undefined>;
+  create(kind: ResultKind, namespace: string, r: Ready): Promise<string | undefined>;
+  replace(kind: ResultKind, namespace: string, r: Ready): Promise<string | undefined>;
   get(kind: ResultKind, namespace: string, name: string): Promise<StoredObject | undefined>;
   /** a missing object is success */
   delete(kind: ResultKind, namespace: string, name: string): Promise<void>;
@@ -106,8 +94,8 @@ export function kubeBackend(kube: Kube): ResultBackend {
           digest: typeof md.annotations?.[ANNOTATION.digest] === "string" ? md.annotations[ANNOTATION.digest] : "",
         }));
     },
-    create: async (kind, ns, obj) => (await kube.request<any>("POST", paths(kind, ns).coll, obj))?.metadata?.resourceVersion,
-    replace: async (kind, ns, obj) => (await kube.request<any>("PUT", paths(kind, ns, obj.metadata.name).obj, obj))?.metadata?.resourceVersion,
+    create: async (kind, ns, r) => (await kube.request<any>("POST", paths(kind, ns).coll, bodyOf(r)))?.metadata?.resourceVersion,
+    replace: async (kind, ns, r) => (await kube.request<any>("PUT", paths(kind, ns, r.metadata.name).obj, bodyOf(r)))?.metadata?.resourceVersion,
     get: (kind, ns, name) => kube.find<StoredObject>(paths(kind, ns, name).obj),
     delete: (kind, ns, name) => kube.delete(paths(kind, ns, name).obj),
   };
@@ -171,8 +159,8 @@ export class ResultWriter {
     for (const [key, e] of this.entries) if (e.digest === undefined && e.gen < gen) this.entries.delete(key);
   }
 
-  /** Write obj unless what is stored already says the same or a newer scan wrote it. */
-  put(kind: ResultKind, obj: StoredObject, gen: number, priority: Priority): Promise<PutOutcome> {
+  /** Write obj (a result made ready, or an object rendered here) unless what is stored already says the same or a newer scan wrote it. */
+  put(kind: ResultKind, obj: StoredObject | Ready, gen: number, priority: Priority): Promise<PutOutcome> {
     const ns = kind.namespaced ? (obj.metadata.namespace ?? "") : "";
     const key = ResultWriter.key(kind, ns, obj.metadata.name);
     return this.locked(key, async () => {
@@ -181,25 +169,25 @@ export class ResultWriter {
         this.stats.stale++;
         return "stale";
       }
-      const specText = JSON.stringify(obj.spec);
-      const digest = digestOf(obj, specText);
+      const r = ready(obj);
+      const { digest } = r;
       if (e?.digest === digest) {
         e.gen = gen;
         this.stats.unchanged++;
         return "unchanged";
       }
-      obj.metadata.annotations = { ...obj.metadata.annotations, [ANNOTATION.digest]: digest };
+      r.metadata = { ...r.metadata, annotations: { ...r.metadata.annotations, [ANNOTATION.digest]: digest } };
       let rv = e?.digest !== undefined ? e.resourceVersion : undefined;
       for (let attempt = 0; ; attempt++) {
         try {
           let written: string | undefined;
           if (rv === undefined) {
-            delete obj.metadata.resourceVersion;
-            written = await this.slot(priority, () => this.backend.create(kind, ns, obj, specText));
+            delete r.metadata.resourceVersion;
+            written = await this.slot(priority, () => this.backend.create(kind, ns, r));
             this.stats.created++;
           } else {
-            obj.metadata.resourceVersion = rv;
-            written = await this.slot(priority, () => this.backend.replace(kind, ns, obj, specText));
+            r.metadata.resourceVersion = rv;
+            written = await this.slot(priority, () => this.backend.replace(kind, ns, r));
             this.stats.updated++;
           }
           this.entries.set(key, { digest, resourceVersion: written, gen });
@@ -211,7 +199,7 @@ export class ResultWriter {
           if ((status !== 409 && status !== 404) || attempt >= 4) throw err;
           this.stats.conflicts++;
           // created by someone else, changed or deleted since we read it: read it again
-          const cur = await this.slot(priority, () => this.backend.get(kind, ns, obj.metadata.name));
+          const cur = await this.slot(priority, () => this.backend.get(kind, ns, r.metadata.name));
           rv = cur?.metadata?.resourceVersion;
           if (cur && cur.metadata?.annotations?.[ANNOTATION.digest] === digest) {
             this.entries.set(key, { digest, resourceVersion: rv, gen });
