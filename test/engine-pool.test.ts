@@ -56,6 +56,9 @@ describe("a long-lived policy runtime", () => {
     expect(keys(want1)).not.toEqual(keys(want2)); // the data matters for these objects
 
     const signal = new AbortController().signal; // never aborted: its listeners must not pile up
+    // started before the first evaluation (warm), with the data that was set then: the evaluation uses them, with its own data
+    runtime.warm(2);
+    expect(runtime.poolState()).toEqual({ workers: 2, busy: 2 });
     runtime.setConfig(defaults);
     let progress: [number, number][] = [];
     const got1 = await runtime.evaluateParallel(small, registry.rules, { threads: 2, signal, onProgress: (d, t) => progress.push([d, t]) });

@@ -201,6 +201,11 @@ export class Scanner {
     return report;
   }
 
+  /** Start the evaluation threads now (a holder about to scan a large input, e.g. once its cluster lists are read). */
+  warm(): void {
+    this.runtime.warm(this.opts.threads);
+  }
+
   /** Stop the worker threads. The scanner cannot scan afterwards. */
   async close(): Promise<void> {
     await this.runtime.close();
