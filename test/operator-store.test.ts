@@ -141,27 +141,17 @@ describe("ResultStore", () => {
   });
 
   it("keeps a deferred result as its findings and its tables once, and reads back the object they make, after reopening and compaction too", async () => {
+    const control = (id: string, name: string, severity: "High" | "Medium", baseScore: number, rule: string) => ({
+      id,
+      name,
+      severity,
+      baseScore,
+      kinds: new Set(["Deployment"]),
+      rules: [{ name: rule, matchKinds: ["Deployment"] }],
+      frameworks: [],
+    });
     const tables: SpecTables = {
-      controls: [
-        {
-          id: "C-0057",
-          name: "Privileged container",
-          severity: "High",
-          baseScore: 8,
-          kinds: new Set(["Deployment"]),
-          rules: [{ name: "rule-privileged-container", matchKinds: ["Deployment"] }],
-          frameworks: [],
-        },
-        {
-          id: "C-0013",
-          name: "Non-root containers",
-          severity: "Medium",
-          baseScore: 6,
-          kinds: new Set(["Deployment"]),
-          rules: [{ name: "non-root-containers", matchKinds: ["Deployment"] }],
-          frameworks: [],
-        },
-      ],
+      controls: [control("C-0057", "Privileged container", "High", 8, "rule-privileged-container"), control("C-0013", "Non-root containers", "Medium", 6, "non-root-containers")],
       outcomes: {},
     };
     const ref = (name: string) => ({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: "shop" });

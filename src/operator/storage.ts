@@ -233,7 +233,7 @@ export interface MappingOptions {
 /**
  * A finding's paths in Kubescape's stored shape, in a canonical order (failed paths, then fix
  * paths, each by path): a scan of one object and a scan of all may find them in another order,
- * and the same findings must serialise the same (the writer's digest, writer.ts).
+ * and the same findings must serialise the same (the writer's digest, render.ts).
  */
 function pathsOf(paths: Pick<PathEntry, "type" | "path" | "value">[]): RulePath[] {
   const failed: RulePath[] = [];

@@ -4,12 +4,16 @@
 // and a cluster of 20,000 objects has 20,000 results.
 //
 // - WorkloadConfigurationScans are appended to one log file (<dir>/results.log), a line per
-//   write: a header (the object's metadata, its failed controls by severity) and its JSON; a
-//   delete is a header alone. One file, its lines written together (see append): a file per
+//   write: a header (the object's metadata, its failed controls by severity) and its JSON, or
+//   its findings, from which the JSON is made when it is read (render.ts: a full scan writes a
+//   third of the bytes, and makes no JSON); a delete is a header alone. The spec tables those
+//   findings are read with (the controls run) are a line of their own, written once before the
+//   first line that names them. One file, its lines written together (see append): a file per
 //   result cost more in the file system (create, rename) than everything else a full scan
 //   writes. A restart reads the headers back; a line cut short by a kill is dropped; the log
 //   is rewritten with only the current lines when most of it is superseded.
-// - In memory: each scan's metadata and where its JSON is in the log, not the JSON.
+// - In memory: each scan's metadata and where its JSON (or findings) is in the log, not the
+//   JSON; and the spec tables.
 // - WorkloadConfigurationScanSummaries and ConfigurationScanSummaries are derived on read, as
 //   Kubescape's storage derives them: from a scan's controls, and from a namespace's scans.
 // - resourceVersions are one counter over the store; each change is kept in a ring of recent
