@@ -4,8 +4,9 @@
 //
 // What is compiled into the bundle: package.json's facts and the command manifest (so oclif
 // reads no file to start), the evaluation worker as source text (a worker needs code to run
-// and the executable has no worker.js beside it), and every report format (the dynamic
-// imports of src/report/index.ts are inlined; they still run only when asked for). The data
+// and the executable has no worker.js beside it), and every report format but pdf (the dynamic
+// imports of src/report/index.ts are inlined; they still run only when asked for; pdf, like
+// client-node and the TUI, is a file of its own beside the bundle, see latePdf). The data
 // files (rules, controls, config) are not: `node dist-bin/kubescape.cjs` reads them from the
 // package, and the executable embeds them as assets (bundleAssets below).
 //
@@ -96,6 +97,18 @@ const lateTui = {
   },
 };
 
+// The pdf report (pdf-lib, its fonts and pako: about 500 KB) is used by `--format pdf` only:
+// bundled on its own as well, into PDF_FILE beside the bundle (an asset of the executable).
+// Bundled in place, every start parsed it (`version` from the bundle: 163 ms).
+export const PDF_FILE = "report-pdf.cjs";
+const latePdf = {
+  name: "late-pdf",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/pdf\.js$/ }, (args) => (/[\\/]report$/.test(args.resolveDir) ? { path: "report-pdf", namespace: "late-pdf" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "late-pdf" }, () => ({ loader: "js", contents: lateLoader(PDF_FILE) }));
+  },
+};
+
 function lateLoader(file) {
   return [
     `const vm = require("node:vm");`,
@@ -166,7 +179,7 @@ async function clientNodeSource(minify) {
 const common = {
   ...target,
   external: ["typescript"],
-  plugins: [dropOclifNodeCheck, lateClientNode, lateTui],
+  plugins: [dropOclifNodeCheck, lateClientNode, lateTui, latePdf],
 };
 
 export async function bundle({ root = ROOT, out = path.join(root, "dist-bin"), minify = true, metafile = false } = {}) {
@@ -181,6 +194,8 @@ export async function bundle({ root = ROOT, out = path.join(root, "dist-bin"), m
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, CLIENT_NODE_FILE), await clientNodeSource(minify));
   fs.writeFileSync(path.join(out, TUI_FILE), await tuiSource(root, minify));
+  const pdf = await esbuild.build({ ...target, external: ["typescript"], entryPoints: [path.join(dist, "report", "pdf.js")], write: false, minify });
+  fs.writeFileSync(path.join(out, PDF_FILE), pdf.outputFiles[0].text);
 
   // import.meta.url of the ESM sources: the bundle's own file (the executable, inside it)
   const metaUrl = "__kubescape_import_meta_url";

@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { BUNDLE_NAME, CLIENT_NODE_FILE, TUI_FILE, ROOT, bundleAssets, packageFacts } from "./bundle.mjs";
+import { BUNDLE_NAME, CLIENT_NODE_FILE, PDF_FILE, TUI_FILE, ROOT, bundleAssets, packageFacts } from "./bundle.mjs";
 
 /** What can be built. The darwin and windows packages need signing and a machine to check them on; not built here. */
 export const TARGETS = {
@@ -108,6 +108,7 @@ export async function buildExecutable(target, { root = ROOT, out = path.join(roo
       "package.json": path.join(work, "package.json"),
       [CLIENT_NODE_FILE]: path.join(path.dirname(bundleFile), CLIENT_NODE_FILE),
       [TUI_FILE]: path.join(path.dirname(bundleFile), TUI_FILE),
+      [PDF_FILE]: path.join(path.dirname(bundleFile), PDF_FILE),
     };
     const blob = path.join(work, "sea.blob");
     const config = { main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useCodeCache: Boolean(exec), useSnapshot: false, assets };
