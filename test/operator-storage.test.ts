@@ -183,6 +183,11 @@ describe("report → WorkloadConfigurationScan", () => {
       expect(d.metadata).toEqual(mapped[i].metadata);
       expect(d.severities).toEqual(severitiesOf(Object.values(mapped[i].spec.controls)));
     });
+    // each is stored with its kind's controls only: the two Deployments share them, the ClusterRole has others
+    expect(deferred[0].tablesDigest).toBe(deferred[1].tablesDigest);
+    expect(deferred[2].tablesDigest).not.toBe(deferred[0].tablesDigest);
+    expect(deferred[0].tables.controls.map((c) => c.id)).toEqual(scans.controlsOf("Deployment").map((c) => c.id));
+    expect(deferred[0].tables.controls.length).toBeLessThan(tables.controls.length);
     // web fails C-0057 (High), quiet's C-0057 is excepted: it does not count
     expect(deferred[0].severities.high).toBeGreaterThan(deferred[1].severities.high);
 

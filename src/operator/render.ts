@@ -5,8 +5,8 @@
 //   (store.ts), which keeps those and makes the spec when the object is read. A full scan of
 //   20,000 objects has about 190 MB of spec JSON, mostly the same "passed" entries; making it
 //   took as long as a third of the scan, on the one thread that writes, while the other core
-//   idled. Its findings are a quarter of that, and the tables (every control run) are stored
-//   once for all the results made with them.
+//   idled. Its findings are a third of that, and the controls of each kind (and how they
+//   ended over the scan) are stored once for all the results of that kind.
 //
 // Either carries the digest the writer compares, so a write that changes nothing is not sent.
 import { createHash } from "node:crypto";
@@ -45,7 +45,7 @@ export interface Deferred extends Head {
   /** JSON.stringify(findings): what the store keeps */
   text: string;
   tables: SpecTables;
-  /** of tablesToJson(tables): the store keeps each distinct tables once, by it */
+  /** the slice of the scan's tables the spec is made from (its kind's controls), and its digest: the store keeps each distinct slice once, by it */
   tablesDigest: string;
   severities: Severities;
 }
@@ -91,7 +91,7 @@ export function render(obj: StoredObject): Rendered {
 export const ready = (obj: StoredObject | Ready): Ready => ("digest" in obj && typeof obj.digest === "string" ? obj : render(obj as StoredObject));
 
 const scansOf = new WeakMap<SpecTables, WorkloadScans>();
-const tableDigests = new WeakMap<SpecTables, { all: string; kinds: Map<string, string> }>();
+const slices = new WeakMap<SpecTables, Map<string, { tables: SpecTables; digest: string }>>();
 
 /** The maker of specs for these tables (one per tables object). */
 export function specMaker(tables: SpecTables): WorkloadScans {
@@ -101,31 +101,33 @@ export function specMaker(tables: SpecTables): WorkloadScans {
 }
 
 /**
- * Digests of the tables: of all of them (the store keeps each distinct tables once, by it), and
- * of what of them a kind's spec is made from (its controls, and how they ended). A result's
- * digest takes the second: an event's scan runs only the controls of the changed kinds, and
- * the same findings must make the same digest there as in a full scan.
+ * What of the tables a kind's specs are made from (its controls, and how they ended), and its
+ * digest: what a deferred result of that kind is stored with. An event's scan runs only the
+ * controls of the changed kinds, and a full scan all of them; the slice of a kind is the same
+ * in both, so the same findings make the same digest, and the store keeps one tables line per
+ * kind (and per change in how its controls ended), however the scans that wrote them differed.
  */
-function digestsOf(tables: SpecTables, kind: string): { all: string; kind: string } {
-  let d = tableDigests.get(tables);
-  if (!d) tableDigests.set(tables, (d = { all: digest([tablesToJson(tables)]), kinds: new Map() }));
-  let k = d.kinds.get(kind);
-  if (k === undefined) {
+function sliceOf(tables: SpecTables, kind: string): { tables: SpecTables; digest: string } {
+  let byKind = slices.get(tables);
+  if (!byKind) slices.set(tables, (byKind = new Map()));
+  let slice = byKind.get(kind);
+  if (!slice) {
     const controls = specMaker(tables).controlsOf(kind);
     const outcomes = Object.fromEntries(controls.filter((c) => tables.outcomes[c.id]).map((c) => [c.id, tables.outcomes[c.id]]));
-    d.kinds.set(kind, (k = digest([tablesToJson({ controls, outcomes })])));
+    const t = { controls, outcomes };
+    byKind.set(kind, (slice = { tables: t, digest: digest([tablesToJson(t)]) }));
   }
-  return { all: d.all, kind: k };
+  return slice;
 }
 
 /**
  * An object's WorkloadConfigurationScan as a deferred result: its metadata (scan.metadata of
- * the same object), findings and tables. The digest covers the metadata, the tables its kind's
- * spec is made from and the findings, each in their canonical form: the same findings with the
- * same controls always make the same spec.
+ * the same object), findings, and the slice of the tables its kind's spec is made from. The
+ * digest covers the metadata, the slice and the findings, each in their canonical form: the
+ * same findings with the same controls always make the same spec.
  */
 export function defer(metadata: WorkloadConfigurationScan["metadata"], findings: ObjectFindings, tables: SpecTables): Deferred {
-  const digests = digestsOf(tables, findings.ref.kind);
+  const slice = sliceOf(tables, findings.ref.kind);
   const text = JSON.stringify(findings);
   return {
     apiVersion: STORAGE_API_VERSION,
@@ -133,10 +135,10 @@ export function defer(metadata: WorkloadConfigurationScan["metadata"], findings:
     metadata,
     findings,
     text,
-    tables,
-    tablesDigest: digests.all,
-    severities: specMaker(tables).severities(findings),
-    digest: digest([`[${described(metadata)},"${digests.kind}",`, text, "]"]),
+    tables: slice.tables,
+    tablesDigest: slice.digest,
+    severities: specMaker(slice.tables).severities(findings),
+    digest: digest([`[${described(metadata)},"${slice.digest}",`, text, "]"]),
   };
 }
 

@@ -7,8 +7,8 @@
 //   write: a header (the object's metadata, its failed controls by severity) and its JSON, or
 //   its findings, from which the JSON is made when it is read (render.ts: a full scan writes a
 //   third of the bytes, and makes no JSON); a delete is a header alone. The spec tables those
-//   findings are read with (the controls run) are a line of their own, written once before the
-//   first line that names them. One file, its lines written together (see append): a file per
+//   findings are read with (the controls of the object's kind) are a line of their own,
+//   written once before the first line that names them. One file, its lines written together (see append): a file per
 //   result cost more in the file system (create, rename) than everything else a full scan
 //   writes. A restart reads the headers back; a line cut short by a kill is dropped; the log
 //   is rewritten with only the current lines when most of it is superseded.
