@@ -27,12 +27,14 @@ export function bundleAssets(root = ROOT) {
   const add = (rel) => (out[rel.split(path.sep).join("/")] = path.join(root, rel));
   add(path.join("rules", "bundle", "policy.wasm"));
   add(path.join("rules", "bundle", "index.json"));
-  for (const dir of ["controls", "config"]) {
+  const files = (dir, keep) => {
     for (const e of fs.readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })) {
-      if (!e.isFile() || !/\.(json|ya?ml)$/.test(e.name)) continue;
-      add(path.relative(root, path.join(e.parentPath ?? e.path, e.name)));
+      if (e.isFile() && keep(e.name)) add(path.relative(root, path.join(e.parentPath ?? e.path, e.name)));
     }
-  }
+  };
+  for (const dir of ["controls", "config"]) files(dir, (name) => /\.(json|ya?ml)$/.test(name));
+  // the operator's chart, every file of it: `operator install` renders it, `operator run` installs its CRDs
+  files(path.join("charts", "kubescape-operator"), () => true);
   return out;
 }
 

@@ -18,6 +18,9 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { BUNDLE_NAME, CLIENT_NODE_FILE, PDF_FILE, TUI_FILE, ROOT, bundleAssets, packageFacts } from "./bundle.mjs";
 
+/** src/core/data-files.ts ASSET_INDEX */
+const ASSET_INDEX = "asset-index.json";
+
 /** What can be built. The darwin and windows packages need signing and a machine to check them on; not built here. */
 export const TARGETS = {
   "linux-x64": { os: "linux", arch: "x64", krew: { os: "linux", arch: "amd64" }, qemu: "qemu-x86_64-static", sysroot: "/usr/x86_64-linux-gnu" },
@@ -103,8 +106,12 @@ export async function buildExecutable(target, { root = ROOT, out = path.join(roo
   try {
     // package.json as the CLI reads it (src/version.ts), without the rest of the package's facts
     fs.writeFileSync(path.join(work, "package.json"), JSON.stringify(packageFacts(root)));
+    const data = bundleAssets(root);
+    // the executable's list of its data files: src/core/data-files.ts listData reads folders from it
+    fs.writeFileSync(path.join(work, ASSET_INDEX), JSON.stringify(Object.keys(data).sort()));
     const assets = {
-      ...bundleAssets(root),
+      ...data,
+      [ASSET_INDEX]: path.join(work, ASSET_INDEX),
       "package.json": path.join(work, "package.json"),
       [CLIENT_NODE_FILE]: path.join(path.dirname(bundleFile), CLIENT_NODE_FILE),
       [TUI_FILE]: path.join(path.dirname(bundleFile), TUI_FILE),

@@ -60,3 +60,20 @@ export function dataExists(...parts: string[]): boolean {
     return false;
   }
 }
+
+/** Asset key of the executable's list of its assets (scripts/sea.mjs writes it). */
+export const ASSET_INDEX = "asset-index.json";
+let assetIndex: string[] | undefined;
+
+/** The names of the files in one of the package's data folders (in the executable, from its list of assets). */
+export function listData(...dir: string[]): string[] {
+  if (!sea) {
+    return fs
+      .readdirSync(dataPath(...dir), { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  }
+  assetIndex ??= JSON.parse(readDataText(ASSET_INDEX)) as string[];
+  const prefix = `${assetKey(...dir)}/`;
+  return assetIndex.filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map((k) => k.slice(prefix.length));
+}

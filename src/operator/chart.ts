@@ -4,13 +4,50 @@
 // and `{{ .Release.Namespace }}`, and whole lines `{{- if [not] .Values.a.b }}` … `{{- end }}`
 // (not nested), nothing else. A test checks both render the same manifests.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { renderChart } from "../core/sources/helm.js";
 import { UserError } from "../core/errors.js";
-import { packageRoot } from "./paths.js";
+import { dataPath, inExecutable, listData, readDataText } from "../core/data-files.js";
 
-export const CHART_DIR = () => path.join(packageRoot(), "charts", "kubescape-operator");
+/** Our chart, in the package (in the single executable, its embedded files). */
+const CHART = ["charts", "kubescape-operator"];
+
+/** The chart's files: in chartDir, else ours (read through the package's data files: the executable has no folder of them). */
+function chartFiles(chartDir?: string): { read(...rel: string[]): string; list(dir: string): string[] } {
+  if (chartDir !== undefined) {
+    return {
+      read: (...rel) => fs.readFileSync(path.join(chartDir, ...rel), "utf8"),
+      list: (dir) =>
+        fs
+          .readdirSync(path.join(chartDir, dir), { withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => e.name),
+    };
+  }
+  return { read: (...rel) => readDataText(...CHART, ...rel), list: (dir) => listData(...CHART, ...(dir ? [dir] : [])) };
+}
+
+/**
+ * A folder holding the chart, for helm: chartDir, or ours — in the single executable, its
+ * embedded files written to a temporary folder, removed after fn.
+ */
+async function withChartFolder<T>(chartDir: string | undefined, fn: (dir: string) => Promise<T>): Promise<T> {
+  if (chartDir !== undefined) return fn(chartDir);
+  if (!inExecutable) return fn(dataPath(...CHART));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kubescape-chart-"));
+  try {
+    const files = chartFiles();
+    for (const rel of ["", "crds", "templates"]) {
+      fs.mkdirSync(path.join(tmp, rel), { recursive: true });
+      for (const f of files.list(rel)) fs.writeFileSync(path.join(tmp, rel, f), files.read(...(rel ? [rel, f] : [f])));
+    }
+    return await fn(tmp);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
 
 export interface ChartOptions {
   namespace: string;
@@ -22,13 +59,13 @@ export interface ChartOptions {
 }
 
 /** The CRDs of the chart (helm keeps them apart, in crds/). */
-export function chartCrds(chartDir = CHART_DIR()): string[] {
-  const dir = path.join(chartDir, "crds");
-  return fs
-    .readdirSync(dir)
+export function chartCrds(chartDir?: string): string[] {
+  const files = chartFiles(chartDir);
+  return files
+    .list("crds")
     .filter((f) => f.endsWith(".yaml"))
     .sort()
-    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+    .map((f) => files.read("crds", f));
 }
 
 /**
@@ -36,9 +73,9 @@ export function chartCrds(chartDir = CHART_DIR()): string[] {
  * when the operator does not serve the storage API (templates/storage-crds.yaml, whose only
  * template lines are its {{ if }} and {{ end }}). The operator installs them out of cluster.
  */
-export function allChartCrds(chartDir = CHART_DIR()): Record<string, any>[] {
-  const conditional = fs
-    .readFileSync(path.join(chartDir, "templates", "storage-crds.yaml"), "utf8")
+export function allChartCrds(chartDir?: string): Record<string, any>[] {
+  const conditional = chartFiles(chartDir)
+    .read("templates", "storage-crds.yaml")
     .split("\n")
     .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
     .join("\n");
@@ -82,8 +119,8 @@ function conditionals(text: string, values: Record<string, any>, file: string): 
 
 /** Render the templates with the built-in renderer. */
 export function renderBuiltIn(opts: ChartOptions): string {
-  const dir = opts.chartDir ?? CHART_DIR();
-  const values = YAML.parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) ?? {};
+  const files = chartFiles(opts.chartDir);
+  const values = YAML.parse(files.read("values.yaml")) ?? {};
   for (const s of opts.set ?? []) {
     const i = s.indexOf("=");
     if (i < 1) throw new UserError(`--set ${s}: expected key=value`);
@@ -98,13 +135,12 @@ export function renderBuiltIn(opts: ChartOptions): string {
     if (v === undefined || v === null || typeof v === "object") throw new UserError(`${file}: ${expr} is not a value in values.yaml`);
     return String(v);
   };
-  const tdir = path.join(dir, "templates");
   const docs: string[] = [];
-  for (const f of fs
-    .readdirSync(tdir)
+  for (const f of files
+    .list("templates")
     .filter((x) => x.endsWith(".yaml"))
     .sort()) {
-    const text = conditionals(fs.readFileSync(path.join(tdir, f), "utf8"), values, `templates/${f}`).replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expr: string) => lookup(expr.trim(), `templates/${f}`));
+    const text = conditionals(files.read("templates", f), values, `templates/${f}`).replace(/\{\{-?\s*([^}]*?)\s*-?\}\}/g, (_, expr: string) => lookup(expr.trim(), `templates/${f}`));
     docs.push(`---\n# Source: kubescape-operator/templates/${f}\n${text}`);
   }
   return docs.join("\n");
@@ -112,12 +148,13 @@ export function renderBuiltIn(opts: ChartOptions): string {
 
 /** The chart's manifests (CRDs first, then the templates), as one multi-document YAML. */
 export async function renderOperatorChart(opts: ChartOptions): Promise<{ yaml: string; renderer: "helm" | "builtin" }> {
-  const dir = opts.chartDir ?? CHART_DIR();
-  const crds = chartCrds(dir).map((t) => `---\n${t}`);
+  const crds = chartCrds(opts.chartDir).map((t) => `---\n${t}`);
   const want = opts.renderer ?? "auto";
   if (want !== "builtin") {
     try {
-      const out = await renderChart({ chart: dir, release: "kubescape-ts", namespace: opts.namespace, set: opts.set }, { maxBytes: 16 * 1024 * 1024, timeoutMs: 60_000 });
+      const out = await withChartFolder(opts.chartDir, (chart) =>
+        renderChart({ chart, release: "kubescape-ts", namespace: opts.namespace, set: opts.set }, { maxBytes: 16 * 1024 * 1024, timeoutMs: 60_000 }),
+      );
       return { yaml: [...crds, out].join("\n"), renderer: "helm" };
     } catch (e) {
       if (want === "helm" || !/helm not found/.test((e as Error).message)) throw e;

@@ -39,7 +39,7 @@ const run = (cmd: string, args: string[], opts: { cwd?: string } = {}) => {
 const kubectl = (args: string[]) => run("kubectl", args);
 
 beforeAll(() => {
-  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "krew"], { encoding: "utf8" })
+  const bin = execFileSync("bash", [path.join(repoRoot, "scripts", "install-tools.sh"), "krew", "helm"], { encoding: "utf8" })
     .trim()
     .split("\n")
     .pop()!;
@@ -149,6 +149,20 @@ describe("kubectl krew install, kubectl kubescape, kubectl krew uninstall", () =
     for (const f of files) expect(fs.statSync(path.join(work, "plugin-reports", f)).size, f).toBeGreaterThan(100);
     const sarif = (dir: string) => JSON.parse(fs.readFileSync(path.join(work, dir, "report.sarif"), "utf8")).runs[0].results;
     expect(sarif("plugin-reports")).toEqual(sarif("node-reports"));
+  });
+
+  it("operator install --dry-run renders the operator's chart embedded in the executable, with helm and without, as node bin/run.js does", () => {
+    for (const renderer of ["builtin", "helm"]) {
+      const plugin = kubectl(["kubescape", "operator", "install", "--dry-run", "--renderer", renderer]);
+      expect(plugin.code, plugin.stderr).toBe(0);
+      const node = runCli(["operator", "install", "--dry-run", "--renderer", renderer], { env: { PATH: env.PATH! } });
+      expect(node.code, node.stderr).toBe(0);
+      expect(plugin.stdout, renderer).toBe(node.stdout);
+      const kinds = YAML.parseAllDocuments(plugin.stdout).map((d) => d.toJS()?.kind);
+      expect(kinds, renderer).toEqual(expect.arrayContaining(["CustomResourceDefinition", "ClusterRole", "Deployment"]));
+    }
+    // helm's copy of the chart is gone once rendered
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("kubescape-chart-"))).toEqual([]);
   });
 
   it("a scan large enough for the worker threads gives what node bin/run.js gives", async () => {
