@@ -121,6 +121,9 @@ function newRun(data: object, opts: EvaluateOptions): Run & { kept: Alert[] } {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The worker threads a parallel evaluation uses: as asked (default: one per core), at most 8; under 2, none. */
+const poolSize = (threads?: number) => Math.min(threads ?? os.availableParallelism(), 8);
+
 export class PolicyRuntime {
   private data: object = {};
   /** the data this.policy holds (by identity); set lazily, as an evaluation needs it */
@@ -203,7 +206,7 @@ export class PolicyRuntime {
       const release = await this.acquire(stop.signal);
       try {
         await this.recycle();
-        const threads = Math.min(opts.threads ?? os.availableParallelism(), 8);
+        const threads = poolSize(opts.threads);
         if (threads < 2 || objects.length < PARALLEL_MIN_OBJECTS) return await this.onMainThread(objects, rules, opts, stop.signal);
         return await this.inWorkers(objects, rules, opts, threads, stop.signal);
       } finally {
@@ -220,8 +223,8 @@ export class PolicyRuntime {
    * Start the worker threads a parallel evaluation of `threads` would use now (about 0.15 s
    * for two), so that one about to come does not wait for them.
    */
-  warm(threads = os.availableParallelism()): void {
-    const n = Math.min(threads, 8);
+  warm(threads?: number): void {
+    const n = poolSize(threads);
     if (this.closed || n < 2) return;
     this.pool ??= new WorkerPool(this.module);
     this.pool.take(n, this.data);
