@@ -147,9 +147,14 @@ export function specOf(r: Ready): Uint8Array {
   return isDeferred(r) ? utf8.encode(JSON.stringify(specMaker(r.tables).spec(r.findings))) : r.spec;
 }
 
+/** An object's JSON up to its spec: what goes before the spec's JSON and a closing "}". */
+export function headOf(apiVersion: string, kind: string, metadata: object): string {
+  return `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},"metadata":${JSON.stringify(metadata)},"spec":`;
+}
+
 /** The object's JSON: its head and its spec. */
 export function bodyOf(r: Ready): Buffer {
-  return Buffer.concat([Buffer.from(`{"apiVersion":${JSON.stringify(r.apiVersion)},"kind":${JSON.stringify(r.kind)},"metadata":${JSON.stringify(r.metadata)},"spec":`), specOf(r), Buffer.from("}")]);
+  return Buffer.concat([Buffer.from(headOf(r.apiVersion, r.kind, r.metadata)), specOf(r), Buffer.from("}")]);
 }
 
 /** A WorkloadConfigurationScan rendered, and its WorkloadConfigurationScanSummary (written beside it where the API server stores them). */

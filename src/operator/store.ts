@@ -8,10 +8,11 @@
 //   its findings, from which the JSON is made when it is read (render.ts: a full scan writes a
 //   third of the bytes, and makes no JSON); a delete is a header alone. The spec tables those
 //   findings are read with (the controls of the object's kind) are a line of their own,
-//   written once before the first line that names them. One file, its lines written together (see append): a file per
-//   result cost more in the file system (create, rename) than everything else a full scan
-//   writes. A restart reads the headers back; a line cut short by a kill is dropped; the log
-//   is rewritten with only the current lines when most of it is superseded.
+//   written once before the first line that names them. One file, its lines written together
+//   (see append): a file per result cost more in the file system (create, rename) than
+//   everything else a full scan writes. A restart reads the headers back; a line cut short by
+//   a kill is dropped; the log is rewritten with only the current lines when most of it is
+//   superseded.
 // - In memory: each scan's metadata and where its JSON (or findings) is in the log, not the
 //   JSON; and the spec tables.
 // - WorkloadConfigurationScanSummaries and ConfigurationScanSummaries are derived on read, as
@@ -37,7 +38,7 @@ import {
   type SpecTables,
   type WorkloadConfigurationScan,
 } from "./storage.js";
-import { isDeferred, ready, specMaker, type Ready } from "./render.js";
+import { headOf, isDeferred, ready, specMaker, type Ready } from "./render.js";
 import type { ResultBackend, ResultKind, StoredObject } from "./writer.js";
 
 export interface Meta {
@@ -342,7 +343,7 @@ export class ResultStore {
       entry.length = body.length;
       entry.line = head.length + body.length + 1;
     } else {
-      const head = Buffer.from(`${this.header("put", meta, rv, severities)}\t{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(meta)},"spec":`);
+      const head = Buffer.from(`${this.header("put", meta, rv, severities)}\t${headOf(STORAGE_API_VERSION, KINDS.scan.kind, meta)}`);
       const headBytes = head.indexOf(9) + 1;
       at = this.append(head, r.spec, LINE_END) + headBytes;
       entry.length = head.length - headBytes + r.spec.length + 1;
@@ -403,7 +404,7 @@ export class ResultStore {
     fs.readSync(this.fd, buf, 0, e.length, e.offset);
     if (e.tab === undefined) return buf;
     const spec = specMaker(this.tables.get(e.tab)!).spec(JSON.parse(buf.toString("utf8")) as ObjectFindings);
-    return Buffer.from(`{"apiVersion":"${STORAGE_API_VERSION}","kind":"${KINDS.scan.kind}","metadata":${JSON.stringify(e.meta)},"spec":${JSON.stringify(spec)}}`);
+    return Buffer.from(`${headOf(STORAGE_API_VERSION, KINDS.scan.kind, e.meta)}${JSON.stringify(spec)}}`);
   }
 
   meta(namespace: string, name: string): Meta | undefined {
