@@ -65,14 +65,16 @@ export function dataExists(...parts: string[]): boolean {
 export const ASSET_INDEX = "asset-index.json";
 let assetIndex: string[] | undefined;
 
+/** The names of the files (not folders) in a folder. */
+export const filesIn = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
+
 /** The names of the files in one of the package's data folders (in the executable, from its list of assets). */
 export function listData(...dir: string[]): string[] {
-  if (!sea) {
-    return fs
-      .readdirSync(dataPath(...dir), { withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => e.name);
-  }
+  if (!sea) return filesIn(dataPath(...dir));
   assetIndex ??= JSON.parse(readDataText(ASSET_INDEX)) as string[];
   const prefix = `${assetKey(...dir)}/`;
   return assetIndex.filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).map((k) => k.slice(prefix.length));

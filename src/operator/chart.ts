@@ -9,7 +9,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { renderChart } from "../core/sources/helm.js";
 import { UserError } from "../core/errors.js";
-import { dataPath, inExecutable, listData, readDataText } from "../core/data-files.js";
+import { dataPath, filesIn, inExecutable, listData, readDataText } from "../core/data-files.js";
 
 /** Our chart, in the package (in the single executable, its embedded files). */
 const CHART = ["charts", "kubescape-operator"];
@@ -19,11 +19,7 @@ function chartFiles(chartDir?: string): { read(...rel: string[]): string; list(d
   if (chartDir !== undefined) {
     return {
       read: (...rel) => fs.readFileSync(path.join(chartDir, ...rel), "utf8"),
-      list: (dir) =>
-        fs
-          .readdirSync(path.join(chartDir, dir), { withFileTypes: true })
-          .filter((e) => e.isFile())
-          .map((e) => e.name),
+      list: (dir) => filesIn(path.join(chartDir, dir)),
     };
   }
   return { read: (...rel) => readDataText(...CHART, ...rel), list: (dir) => listData(...CHART, ...(dir ? [dir] : [])) };
